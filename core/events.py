@@ -1,0 +1,53 @@
+"""Appending to and verifying the hash-chained event log."""
+
+import hashlib
+import json
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from core.models import Event
+
+GENESIS = "0" * 64
+_PG_CHAIN_LOCK = 7_420_001  # advisory lock key that serialises appends to the chain on PostgreSQL
+
+
+def event_hash(*, prev_hash: str, at, actor_id, verb, subject_type, subject_id, data) -> str:
+    body = json.dumps(
+        [prev_hash, at.isoformat(), actor_id, verb, subject_type, str(subject_id), data],
+        ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def event_append(*, actor, verb: str, subject, data: dict | None = None, at=None) -> Event:
+    """Append one event about `subject` (a model instance) inside the caller's transaction."""
+    assert transaction.get_connection().in_atomic_block, "events are written inside the service's transaction"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_CHAIN_LOCK])
+    # On SQLite the IMMEDIATE transaction already holds the write lock, so the last hash cannot move.
+    last = Event.objects.order_by("-id").values_list("hash", flat=True).first()
+    prev_hash = last or GENESIS
+    at = at or timezone.now()
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    subject_type = subject._meta.label_lower
+    data = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
+    return Event.objects.create(
+        at=at, actor_id=actor_id, verb=verb, subject_type=subject_type, subject_id=str(subject.pk),
+        data=data, prev_hash=prev_hash,
+        hash=event_hash(prev_hash=prev_hash, at=at, actor_id=actor_id, verb=verb,
+                        subject_type=subject_type, subject_id=subject.pk, data=data))
+
+
+def events_verify() -> tuple[int, Event | None]:
+    """Walk the chain in order; return (events checked, first broken event or None)."""
+    prev_hash = GENESIS
+    checked = 0
+    for event in Event.objects.order_by("id").iterator(chunk_size=2000):
+        expected = event_hash(prev_hash=prev_hash, at=event.at, actor_id=event.actor_id, verb=event.verb,
+                              subject_type=event.subject_type, subject_id=event.subject_id, data=event.data)
+        if event.prev_hash != prev_hash or event.hash != expected:
+            return checked, event
+        prev_hash = event.hash
+        checked += 1
+    return checked, None

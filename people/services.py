@@ -1,0 +1,265 @@
+"""Every write to organisations, people, dual reporting, teams, committees, honours and accounts."""
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.events import event_append
+from core.services import ValidationError, require, validated
+from people import scopes
+from people.models import (
+    CoBuildingAgreement, CommitteeMember, Honour, MemberReport, MemberReportState, Organisation,
+    OrganisationReport, PartyMembership, PartyOrganisation, Person, PersonalDataAccess, RoleAssignment,
+    Team, TeamMember,
+)
+
+
+def _require_subdistrict_staff(actor):
+    require(scopes.is_superuser(actor) or bool(scopes.roles(actor) & {"subdistrict_admin", "community_staff"}),
+            _("Only subdistrict and community staff may do this."))
+
+
+@transaction.atomic
+def organisation_create(*, actor, kind: str, name: str, place=None, address: str = "",
+                        contact_phone: str = "", service_categories: str = "") -> Organisation:
+    require(actor.has_perm("people.add_organisation", None), _("You may not register organisations."))
+    organisation = validated(Organisation(kind=kind, name=name, place=place, address=address,
+                                          contact_phone=contact_phone, service_categories=service_categories))
+    organisation.save()
+    event_append(actor=actor, verb="organisation_create", subject=organisation, data={"name": name, "kind": kind})
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(*, actor, organisation: Organisation, **changes) -> Organisation:
+    require(actor.has_perm("people.change_organisation", organisation),
+            _("You may only change your own organisation or those in your area."))
+    changed = {f: v for f, v in changes.items() if getattr(organisation, f) != v}
+    if not changed:
+        return organisation
+    for field, value in changed.items():
+        setattr(organisation, field, value)
+    validated(organisation).save()
+    event_append(actor=actor, verb="organisation_update", subject=organisation, data=changed)
+    return organisation
+
+
+@transaction.atomic
+def party_organisation_create(*, actor, level: str, name: str, organisation=None, place=None,
+                              parent=None) -> PartyOrganisation:
+    require(actor.has_perm("people.change_organisation", organisation) if organisation else
+            actor.has_perm("places.change_place", place),
+            _("You may not register party organisations here."))
+    if organisation is None and place is None:
+        raise ValidationError(_("A party organisation belongs to a unit, or to a community or grid."))
+    if place is not None and place.kind == "grid" and (parent is None or parent.place_id is None
+                                                       or not place.code.startswith(parent.place.code)):
+        raise ValidationError({"parent": _("A grid party branch belongs to the party committee of its "
+                                           "community.")})
+    party_organisation = validated(PartyOrganisation(level=level, name=name, organisation=organisation,
+                                                     place=place, parent=parent))
+    party_organisation.save()
+    event_append(actor=actor, verb="party_organisation_create", subject=party_organisation,
+                 data={"name": name, "level": level})
+    return party_organisation
+
+
+@transaction.atomic
+def agreement_sign(*, actor, organisation: Organisation, place, signed_on) -> CoBuildingAgreement:
+    require(actor.has_perm("places.change_place", place),
+            _("Only the subdistrict or the community concerned may sign a co-building agreement."))
+    if place.kind not in ("subdistrict", "community"):
+        raise ValidationError({"place": _("A co-building agreement is signed with the subdistrict or a "
+                                          "community.")})
+    agreement, created = CoBuildingAgreement.objects.get_or_create(
+        organisation=organisation, place=place, defaults={"signed_on": signed_on})
+    if created:
+        event_append(actor=actor, verb="agreement_sign", subject=agreement,
+                     data={"organisation": organisation.name, "place": place.code, "signed_on": signed_on})
+    return agreement
+
+
+PERSON_FIELDS = ("name", "gender", "phone", "home", "room", "is_resident", "skills")
+
+
+@transaction.atomic
+def person_create(*, actor, name: str, phone: str = "", gender: str = "", home=None, room: str = "",
+                  is_resident: bool = False, skills: str = "") -> Person:
+    require(actor.has_perm("people.add_person", None), _("You may not register people."))
+    if home is not None and not scopes.is_superuser(actor) and not scopes.unit_ids(actor):
+        require(scopes.covers_place(actor, home), _("You may only register people who live in your area."))
+    person = validated(Person(name=name, phone=phone, gender=gender, home=home, room=room,
+                              is_resident=is_resident, skills=skills))
+    person.save()
+    # The log carries no personal data: the subject id is enough to find the record.
+    event_append(actor=actor, verb="person_create", subject=person, data={})
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor, person: Person, **changes) -> Person:
+    require(actor.has_perm("people.change_person", person), _("You may not change this person's record."))
+    changed = [f for f, v in changes.items() if f in PERSON_FIELDS and getattr(person, f) != v]
+    if not changed:
+        return person
+    for field in changed:
+        setattr(person, field, changes[field])
+    validated(person).save()
+    event_append(actor=actor, verb="person_update", subject=person, data={"fields": changed})
+    return person
+
+
+@transaction.atomic
+def personal_data_reveal(*, actor, person: Person, reason: str = "") -> Person:
+    """Record that `actor` is being shown the unmasked name, phone and room of `person`."""
+    require(actor.has_perm("people.view_person_full", person),
+            _("Your role may not see this person's full personal data."))
+    PersonalDataAccess.objects.create(viewer=actor, person=person, fields="name,phone,room", reason=reason)
+    return person
+
+
+@transaction.atomic
+def membership_create(*, actor, person: Person, party_organisation: PartyOrganisation, in_service=True,
+                      joined_on=None) -> PartyMembership:
+    require(actor.has_perm("people.change_organisation", party_organisation.organisation)
+            if party_organisation.organisation_id else
+            actor.has_perm("places.change_place", party_organisation.place),
+            _("You may only register members of your own party organisation."))
+    membership, created = PartyMembership.objects.get_or_create(
+        person=person, party_organisation=party_organisation,
+        defaults={"in_service": in_service, "joined_on": joined_on})
+    if created:
+        event_append(actor=actor, verb="membership_create", subject=membership,
+                     data={"party_organisation": party_organisation.pk, "in_service": in_service})
+    return membership
+
+
+@transaction.atomic
+def organisation_report(*, actor, party_organisation: PartyOrganisation, community,
+                        reported_on) -> OrganisationReport:
+    """双报到, unit side: the unit's party organisation reports to a community."""
+    require(actor.has_perm("people.change_organisation", party_organisation.organisation)
+            or actor.has_perm("places.change_place", community),
+            _("Only the unit or the community may record the unit's report."))
+    if community.kind != "community":
+        raise ValidationError({"community": _("A party organisation reports to a community.")})
+    report, created = OrganisationReport.objects.get_or_create(
+        party_organisation=party_organisation, community=community, defaults={"reported_on": reported_on})
+    if created:
+        event_append(actor=actor, verb="organisation_report", subject=report,
+                     data={"community": community.code, "reported_on": reported_on})
+    return report
+
+
+@transaction.atomic
+def member_report(*, actor, membership: PartyMembership, community, reported_on) -> MemberReport:
+    """双报到, member side: an in-service member reports to the community where they live."""
+    require(actor.has_perm("people.change_person", membership.person)
+            or actor.has_perm("places.change_place", community),
+            _("Only the member, their unit or the community may record this report."))
+    if community.kind != "community":
+        raise ValidationError({"community": _("A member reports to a community.")})
+    if not membership.in_service:
+        raise ValidationError(_("Only in-service party members take part in dual reporting."))
+    open_report = membership.reports.exclude(state=MemberReportState.WITHDRAWN).first()
+    if open_report is not None:
+        if open_report.community_id != community.pk:
+            raise ValidationError(_("This member has already reported to %(community)s.")
+                                  % {"community": open_report.community.name})
+        return open_report
+    report = validated(MemberReport(membership=membership, community=community, reported_on=reported_on))
+    report.save()
+    event_append(actor=actor, verb="member_report", subject=report,
+                 data={"community": community.code, "reported_on": reported_on})
+    return report
+
+
+@transaction.atomic
+def member_place(*, actor, report: MemberReport, grid_branch: PartyOrganisation, placed_on) -> MemberReport:
+    """Place a reported member in a grid party branch of the community they reported to."""
+    require(actor.has_perm("places.change_place", report.community),
+            _("Only the community's staff may place a member in a grid branch."))
+    if (grid_branch.place is None or grid_branch.place.kind != "grid"
+            or not grid_branch.place.code.startswith(report.community.code)):
+        raise ValidationError({"grid_branch": _("Choose a grid party branch of %(community)s.")
+                               % {"community": report.community.name}})
+    if report.state == MemberReportState.PLACED and report.grid_branch_id == grid_branch.pk:
+        return report
+    if report.state == MemberReportState.WITHDRAWN:
+        raise ValidationError(_("This report was withdrawn."))
+    report.state, report.grid_branch, report.placed_on = MemberReportState.PLACED, grid_branch, placed_on
+    report.save(update_fields=["state", "grid_branch", "placed_on"])
+    event_append(actor=actor, verb="member_place", subject=report,
+                 data={"grid_branch": grid_branch.pk, "placed_on": placed_on})
+    return report
+
+
+@transaction.atomic
+def team_create(*, actor, name: str, community=None, organisation=None, founded_on=None,
+                description: str = "") -> Team:
+    _require_subdistrict_staff(actor)
+    team, created = Team.objects.get_or_create(
+        name=name, defaults={"community": community, "organisation": organisation, "founded_on": founded_on,
+                             "description": description})
+    if created:
+        event_append(actor=actor, verb="team_create", subject=team, data={"name": name})
+    return team
+
+
+@transaction.atomic
+def team_member_add(*, actor, team: Team, person: Person, is_leader=False, joined_on=None) -> TeamMember:
+    _require_subdistrict_staff(actor)
+    member, created = TeamMember.objects.get_or_create(
+        team=team, person=person, defaults={"is_leader": is_leader, "joined_on": joined_on})
+    if created:
+        event_append(actor=actor, verb="team_member_add", subject=member, data={"team": team.pk})
+    return member
+
+
+@transaction.atomic
+def committee_member_add(*, actor, community, since, person=None, organisation=None,
+                         represents: str = "") -> CommitteeMember:
+    require(actor.has_perm("places.change_place", community), _("Only the community's staff may do this."))
+    seat, created = CommitteeMember.objects.get_or_create(
+        community=community, person=person, organisation=organisation,
+        defaults={"since": since, "represents": represents})
+    if created:
+        event_append(actor=actor, verb="committee_member_add", subject=seat, data={"represents": represents})
+    return seat
+
+
+@transaction.atomic
+def honour_add(*, actor, title: str, awarded_on, awarded_by: str, place=None, organisation=None) -> Honour:
+    require(actor.has_perm("places.change_place", place) if place else
+            actor.has_perm("people.change_organisation", organisation),
+            _("You may only record honours of your own community or unit."))
+    honour, created = Honour.objects.get_or_create(
+        title=title, place=place, organisation=organisation,
+        defaults={"awarded_on": awarded_on, "awarded_by": awarded_by})
+    if created:
+        event_append(actor=actor, verb="honour_add", subject=honour,
+                     data={"title": title, "awarded_on": awarded_on, "awarded_by": awarded_by})
+    return honour
+
+
+@transaction.atomic
+def role_grant(*, actor, user: User, role: str, place=None, organisation=None) -> RoleAssignment:
+    """Give an account a role over a scope. Staff may grant roles only inside their own scope."""
+    if place is not None:
+        require(actor.has_perm("places.change_place", place), _("You may only grant roles inside your area."))
+    elif organisation is not None:
+        require(actor.has_perm("people.change_organisation", organisation),
+                _("You may only grant roles for your own organisation."))
+    else:
+        require(scopes.is_staff_user(actor), _("You may not grant roles."))
+    assignment = RoleAssignment.objects.filter(user=user, role=role, place=place,
+                                               organisation=organisation).first()
+    if assignment:
+        return assignment
+    assignment = validated(RoleAssignment(user=user, role=role, place=place, organisation=organisation),
+                           exclude=["user"])
+    assignment.save()
+    event_append(actor=actor, verb="role_grant", subject=assignment,
+                 data={"user": user.pk, "role": role, "place": place and place.code,
+                       "organisation": organisation and organisation.pk})
+    return assignment
