@@ -51,6 +51,7 @@ class Place(PinyinSearchable):
     residents = models.PositiveIntegerField(_("residents"), null=True, blank=True)
     geometry = models.JSONField(_("GeoJSON geometry"), null=True, blank=True,
                                 help_text=_("A GeoJSON Point or Polygon in WGS 84 (longitude, latitude)."))
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("place")
@@ -63,6 +64,12 @@ class Place(PinyinSearchable):
 
     def clean(self):
         errors = validate_place_code(kind=self.kind, code=self.code, parent=self.parent)
+        from places.routing import validate_geometry
+
+        try:
+            validate_geometry(self.geometry)
+        except ValidationError as exc:
+            errors["geometry"] = exc.messages[0]
         if errors:
             raise ValidationError(errors)
 
