@@ -252,6 +252,9 @@ class TeamMember(models.Model):
         verbose_name_plural = _("team members")
         constraints = [models.UniqueConstraint(fields=["team", "person"], name="one_membership_per_team")]
 
+    def __str__(self):
+        return f"{self.team} · {self.person}"
+
 
 class CommitteeMember(models.Model):
     """社工委委员: a seat on a community's community-building work committee."""
@@ -270,6 +273,9 @@ class CommitteeMember(models.Model):
         verbose_name = _("committee member")
         verbose_name_plural = _("committee members")
         ordering = ["since", "id"]
+
+    def __str__(self):
+        return f"{self.community} · {self.organisation or self.person}"
 
 
 class Honour(models.Model):
@@ -364,6 +370,9 @@ class PersonalDataAccess(models.Model):
         verbose_name_plural = _("personal data accesses")
         ordering = ["-at"]
 
+    def __str__(self):
+        return f"{self.viewer} → {self.person_id} @ {self.at:%Y-%m-%d %H:%M}"
+
 
 class ApiToken(models.Model):
     """A bearer token for the JSON API; only its SHA-256 is stored."""
@@ -376,3 +385,6 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.user} · {self.expires_at:%Y-%m-%d}"
