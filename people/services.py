@@ -8,9 +8,20 @@ from core.events import event_append
 from core.services import ValidationError, require, validated
 from people import scopes
 from people.models import (
-    CoBuildingAgreement, CommitteeMember, Honour, MemberReport, MemberReportState, Organisation,
-    OrganisationReport, PartyMembership, PartyOrganisation, Person, PersonalDataAccess, RoleAssignment,
-    Team, TeamMember,
+    CoBuildingAgreement,
+    CommitteeMember,
+    Honour,
+    MemberReport,
+    MemberReportState,
+    Organisation,
+    OrganisationReport,
+    PartyMembership,
+    PartyOrganisation,
+    Person,
+    PersonalDataAccess,
+    RoleAssignment,
+    Team,
+    TeamMember,
 )
 
 
