@@ -1,53 +1,56 @@
 # Minsheng: `make demo` sets up and serves the demo; `make test` sets up and runs the test suite.
+# Both start from a fresh clone: they make the virtualenv in .venv and install the locked packages.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := minsheng.settings
 
-.PHONY: demo test test-browser test-postgres serve install lint lock messages clean
+.PHONY: demo serve test test-browser install messages lint lock clean
 
-$(BIN)/activate:
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
-# Reinstall only when the lock file changes.
-$(VENV)/.installed: requirements.lock | $(BIN)/activate
-	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+# Reinstall only when the lock file changes; every package is pinned and checked against its hash.
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	touch $@
 
 install: $(VENV)/.installed
 
-demo: install
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
-	$(BIN)/python manage.py collectstatic --noinput -v0
-	$(BIN)/python manage.py load_demo
+# The .mo files are built, not committed.
+messages: install
+	$(MANAGE) compilemessages --ignore=.venv --ignore=var -v0
+
+# Safe to run again: migrations and load_demo change nothing that is already there.
+demo: messages
+	$(MANAGE) migrate --noinput -v0
+	$(MANAGE) collectstatic --noinput -v0
+	$(MANAGE) load_demo
 	PORT=$(PORT) bin/serve
 
-serve: install
+serve: messages
+	$(MANAGE) migrate --noinput -v0
+	$(MANAGE) collectstatic --noinput -v0
 	PORT=$(PORT) bin/serve
 
-test: install
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+# The whole suite on SQLite, browser tests excepted (`make test-browser`; `.ci/run` runs both and PostgreSQL).
+test: messages
 	$(BIN)/ruff check .
 	$(BIN)/pytest -m "not browser" -q
 
-test-browser: install
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
-	$(BIN)/python manage.py collectstatic --noinput -v0
-	$(BIN)/pytest -m browser -q
+test-browser: messages
+	$(MANAGE) collectstatic --noinput -v0
+	$(BIN)/pytest e2e -q
 
 lint: install
 	$(BIN)/ruff check .
 
 # Regenerate the lock file after changing pyproject.toml.
-lock: $(BIN)/activate
+lock: $(BIN)/python
 	$(BIN)/pip install --quiet pip-tools
 	$(BIN)/pip-compile -q --generate-hashes --extra dev --strip-extras -o requirements.lock pyproject.toml
-
-messages: install
-	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --no-obsolete
 
 clean:
 	rm -rf $(VENV) var
