@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from places import views
 
 app_name = "places"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.tree, name="tree"),
+    path("<str:code>/", views.detail, name="detail"),
+    path("<str:code>/add/", views.place_create_view, name="place_create"),
+    path("<str:code>/edit/", views.place_update_view, name="place_update"),
+    path("<str:code>/coverage/add/", views.coverage_create_view, name="coverage_create"),
+]

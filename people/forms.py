@@ -1,0 +1,87 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import ServiceModelForm
+from people import scopes
+from people.models import MemberReport, Organisation, PartyOrganisation, Person
+from places.models import Place, PlaceKind
+from places.selectors import code_prefix_q
+
+HOME_KINDS = (PlaceKind.COMPOUND, PlaceKind.COURTYARD, PlaceKind.UNIT_SITE, PlaceKind.BUILDING, PlaceKind.ENTRANCE)
+LOCATION_KINDS = (PlaceKind.SUBDISTRICT, PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND,
+                  PlaceKind.COURTYARD, PlaceKind.UNIT_SITE, PlaceKind.BUILDING)
+
+
+class PlaceChoiceField(forms.ModelChoiceField):
+    """A place chosen by its name with the names above it down from the community, e.g. 天庆嘉园A区 › 1号楼."""
+
+    def __init__(self, queryset, **kwargs):
+        super().__init__(queryset, **kwargs)
+        self._names: dict[str, str] | None = None
+
+    def label_from_instance(self, place):
+        if self._names is None:
+            # One query for the names of every place above the choices, instead of one per choice.
+            prefixes = {place.code[:n] for place in self.queryset for n in (15, 18, 21) if n < len(place.code)}
+            self._names = dict(Place.objects.filter(code__in=prefixes).values_list("code", "name"))
+        above = [self._names[place.code[:n]] for n in (18, 21) if n < len(place.code) and
+                 place.code[:n] in self._names]
+        return " › ".join([*above, place.name])
+
+
+def places_for(user, kinds):
+    """Places of these kinds inside the user's scope (everything for a superuser)."""
+    qs = Place.objects.filter(kind__in=kinds).order_by("code")
+    if scopes.is_superuser(user):
+        return qs
+    return qs.filter(code_prefix_q(scopes.place_prefixes(user)))
+
+
+class PersonForm(ServiceModelForm):
+    class Meta:
+        model = Person
+        fields = ["name", "gender", "phone", "home", "room", "is_resident", "skills"]
+        field_classes = {"home": PlaceChoiceField}
+        widgets = {"phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["home"].queryset = places_for(user, HOME_KINDS)
+
+    def clean_phone(self):
+        # The model's validator runs in the service too; checking here keeps the message next to the field
+        # even when other fields are wrong.
+        phone = self.cleaned_data["phone"].strip().replace(" ", "")
+        for validator in Person._meta.get_field("phone").validators:
+            validator(phone)
+        return phone
+
+
+class OrganisationForm(ServiceModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["kind", "name", "place", "address", "contact_phone", "service_categories"]
+        field_classes = {"place": PlaceChoiceField}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = places_for(user, LOCATION_KINDS)
+
+
+class MemberReportForm(forms.Form):
+    community = forms.ModelChoiceField(Place.objects.none(), label=_("community"))
+    reported_on = forms.DateField(label=_("reported on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, communities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+
+
+class MemberPlaceForm(forms.Form):
+    grid_branch = forms.ModelChoiceField(PartyOrganisation.objects.none(), label=_("grid branch"))
+    placed_on = forms.DateField(label=_("placed on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, report: MemberReport, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid_branch"].queryset = PartyOrganisation.objects.filter(
+            place__kind=PlaceKind.GRID, place__code__startswith=report.community.code).order_by("name")

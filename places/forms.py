@@ -1,0 +1,58 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import ServiceModelForm
+from people.masking import mask_name, mask_phone
+from people.models import Organisation, Person
+from places.models import PLACE_RULES, Coverage, Place, PlaceKind
+
+
+class PlaceForm(ServiceModelForm):
+    class Meta:
+        model = Place
+        fields = ["kind", "name", "code", "area_km2", "buildings", "households", "residents", "geometry"]
+        widgets = {"geometry": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, parent: Place | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if parent is not None and "kind" in self.fields:
+            # Only the kinds that may sit under the parent; the code starts with the parent's code.
+            self.fields["kind"].choices = [(k, PlaceKind(k).label) for k, (parents, _n) in PLACE_RULES.items()
+                                           if parent.kind in parents]
+        if parent is not None:
+            self.fields["code"].help_text = _("Starts with %(code)s, the code of %(name)s.") % {
+                "code": parent.code, "name": parent.name}
+            if not self.is_bound:
+                self.initial.setdefault("code", parent.code)
+        self.fields["code"].widget.attrs.update(inputmode="numeric", autocomplete="off")
+
+
+class PlaceChangeForm(PlaceForm):
+    """The kind of an existing place stays: its code length and children depend on it."""
+
+    class Meta(PlaceForm.Meta):
+        fields = [f for f in PlaceForm.Meta.fields if f != "kind"]
+
+
+class CoverageForm(ServiceModelForm):
+    class Meta:
+        model = Coverage
+        fields = ["organisation", "person", "since"]
+        widgets = {"since": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
+        # Members are chosen among the people the user may see, by masked name and masked phone.
+        self.fields["person"].queryset = people if people is not None else Person.objects.none()
+        self.fields["person"].label_from_instance = _masked_person_label
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("organisation")) == bool(data.get("person")):
+            raise forms.ValidationError(_("Choose either a unit or a member, not both."))
+        return data
+
+
+def _masked_person_label(person) -> str:
+    return f"{mask_name(person.name)} {mask_phone(person.phone)}".strip()

@@ -1,0 +1,90 @@
+"""Reads of the places tree that pages, API and ledger share."""
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Length
+
+from places.models import COVERABLE_KINDS, Coverage, Place
+
+TREE_NODE_LIMIT = 1500  # below this many places a subtree is sent whole; deeper levels open on their own page
+FIGURES = ("area_km2", "buildings", "households", "residents")
+
+
+def code_prefix_q(prefixes, field: str = "code") -> Q:
+    """Rows whose place code starts with any of the prefixes: the subtrees of those places."""
+    q = Q(pk__in=[])
+    for prefix in prefixes:
+        q |= Q(**{f"{field}__startswith": prefix})
+    return q
+
+
+def place_search(q: str, *, limit: int = 50):
+    return Place.objects.filter(Place.search_q(q)).select_related("parent")[:limit]
+
+
+def place_tree(roots: list[Place]) -> tuple[list[Place], bool]:
+    """The roots with `.subplaces` filled down as many levels as fit TREE_NODE_LIMIT, in three queries.
+
+    Each place gets `child_count`; a place whose children were cut off has `more = True` and its
+    subtree opens as a tree of its own. Returns (roots, whether anything was cut off).
+    """
+    if not roots:
+        return [], False
+    below = Place.objects.filter(code_prefix_q(p.code for p in roots)).exclude(pk__in=[p.pk for p in roots])
+    per_level = (below.annotate(n=Length("code")).values("n").annotate(count=Count("id")).order_by("n"))
+    levels, total, cut = [], 0, False
+    for row in per_level:
+        if levels and total + row["count"] > TREE_NODE_LIMIT:
+            cut = True
+            break
+        levels.append(row["n"])
+        total += row["count"]
+    nodes = list(below.annotate(n=Length("code")).filter(n__in=levels)
+                 .annotate(child_count=Count("children")).order_by("code"))
+    counts = dict(Place.objects.filter(pk__in=[p.pk for p in roots]).annotate(c=Count("children"))
+                  .values_list("pk", "c"))
+    by_id = {}
+    for place in [*roots, *nodes]:
+        place.subplaces = []
+        by_id[place.pk] = place
+    for place in roots:
+        place.child_count = counts[place.pk]
+    for place in nodes:
+        if place.parent_id in by_id:
+            by_id[place.parent_id].subplaces.append(place)
+    for place in by_id.values():
+        place.more = place.child_count > len(place.subplaces)
+    return roots, cut
+
+
+def children_with_counts(place: Place):
+    return place.children.annotate(child_count=Count("children")).order_by("code")
+
+
+def place_figures(place: Place) -> dict:
+    """Area, buildings, households, residents: the place's own figures, else the sum of its children's."""
+    own = {f: getattr(place, f) for f in FIGURES}
+    missing = [f for f, v in own.items() if v is None]
+    if missing:
+        sums = place.children.aggregate(**{f: Sum(f) for f in missing})
+        own.update({f: v for f, v in sums.items() if v is not None})
+    return own
+
+
+def kind_counts(place: Place) -> dict[str, int]:
+    """How many places of each kind lie inside the place."""
+    rows = (Place.objects.filter(code__startswith=place.code).exclude(pk=place.pk)
+            .values("kind").annotate(n=Count("id")))
+    return {row["kind"]: row["n"] for row in rows}
+
+
+def coverage_counts(place: Place) -> dict[str, int]:
+    """Grids, compounds, courtyards and unit sites inside the place that someone covers now."""
+    rows = (Coverage.objects.filter(place__code__startswith=place.code, until__isnull=True)
+            .values("place__kind").annotate(n=Count("place", distinct=True)))
+    counts = {row["place__kind"]: row["n"] for row in rows}
+    return {kind: counts.get(kind, 0) for kind in COVERABLE_KINDS}
+
+
+def coverages_of(place: Place):
+    return (Coverage.objects.filter(place=place).select_related("organisation", "person")
+            .order_by("-until", "since"))
