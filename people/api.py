@@ -32,7 +32,7 @@ def api_token_issue(*, user) -> tuple[str, ApiToken]:
         row = ApiToken.objects.create(
             user=user, key_hash=token_hash(token),
             expires_at=timezone.now() + datetime.timedelta(days=settings.API_TOKEN_DAYS))
-        event_append(actor=user, verb="api_token.issue", subject=row,
+        event_append(actor=user, verb="api_token_issue", subject=row,
                      data={"expires_at": row.expires_at.isoformat()})
     return token, row
 

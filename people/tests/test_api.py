@@ -87,6 +87,6 @@ def test_it_records_issuing_a_token_in_the_event_log(client, accounts):
     from core.models import Event
 
     token = token_for(client).json()["token"]
-    event = Event.objects.get(verb="api_token.issue")
+    event = Event.objects.get(verb="api_token_issue")
     assert event.actor == accounts["community_staff"]
     assert token not in str(event.data)
