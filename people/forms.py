@@ -54,6 +54,8 @@ class PersonForm(ServiceModelForm):
         phone = self.cleaned_data["phone"].strip().replace(" ", "")
         for validator in Person._meta.get_field("phone").validators:
             validator(phone)
+        if phone and Person.objects.filter(phone=phone).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("This phone number already belongs to another person on record."))
         return phone
 
 

@@ -1,0 +1,36 @@
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.urls import reverse
+
+from core.models import Event
+
+pytestmark = pytest.mark.django_db
+
+APPS = ("core", "places", "people", "sites")
+
+
+def test_it_registers_every_model_of_the_foundation_apps():
+    missing = [m._meta.label for app in APPS for m in apps.get_app_config(app).get_models()
+               if not admin.site.is_registered(m)]
+    assert missing == []
+
+
+@pytest.mark.parametrize("model", [m for app in APPS for m in apps.get_app_config(app).get_models()],
+                         ids=lambda m: m._meta.label)
+def test_it_lists_each_model_in_the_admin(client, root, accounts, model):
+    client.force_login(root)
+    opts = model._meta
+    response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"), {"q": "天庆"})
+    assert response.status_code == 200
+
+
+def test_it_keeps_the_event_log_read_only_in_the_admin(client, root, tree):
+    client.force_login(root)
+    event = Event.objects.first()
+    assert client.get(reverse("admin:core_event_add")).status_code == 403
+    response = client.post(reverse("admin:core_event_change", args=[event.pk]), {"verb": "forged"})
+    event.refresh_from_db()
+    assert event.verb != "forged"
+    assert client.post(reverse("admin:core_event_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    assert Event.objects.filter(pk=event.pk).exists() and response.status_code in (200, 403)
