@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "places",
     "people",
     "sites",
+    "needs",
     "rosters",
     "demo",
 ]

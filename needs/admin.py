@@ -1,0 +1,43 @@
+"""Back office: categories and deadline policies are configured here; needs are read-only, because every
+change to a need must go through needs.services.need_act and leave an event."""
+
+from django.contrib import admin
+
+from needs.models import Category, DeadlinePolicy, Need, Notification
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "parent", "keywords", "order")
+    search_fields = ("name", "pinyin", "keywords")
+
+
+@admin.register(DeadlinePolicy)
+class DeadlinePolicyAdmin(admin.ModelAdmin):
+    list_display = ("category", "concern_level", "accept_hours", "claim_days", "resolve_days", "report_in_minutes")
+    list_filter = ("concern_level",)
+
+
+@admin.register(Need)
+class NeedAdmin(admin.ModelAdmin):
+    list_display = ("id", "title", "state", "level", "category", "concern_level", "place", "submitted_at", "overdue")
+    list_filter = ("state", "level", "concern_level", "channel", "overdue")
+    search_fields = ("title",)
+    date_hierarchy = "submitted_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("user", "verb", "text", "at", "read_at")
+
+    def has_change_permission(self, request, obj=None):
+        return False

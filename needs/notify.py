@@ -1,0 +1,101 @@
+"""Notifications: a line in each recipient's in-app inbox (written in the action's transaction) and a
+message through the gateway once the transaction commits.
+
+The gateway is one small interface: `send(user, subject, text)`. Email (Django's backend, console in
+the demo) is the default; an SMS provider implements the same method and is named in
+settings.NEEDS_NOTIFY_GATEWAY.
+"""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from needs.models import Need, Notification
+from people.models import Role, RoleAssignment
+
+log = logging.getLogger(__name__)
+
+
+class EmailGateway:
+    def send(self, user, subject: str, text: str) -> None:
+        if user.email:
+            send_mail(subject, text, None, [user.email], fail_silently=False)
+
+
+def gateway():
+    return import_string(getattr(settings, "NEEDS_NOTIFY_GATEWAY", "needs.notify.EmailGateway"))()
+
+
+def holder_users(need: Need) -> set:
+    users = set()
+    if need.lead_person_id and need.lead_person.user_id:
+        users.add(need.lead_person.user_id)
+    if need.lead_organisation_id:
+        users |= set(RoleAssignment.objects.filter(role=Role.UNIT_ADMIN, organisation=need.lead_organisation_id)
+                     .values_list("user_id", flat=True))
+    return users
+
+
+def reporter_users(need: Need) -> set:
+    users = {need.reporter.user_id} if need.reporter_id and need.reporter.user_id else set()
+    users |= {u for u in need.extra_reporters.values_list("person__user_id", flat=True) if u}
+    return users
+
+
+def staff_users(need: Need, role: str) -> set:
+    """Staff of the given role whose place contains the need's place."""
+    code = need.place.code
+    rows = RoleAssignment.objects.filter(role=role, place__isnull=False).values_list("user_id", "place__code")
+    return {user_id for user_id, prefix in rows if code.startswith(prefix)}
+
+
+# Who hears of each action; the actor never notifies themself.
+AUDIENCE = {
+    "submit": ("community_staff",),
+    "accept": ("reporter",), "reject": ("reporter",), "merge": ("reporter",), "publish": ("reporter",),
+    "claim": ("reporter", "community_staff"), "dispatch": ("reporter", "holder"),
+    "return": ("community_staff",), "start": ("reporter",), "report_in": ("subdistrict_admin",),
+    "add_collaborator": ("holder",), "escalate": ("subdistrict_admin", "holder"),
+    "resolve": ("reporter", "community_staff"), "verify": ("reporter",),
+    "rate": ("holder", "community_staff"), "follow_up": ("holder",), "reopen": ("holder", "community_staff"),
+    "remind": ("holder", "community_staff"), "flag_overdue": ("holder", "community_staff", "subdistrict_admin"),
+}
+
+
+def recipients(need: Need, action: str) -> set:
+    users = set()
+    for who in AUDIENCE.get(action, ()):
+        if who == "reporter":
+            users |= reporter_users(need)
+        elif who == "holder":
+            users |= holder_users(need)
+        else:
+            users |= staff_users(need, who)
+    return users
+
+
+def notify(*, need: Need, action: str, actor, text: str) -> list[Notification]:
+    """Write the inbox lines now; send the messages after commit, so a rolled-back action sends nothing."""
+    users = recipients(need, action) - {getattr(actor, "pk", None)}
+    now = timezone.now()
+    rows = Notification.objects.bulk_create(
+        [Notification(user_id=u, need=need, verb=action, text=text[:300], at=now) for u in sorted(users)])
+    if rows:
+        transaction.on_commit(lambda: _send(rows))
+    return rows
+
+
+def _send(rows: list[Notification]) -> None:
+    sender = gateway()
+    users = User.objects.in_bulk([row.user_id for row in rows])
+    for row in rows:
+        try:
+            sender.send(users[row.user_id], _("Minsheng: %(text)s") % {"text": row.text[:60]}, row.text)
+        except Exception:  # one unreachable mailbox must not stop the others; the inbox already has it
+            log.exception("notification %s could not be sent", row.pk)
