@@ -494,8 +494,9 @@ def need_act(*, actor, need: Need | None, action: str, at: datetime.datetime | N
         else:
             # The row lock (PostgreSQL) or the IMMEDIATE transaction (SQLite) makes the state we read
             # here the state we change: two claims cannot both see "published".
-            need = (Need.objects.select_for_update().select_related("place", "lead_organisation", "lead_person")
-                    .get(pk=need.pk))
+            # Only the place is joined: on PostgreSQL a waiting lock re-reads the need's row but not rows of
+            # outer joins, so the new holder is read after the lock (the place of a need never changes).
+            need = Need.objects.select_for_update(of=("self",)).select_related("place").get(pk=need.pk)
         before = need.state
         after = workflow.next_state(before, action)
         if after is None:
