@@ -9,8 +9,9 @@ rosters.writers after the same checks the services make; see that module for why
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from people import scopes
 from people.models import (
@@ -69,6 +70,10 @@ GENDERS = Choice({"女": "F", "男": "M"})
 phone = validator(validate_phone)
 
 
+def one_of(choice: Choice):
+    return format_lazy("{}{}", gettext_lazy("One of: "), "、".join(choice.labels))
+
+
 def changes_of(record, candidate, row: Row, fields) -> dict:
     """The fields whose cell was filled in and differs from the record (empty cells change nothing)."""
     if record is None:
@@ -116,7 +121,7 @@ def community_find(ctx: Context, row: Row, column: str):
 
 class PlacesRoster(Roster):
     slug = "places"
-    title = gettext_lazy("Places")
+    title = pgettext_lazy("roster", "Places")
     description = gettext_lazy("Communities, grids, compounds, courtyards, unit sites, buildings and entrances, "
                                "identified by their code.")
     roles = ADMINS
@@ -126,8 +131,7 @@ class PlacesRoster(Roster):
             "Division code: community 12 digits, grid 15, compound / courtyard / unit site 18, building 21, "
             "entrance 23; it starts with the code of the place above it."), "620102010009001", 20, True),
         Column("名称", "name", True, text, gettext_lazy("Name of the place."), "示例网格"),
-        Column("类型", "kind", True, PLACE_KINDS, gettext_lazy("One of: ") + "、".join(PLACE_KINDS.labels),
-               "网格", 10),
+        Column("类型", "kind", True, PLACE_KINDS, one_of(PLACE_KINDS), "网格", 10),
         Column("上级编码", "parent", False, digits, gettext_lazy(
             "Code of the place above it. It may be in the system already or in an earlier row of this file. "
             "Needed for a new place (except a city)."), "620102010009", 20, True),
@@ -204,7 +208,7 @@ def prefix_q(field: str, prefixes) -> Q:
 
 class UnitsRoster(Roster):
     slug = "units"
-    title = gettext_lazy("Units")
+    title = pgettext_lazy("roster", "Units")
     description = gettext_lazy("Co-building units and other organisations, each with its party organisation "
                                "and the community it reports to.")
     roles = frozenset({Role.SUBDISTRICT_ADMIN})
@@ -213,7 +217,7 @@ class UnitsRoster(Roster):
         Column("单位名称", "name", True, text, gettext_lazy("Full name of the unit; it identifies the unit."),
                "示例科技有限公司", 28),
         Column("单位类型", "kind", True, ORGANISATION_KINDS,
-               gettext_lazy("One of: ") + "、".join(ORGANISATION_KINDS.labels), "共建单位", 12),
+               one_of(ORGANISATION_KINDS), "共建单位", 12),
         Column("所在地编码", "place", False, digits, gettext_lazy("Code of the place where the unit is located."),
                "620102010001001", 20, True),
         Column("地址", "address", False, text, gettext_lazy("Street address."), "拱星墩路1号", 24),
@@ -223,9 +227,8 @@ class UnitsRoster(Roster):
             "What the unit offers residents, separated by commas."), "法律咨询, 义诊", 24),
         Column("党组织名称", "party_organisation", False, text, gettext_lazy(
             "The unit's own party organisation; created if new."), "示例科技有限公司党支部", 28),
-        Column("党组织级别", "party_level", False, PARTY_LEVELS, gettext_lazy(
-            "Used when the party organisation is new; default 党支部. One of: ") + "、".join(PARTY_LEVELS.labels),
-            "党支部", 12),
+        Column("党组织级别", "party_level", False, PARTY_LEVELS, format_lazy("{} {}", gettext_lazy(
+            "Used when the party organisation is new; default 党支部."), one_of(PARTY_LEVELS)), "党支部", 12),
         Column("报到社区", "community", False, text, gettext_lazy(
             "The community the party organisation reports to (双报到): its name or code."), "天庆嘉园社区", 16),
     )
@@ -315,15 +318,14 @@ class UnitsRoster(Roster):
 
 class SitesRoster(Roster):
     slug = "sites"
-    title = gettext_lazy("Sites")
+    title = pgettext_lazy("roster", "Sites")
     description = gettext_lazy("Convenience stations, facilities and party-building micro-positions.")
     roles = ADMINS
     key = "name"
     columns = (
         Column("名称", "name", True, text, gettext_lazy("Name of the site; it identifies the site."),
                "示例便民驿站", 24),
-        Column("类型", "kind", True, SITE_KINDS, gettext_lazy("One of: ") + "、".join(SITE_KINDS.labels),
-               "便民驿站", 12),
+        Column("类型", "kind", True, SITE_KINDS, one_of(SITE_KINDS), "便民驿站", 12),
         Column("所在地编码", "place", True, digits, gettext_lazy("Code of the place where the site is."),
                "620102010001001001", 20, True),
         Column("运营单位", "operator", False, text, gettext_lazy("Name of the unit that runs it (registered "
@@ -417,7 +419,7 @@ class PersonRoster(Roster):
 
 class ResidentsRoster(PersonRoster):
     slug = "residents"
-    title = gettext_lazy("Residents")
+    title = pgettext_lazy("roster", "Residents")
     description = gettext_lazy("Residents with their home (compound, building or entrance), room and phone.")
     roles = ADMINS
     columns = (
@@ -470,7 +472,7 @@ class ResidentsRoster(PersonRoster):
 
 class MembersRoster(PersonRoster):
     slug = "members"
-    title = gettext_lazy("Party members")
+    title = pgettext_lazy("roster", "Party members")
     description = gettext_lazy("In-service party members: their unit's branch, the community they report to "
                                "(双报到) and the grid branch they are placed in.")
     roles = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_STAFF, Role.UNIT_ADMIN})
