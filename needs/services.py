@@ -487,7 +487,8 @@ def need_act(*, actor, need: Need | None, action: str, at: datetime.datetime | N
     # Photo checks decode images: done before the transaction so the row lock is held briefly.
     if "photos" in fields:
         fields["_photos"] = photos_prepare(fields.pop("photos"))
-    at = at or timezone.now()
+    # In UTC, as the database gives it back: the event's hash covers at.isoformat().
+    at = (at or timezone.now()).astimezone(datetime.UTC)
     with transaction.atomic():
         if action == "submit":
             need = Need(state=workflow.NEW)
