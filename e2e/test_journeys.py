@@ -2,7 +2,7 @@
 
 import pytest
 
-from e2e.conftest import PHONE
+from e2e.conftest import DESKTOP, PHONE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,14 +19,17 @@ def community_office(root, tree):
                                place=tree["tqjy"])
 
 
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "360"])
 def test_it_lets_community_staff_find_tianqing_jiayuan_by_initials(
-        page, live_server, login, screenshot, accounts, community_office):
+        page, live_server, login, screenshot, accounts, community_office, viewport):
+    page.set_viewport_size(viewport)
     login("tqjy_staff")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     assert page.get_by_role("heading", name="天庆嘉园社区").is_visible()
+    assert fits_the_screen(page)
     screenshot("home-community-staff")
 
-    page.get_by_role("link", name="地点").first.click()
+    page.locator("nav.mainnav").get_by_role("link", name="辖区").click()
     page.get_by_role("searchbox").fill("tqjy")
     page.get_by_role("searchbox").press("Enter")
     results = page.locator("section.card").first
@@ -36,6 +39,7 @@ def test_it_lets_community_staff_find_tianqing_jiayuan_by_initials(
     page.goto(f"{live_server.url}/people/organisations/?q=tqjy")
     assert page.get_by_role("link", name="天庆嘉园社区居民委员会").is_visible()
     assert not page.get_by_role("link", name="兰州电影制片厂").count()
+    assert fits_the_screen(page)
     screenshot("organisations-search-tqjy")
 
 
@@ -48,11 +52,10 @@ def test_it_shows_a_resident_their_home_on_a_phone(page, login, screenshot, acco
     screenshot("home-resident")
 
 
-@pytest.mark.parametrize("viewport", [PHONE, None], ids=["360", "1280"])
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "360"])
 def test_it_shows_staff_of_another_community_the_chinese_403_page(
         page, live_server, login, screenshot, accounts, viewport):
-    if viewport:
-        page.set_viewport_size(viewport)
+    page.set_viewport_size(viewport)
     login("wlpd_staff")
     resident = accounts["resident"].person
     response = page.goto(f"{live_server.url}/people/{resident.pk}/")
