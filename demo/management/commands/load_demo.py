@@ -73,16 +73,16 @@ class Command(BaseCommand):
             target = scope.get("place") or scope.get("organisation")
             logins.append((username, role, target.name if target else "本人 / self"))
         self.stdout.write(f"\n演示账号 Demo logins (password for all: {d.DEMO_PASSWORD}, set when first created)")
-        self.table(("username", "role", "scope"), logins)
+        self.table([("username", "role", "scope"), *logins])
         self.stdout.write("\n数据概况 Headline figures (counted from the records)")
-        self.table(("", ""), headline_counts())
+        self.table(headline_counts())
         self.stdout.write(f"\n演示数据已就绪，用时 {elapsed:.1f} 秒。Demo data ready in {elapsed:.1f} s.")
 
-    def table(self, header, rows):
-        rows = [header, *rows] if any(header) else rows
-        widths = [max(display_width(str(row[i])) for row in rows) for i in range(len(header))]
+    def table(self, rows):
+        widths = [max(display_width(str(row[i])) for row in rows) for i in range(len(rows[0]))]
         for row in rows:
-            self.stdout.write("  ".join(pad(str(cell), width) for cell, width in zip(row, widths, strict=True)))
+            line = "  ".join(pad(str(cell), width) for cell, width in zip(row, widths, strict=True))
+            self.stdout.write(line.rstrip())
 
 
 def display_width(text: str) -> int:
