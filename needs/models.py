@@ -68,8 +68,9 @@ class DeadlinePolicy(models.Model):
     class Meta:
         verbose_name = _("deadline policy")
         verbose_name_plural = _("deadline policies")
-        constraints = [models.UniqueConstraint(fields=["category", "concern_level"], name="one_policy_per_pair",
-                                               nulls_distinct=False)]
+        # The (no category, level) rows are kept unique by the admin's get_or_create: SQLite cannot
+        # enforce a unique constraint on a NULL column.
+        constraints = [models.UniqueConstraint(fields=["category", "concern_level"], name="one_policy_per_pair")]
 
     def __str__(self):
         return f"{self.category or _('all categories')} · {self.get_concern_level_display() or _('any level')}"
@@ -243,10 +244,8 @@ class Photo(models.Model):
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="photos")
     note = models.ForeignKey(ProgressNote, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos")
     token = models.CharField(max_length=32, unique=True)
-    image = models.ImageField(upload_to=photo_path, width_field="width", height_field="height")
+    image = models.ImageField(upload_to=photo_path)
     thumbnail = models.ImageField(upload_to=thumb_path)
-    width = models.PositiveIntegerField(default=0)
-    height = models.PositiveIntegerField(default=0)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                     related_name="+")
     at = models.DateTimeField()

@@ -1,0 +1,95 @@
+"""Reads that pages, the API and the ledger share: who sees which needs, the claim board, the timeline."""
+
+from django.db.models import Q, QuerySet
+
+from core.models import Event
+from needs.models import Need, State
+from needs.services import person_of
+from people import scopes
+from people.models import Role
+
+# What the public sees of a public need: from the claim board on; not what was never vetted, or turned away.
+PUBLIC_STATES = (State.PUBLISHED, State.CLAIMED, State.IN_PROGRESS, State.ESCALATED, State.RESOLVED,
+                 State.CLOSED)
+BOARD_TABS = {
+    "open": (State.PUBLISHED,),
+    "working": (State.CLAIMED, State.IN_PROGRESS, State.ESCALATED),
+    "done": (State.RESOLVED, State.CLOSED),
+}
+
+
+def _prefix_q(prefixes) -> Q:
+    q = Q(pk__in=[])
+    for prefix in prefixes:
+        q |= Q(place__code__startswith=prefix)
+    return q
+
+
+def needs_in_scope(user) -> QuerySet:
+    """Needs the user handles as staff: those in the places of their staff roles."""
+    if scopes.is_superuser(user):
+        return Need.objects.all()
+    return Need.objects.filter(_prefix_q(scopes.place_prefixes(user)))
+
+
+def needs_visible_to(user) -> QuerySet:
+    """Every need the user may open: public ones, their area's, the ones they reported or work on."""
+    if scopes.is_superuser(user):
+        return Need.objects.all()
+    q = Q(is_public=True, state__in=PUBLIC_STATES)
+    if getattr(user, "is_authenticated", False):
+        q |= _prefix_q(scopes.place_prefixes(user))
+        units = scopes.unit_ids(user)
+        if units:
+            q |= Q(lead_organisation__in=units) | Q(collaborators__in=units)
+        person = person_of(user)
+        if person is not None:
+            q |= Q(reporter=person) | Q(extra_reporters__person=person) | Q(lead_person=person)
+    return Need.objects.filter(pk__in=Need.objects.filter(q).values("pk"))
+
+
+def with_labels(qs: QuerySet) -> QuerySet:
+    return qs.select_related("category", "place", "place__parent", "lead_organisation", "lead_person")
+
+
+def board(*, tab="open", community=None, grid=None, category=None, concern_level="") -> QuerySet:
+    """The public claim board: public needs only, no personal data is read."""
+    qs = Need.objects.filter(is_public=True, state__in=BOARD_TABS.get(tab, BOARD_TABS["open"]))
+    if grid is not None:
+        qs = qs.filter(place__code__startswith=grid.code)
+    elif community is not None:
+        qs = qs.filter(place__code__startswith=community.code)
+    if category is not None:
+        qs = qs.filter(category__in=[category, *category.children.all()])
+    if concern_level:
+        qs = qs.filter(concern_level=concern_level)
+    return with_labels(qs).order_by("-id")
+
+
+def triage(user) -> QuerySet:
+    """What waits for the user's decision: new and accepted needs of their area; escalations for the subdistrict."""
+    states = [State.SUBMITTED, State.ACCEPTED]
+    if scopes.is_superuser(user) or Role.SUBDISTRICT_ADMIN in scopes.roles(user):
+        states.append(State.ESCALATED)
+    return with_labels(needs_in_scope(user).filter(state__in=states)).order_by("submitted_at", "id")
+
+
+def mine(user) -> QuerySet:
+    person = person_of(user)
+    if person is None:
+        return Need.objects.none()
+    return with_labels(Need.objects.filter(Q(reporter=person) | Q(extra_reporters__person=person)).distinct())
+
+
+def working_on(user) -> QuerySet:
+    """Needs the user's unit (or the user) leads or helps with."""
+    units = scopes.unit_ids(user)
+    person = person_of(user)
+    q = Q(lead_organisation__in=units) | Q(collaborators__in=units)
+    if person is not None:
+        q |= Q(lead_person=person)
+    return with_labels(Need.objects.filter(pk__in=Need.objects.filter(q).values("pk"))).order_by("-id")
+
+
+def timeline(need: Need) -> QuerySet:
+    return Event.objects.filter(subject_type="needs.need", subject_id=str(need.pk)).select_related("actor")

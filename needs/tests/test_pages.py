@@ -1,0 +1,102 @@
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from needs.models import Category, Need, State
+from needs.services import need_act, need_submit
+
+
+def jpeg_bytes(size=(40, 30)):
+    out = io.BytesIO()
+    Image.new("RGB", size, "red").save(out, format="JPEG")
+    return out.getvalue()
+
+
+def test_it_shows_the_claim_board_to_the_public_without_personal_data(client, published):
+    page = client.get(reverse("needs:board")).content.decode()
+    assert "4号楼3单元加装电梯" in page
+    assert "resident用户" not in page and "1390000000" not in page
+    detail = client.get(reverse("needs:detail", args=[published.pk])).content.decode()
+    assert "resident用户" not in detail and "居民" in detail  # "A resident", never the name
+
+
+def test_it_shows_the_masked_surname_only_when_the_resident_agreed(client, accounts, tree):
+    need = need_submit(actor=accounts["resident"], title="路灯不亮", place=tree["building"], show_name=True)
+    need = need_act(actor=accounts["community_staff"], need=need, action="accept", concern_level="annoyance",
+                    category=Category.objects.get_or_create(name="设施维修")[0])
+    need_act(actor=accounts["community_staff"], need=need, action="publish")
+    detail = client.get(reverse("needs:detail", args=[need.pk])).content.decode()
+    assert "r*" in detail and "resident用户" not in detail
+
+
+def test_it_filters_the_board_by_community(client, published, tree):
+    url = reverse("needs:board")
+    assert "4号楼3单元" in client.get(url, {"community": tree["tqjy"].code}).content.decode()
+    assert "4号楼3单元" not in client.get(url, {"community": tree["wlpd"].code}).content.decode()
+
+
+def test_it_hides_a_submitted_need_from_the_public(client, submitted):
+    assert client.get(reverse("needs:detail", args=[submitted.pk])).status_code == 404
+
+
+def test_it_lets_a_resident_submit_with_a_photo_from_a_qr_link(client, accounts, tree):
+    client.force_login(accounts["resident"])
+    page = client.get(reverse("needs:submit"), {"place": tree["building"].code}).content.decode()
+    assert "1号楼" in page
+    response = client.post(reverse("needs:submit") + f"?place={tree['building'].code}", {
+        "title": "楼道堆物", "description": "消防通道被堵", "place": tree["building"].code, "affected": 3,
+        "is_public": "on", "from_qr": "1",
+        "photos": [SimpleUploadedFile("a.jpg", jpeg_bytes(), "image/jpeg")]})
+    need = Need.objects.get(title="楼道堆物")
+    assert response.status_code == 302 and need.channel == "qr" and need.photos.count() == 1
+    assert need.reporter.user == accounts["resident"]
+    assert "楼道堆物" in client.get(reverse("needs:mine")).content.decode()
+
+
+def test_it_refuses_a_pdf_named_jpg_and_writes_nothing(client, accounts, tree):
+    client.force_login(accounts["resident"])
+    response = client.post(reverse("needs:submit"), {
+        "title": "假照片", "place": tree["building"].code, "affected": 1,
+        "photos": [SimpleUploadedFile("scan.jpg", b"%PDF-1.4 fake", "image/jpeg")]})
+    assert response.status_code == 200 and "不是照片" in response.content.decode()
+    assert not Need.objects.filter(title="假照片").exists()
+
+
+def test_it_rate_limits_public_submissions(client, tree, settings):
+    url = reverse("needs:submit")
+    statuses = [client.post(url, {"title": f"问题{i}", "place": tree["building"].code, "affected": 1}).status_code
+                for i in range(7)]
+    assert statuses[:5] == [302] * 5 and statuses[5:] == [200, 200]
+    assert Need.objects.count() == 5
+
+
+def test_it_lets_staff_triage_and_a_unit_claim_through_the_pages(client, submitted, accounts, category):
+    client.force_login(accounts["community_staff"])
+    assert "4号楼3单元加装电梯" in client.get(reverse("needs:triage")).content.decode()
+    act = lambda action: reverse("needs:act", args=[submitted.pk, action])  # noqa: E731
+    response = client.post(act("reject"), {"reject-note": ""})
+    assert response.status_code == 422 and Need.objects.get(pk=submitted.pk).state == State.SUBMITTED
+    client.post(act("accept"), {"accept-category": category.pk, "accept-concern_level": "worry",
+                                "accept-is_public": "on"})
+    client.post(act("publish"))
+    assert Need.objects.get(pk=submitted.pk).state == State.PUBLISHED
+    client.force_login(accounts["unit_admin"])
+    page = client.get(reverse("needs:detail", args=[submitted.pk])).content.decode()
+    assert "认领" in page
+    client.post(act("claim"), {"claim-organisation": accounts["unit_admin"].role_assignments.first().organisation_id})
+    assert Need.objects.get(pk=submitted.pk).lead_organisation.name == "兰州电影制片厂"
+
+
+def test_it_tells_the_second_claimant_who_holds_it(client, claimed, accounts):
+    client.force_login(accounts["party_member"])
+    response = client.post(reverse("needs:act", args=[claimed.pk, "claim"]), follow=True)
+    assert "已被 兰州电影制片厂 认领" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["resident", "grid_worker", "unit_admin"])
+def test_it_keeps_the_triage_list_for_staff(client, accounts, role):
+    client.force_login(accounts[role])
+    assert client.get(reverse("needs:triage")).status_code == (200 if role == "grid_worker" else 403)

@@ -1,0 +1,161 @@
+"""Pages of the needs loop. Thin: parse the form, call need_act, render. Public pages read no personal data."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from needs import selectors, workflow
+from needs.forms import BoardFilterForm, StaffSubmitForm, SubmitForm, action_form
+from needs.models import Channel, Need, Notification
+from needs.ratelimit import bucket_take, client_key
+from needs.services import NeedConflict, may_act, need_act, need_submit, person_of
+from people import scopes
+from people.masking import mask_name, mask_phone
+from places.models import Place
+
+PAGE_SIZE = 20
+
+
+def _page(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def board(request):
+    form = BoardFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    tab = request.GET.get("tab", "open")
+    needs = selectors.board(tab=tab, community=filters.get("community"), grid=filters.get("grid"),
+                            category=filters.get("category"), concern_level=filters.get("concern_level", ""))
+    return render(request, "needs/board.html", {"form": form, "tab": tab, "page": _page(request, needs),
+                                                "tabs": [("open", _("Waiting for a claimant")),
+                                                         ("working", _("Being handled")), ("done", _("Done"))]})
+
+
+def _is_recorder(user) -> bool:
+    """Grid workers and staff record needs for residents (channel, concern, reporter)."""
+    return scopes.is_superuser(user) or bool(scopes.roles(user) & set(scopes.PLACE_ROLES))
+
+
+def submit(request):
+    staff = request.user.is_authenticated and _is_recorder(request.user)
+    form_class = StaffSubmitForm if staff else SubmitForm
+    kwargs = {"user": request.user} if staff else {}
+    qr_place = Place.objects.filter(code=request.GET.get("place", "")).first()
+    initial = {"place": qr_place.code} if qr_place else {}
+    form = form_class(request.POST or None, request.FILES or None, initial=initial, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        if not staff and not bucket_take(client_key(request)):
+            form.add_error(None, _("You have sent several needs in a short time: please wait a while, or call "
+                                   "your community."))
+        else:
+            fields = dict(form.cleaned_data)
+            if not staff:
+                fields["channel"] = Channel.QR if request.POST.get("from_qr") else Channel.ONLINE
+            try:
+                need = need_submit(actor=request.user, **fields)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("Thank you: your need was received. Community staff will look at it "
+                                            "within two working hours."))
+                if request.user.is_authenticated:
+                    return redirect("needs:detail", pk=need.pk)
+                return redirect("needs:board")
+    return render(request, "needs/submit.html", {"form": form, "qr_place": qr_place, "staff": staff})
+
+
+def _add_errors(form, error: ValidationError):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def mine(request):
+    return render(request, "needs/mine.html", {"page": _page(request, selectors.mine(request.user)),
+                                               "working": selectors.working_on(request.user)[:50]})
+
+
+@login_required
+def triage(request):
+    if not _is_recorder(request.user):
+        raise PermissionDenied
+    return render(request, "needs/triage.html", {"page": _page(request, selectors.triage(request.user))})
+
+
+def _reporter_label(need: Need, user) -> str:
+    """Staff in scope see the masked name and phone; the public sees the surname only if the resident agreed."""
+    if need.reporter is None:
+        return _("Anonymous")
+    if need.place and (scopes.covers_place(user, need.place) or person_of(user) == need.reporter):
+        return f"{mask_name(need.reporter.name)} {mask_phone(need.reporter.phone) if need.reporter.phone else ''}"
+    return mask_name(need.reporter.name)[:1] + "*" if need.show_name else _("A resident")
+
+
+def _detail_context(request, need, forms=None):
+    forms = forms or {}
+    actions = []
+    for action in workflow.actions_from(need.state):
+        if action in ("remind", "flag_overdue") or not may_act(request.user, need, action):
+            continue
+        form = forms.get(action) or action_form(action, need=need, user=request.user)
+        actions.append({"name": action, "label": workflow.ACTIONS[action], "form": form,
+                        "open": action in forms})
+    return {"need": need, "actions": actions, "events": selectors.timeline(need),
+            "notes": need.notes.prefetch_related("photos"), "photos": need.photos.filter(note=None),
+            "reporter": _reporter_label(need, request.user), "collaborators": need.collaborators.all(),
+            "is_staff": scopes.covers_place(request.user, need.place), "now": timezone.now()}
+
+
+def detail(request, pk):
+    need = selectors.with_labels(selectors.needs_visible_to(request.user)).filter(pk=pk).first()
+    if need is None:
+        raise Http404(_("No such need, or it is not public."))
+    return render(request, "needs/detail.html", _detail_context(request, need))
+
+
+@login_required
+@require_POST
+def act(request, pk, action):
+    need = get_object_or_404(selectors.needs_visible_to(request.user).select_related("place"), pk=pk)
+    if action not in workflow.ACTIONS:
+        raise Http404
+    form = action_form(action, need=need, user=request.user, data=request.POST, files=request.FILES)
+    fields = {}
+    if form is not None:
+        if not form.is_valid():
+            return render(request, "needs/detail.html", _detail_context(request, need, {action: form}), status=422)
+        fields = {k: v for k, v in form.cleaned_data.items() if v not in (None, "", [])}
+    try:
+        need_act(actor=request.user, need=need, action=action, **fields)
+    except NeedConflict as conflict:
+        messages.error(request, conflict.message)
+    except PermissionDenied as denied:
+        messages.error(request, str(denied))
+    except ValidationError as error:
+        if form is None:
+            messages.error(request, " ".join(error.messages))
+        else:
+            _add_errors(form, error)
+            return render(request, "needs/detail.html", _detail_context(request, need, {action: form}), status=422)
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": workflow.ACTIONS[action]})
+    return redirect("needs:detail", pk=need.pk)
+
+
+@login_required
+def inbox(request):
+    notifications = Notification.objects.filter(user=request.user).select_related("need")
+    page = _page(request, notifications)
+    unread = [n.pk for n in page if n.read_at is None]
+    if unread:
+        Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
+    return render(request, "needs/inbox.html", {"page": page, "unread": set(unread)})
