@@ -100,9 +100,11 @@ def report_state_counts(*, community=None, organisation=None) -> dict[str, int]:
 
 
 def units_in(place) -> int:
-    """Co-building units with an agreement with the place or a place inside it."""
-    return (Organisation.objects.filter(agreements__place__code__startswith=place.code)
-            .values("pk").distinct().count())
+    """Co-building units working in the place: an agreement with it (or a place inside it), or a party
+    organisation that reported to one of its communities (双报到)."""
+    return Organisation.objects.filter(
+        Q(agreements__place__code__startswith=place.code)
+        | Q(party_organisations__reports__community__code__startswith=place.code)).values("pk").distinct().count()
 
 
 def party_organisations_in(place):

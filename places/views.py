@@ -6,10 +6,14 @@ from django.utils.translation import gettext as _
 
 from people import scopes
 from people import selectors as people_selectors
+from people.models import Organisation
 from places import selectors
 from places.forms import CoverageForm, PlaceChangeForm, PlaceForm
 from places.models import COVERABLE_KINDS, Place, PlaceKind
 from places.services import coverage_create, place_create, place_update
+from sites.models import Site
+
+PLACE_LIST_LIMIT = 100  # organisations and sites listed on a place's page; the directories have the rest
 
 
 def _scope_roots(user) -> list[Place]:
@@ -26,7 +30,8 @@ def tree(request):
     root = None
     if request.GET.get("root"):
         root = get_object_or_404(Place, code=request.GET["root"])
-    roots, cut = selectors.place_tree([root] if root else _scope_roots(request.user))
+    # A search shows its results alone; otherwise the tree from the chosen place or the user's own area.
+    roots, cut = ([], False) if q else selectors.place_tree([root] if root else _scope_roots(request.user))
     return render(request, "places/tree.html", {
         "q": q, "results": selectors.place_search(q) if q else None,
         "root": root, "ancestors": root.ancestors() if root else [], "roots": roots, "cut": cut,
@@ -41,7 +46,8 @@ def detail(request, code):
         "place": place, "ancestors": place.ancestors(), "figures": selectors.place_figures(place),
         "children": selectors.children_with_counts(place), "kind_counts": _kind_counts(place),
         "coverages": selectors.coverages_of(place) if place.kind in COVERABLE_KINDS else None,
-        "organisations": place.organisations.all(), "sites": place.sites.select_related("operator"),
+        "organisations": Organisation.objects.filter(place__code__startswith=place.code)[:PLACE_LIST_LIMIT],
+        "sites": Site.objects.filter(place__code__startswith=place.code)[:PLACE_LIST_LIMIT],
         "can_change": user.has_perm("places.change_place", place),
         "can_add_child": user.has_perm("places.add_place", place) and place.kind != PlaceKind.ENTRANCE,
     }
