@@ -309,6 +309,18 @@ def read_rows(roster: Roster, path) -> Iterator[Row]:
         workbook.close()
 
 
+def declared_rows(path) -> int:
+    """The data rows the first sheet says it has (0 if unreadable): decides where the file is checked."""
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception:   # reported properly, with its message, by the check itself
+        return 0
+    try:
+        return max(0, (workbook.worksheets[0].max_row or 0) - 1)
+    finally:
+        workbook.close()
+
+
 def parse_row(roster: Roster, number: int, values: list[str], headers: dict) -> Row:
     row = Row(number=number, values=values, headers=headers)
     for column, value in zip(roster.columns, values, strict=True):
@@ -332,7 +344,8 @@ def chunks(rows: Iterable[Row], size: int = CHUNK_ROWS) -> Iterator[list[Row]]:
 # --- One pass: check, and write when confirmed -----------------------------------------------------
 
 
-def run(roster: Roster, path, *, actor, write: bool, outcome, subject=None, sha256: str = "") -> dict:
+def run(roster: Roster, path, *, actor, write: bool, outcome, subject=None, sha256: str = "",
+        progress: Callable[[int], None] = lambda rows: None) -> dict:
     """Check every row of the file; when `write`, write each chunk's valid rows in one transaction.
 
     `outcome` receives every row (rosters.storage.Outcome). Confirmation runs the same checks again on
@@ -363,6 +376,7 @@ def run(roster: Roster, path, *, actor, write: bool, outcome, subject=None, sha2
             counts["total"] += 1
             counts["error" if row.errors else row.action] += 1
             outcome.add(row)
+        progress(counts["total"])
     if write and (counts["create"] or counts["update"]):
         with transaction.atomic():
             event_append(actor=actor, verb="roster_import", subject=subject,

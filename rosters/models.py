@@ -6,10 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ImportState(models.TextChoices):
+    CHECKING = "checking", _("Checking")
     PREVIEWED = "previewed", _("Checked, waiting for confirmation")
     IMPORTING = "importing", _("Importing")
     IMPORTED = "imported", _("Imported")
     CANCELLED = "cancelled", _("Cancelled")
+    FAILED = "failed", _("Could not be read")
 
 
 class RosterImport(models.Model):
@@ -27,7 +29,12 @@ class RosterImport(models.Model):
     filename = models.CharField(_("file name"), max_length=200)
     sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
     state = models.CharField(_("state"), max_length=10, choices=ImportState.choices,
-                             default=ImportState.PREVIEWED)
+                             default=ImportState.CHECKING)
+    # Big files are checked and written by a background task (rosters.tasks); the page shows how far it got.
+    progress = models.PositiveIntegerField(_("rows done"), default=0)
+    problem = models.TextField(_("why the file could not be read"), blank=True)
+    language = models.CharField(max_length=10, default=settings.LANGUAGE_CODE,
+                                help_text="The uploader's language, for the messages written by the task.")
     # {"create": n, "update": n, "unchanged": n, "error": n, "total": n}
     counts = models.JSONField(_("counts"), default=dict)
     # Byte offsets of each page of the outcome files, so any preview page is one seek away.

@@ -11,16 +11,21 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.events import event_append
-from rosters import storage
-from rosters.engine import ERROR_COLUMN, FileProblem, Roster, export_rows, run, write_xlsx
+from rosters import storage, tasks
+from rosters.engine import ERROR_COLUMN, Roster, declared_rows, export_rows, write_xlsx
+from rosters.imports import import_check, import_write
 from rosters.models import ImportState, RosterImport
 from rosters.specs import ROSTERS
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # a 100,000-row roster is about 5 MB
+# Up to this many rows a file is checked and written within the request (a few seconds); bigger files go to
+# a background task and the page follows its progress, so no request runs into a proxy's timeout.
+INLINE_ROWS = 5000
 
 
 def roster_for(user, slug: str) -> Roster:
@@ -97,18 +102,14 @@ def upload(request, slug):
                        % {"mb": MAX_UPLOAD_BYTES // 2**20})
         return redirect("rosters:index")
     storage.sweep()
-    roster_import = RosterImport(user=request.user, roster=roster.slug, filename=uploaded.name[:200])
+    roster_import = RosterImport(user=request.user, roster=roster.slug, filename=uploaded.name[:200],
+                                 language=get_language() or settings.LANGUAGE_CODE)
     roster_import.sha256 = storage.save_upload(uploaded, roster_import)
-    try:
-        with storage.Outcome(roster_import) as outcome:
-            roster_import.counts = run(roster, storage.upload_path(roster_import), actor=request.user,
-                                       write=False, outcome=outcome)
-    except FileProblem as problem:
-        storage.discard(roster_import)
-        messages.error(request, _("%(file)s: %(problem)s") % {"file": uploaded.name, "problem": problem})
-        return redirect("rosters:index")
-    roster_import.pages = outcome.pages
     roster_import.save()
+    if declared_rows(storage.upload_path(roster_import)) > INLINE_ROWS:
+        tasks.roster_check(roster_import.pk)
+    else:
+        import_check(roster_import)
     return redirect("rosters:preview", roster_import.pk)
 
 
@@ -116,35 +117,30 @@ def upload(request, slug):
 def preview(request, pk):
     """Before confirmation: every row, errors first. After: the result and the rows that were not imported."""
     roster_import, roster = import_for(request, pk)
-    done = roster_import.state != ImportState.PREVIEWED
-    rows = storage.OutcomeRows(roster_import, kinds=("errors",) if done else storage.KINDS)
-    page = Paginator(rows, storage.PAGE_ROWS).get_page(request.GET.get("page"))
+    done = roster_import.state == ImportState.IMPORTED
+    working = roster_import.state in (ImportState.CHECKING, ImportState.IMPORTING)
+    page = None
+    if roster_import.state in (ImportState.PREVIEWED, ImportState.IMPORTED):
+        rows = storage.OutcomeRows(roster_import, kinds=("errors",) if done else storage.KINDS)
+        page = Paginator(rows, storage.PAGE_ROWS).get_page(request.GET.get("page"))
     counts = roster_import.counts
     return render(request, "rosters/preview.html", {
         "roster": roster, "roster_import": roster_import, "page": page, "counts": counts, "done": done,
-        "to_write": counts.get("create", 0) + counts.get("update", 0),
+        "working": working, "to_write": counts.get("create", 0) + counts.get("update", 0),
         "headers": [c.header for c in roster.columns]})
 
 
 @login_required
 @require_POST
 def confirm(request, pk):
-    roster_import, roster = import_for(request, pk)
+    roster_import, _roster = import_for(request, pk)
     # Only one confirmation runs, even after a double click.
-    if not RosterImport.objects.filter(pk=pk, state=ImportState.PREVIEWED).update(state=ImportState.IMPORTING):
-        return redirect("rosters:preview", pk)
-    try:
-        with storage.Outcome(roster_import) as outcome:
-            counts = run(roster, storage.upload_path(roster_import), actor=request.user, write=True,
-                         outcome=outcome, subject=roster_import, sha256=roster_import.sha256)
-    except BaseException:
-        # Written chunks stay written; confirming again is safe because a re-import changes nothing twice.
-        RosterImport.objects.filter(pk=pk).update(state=ImportState.PREVIEWED)
-        raise
-    roster_import.counts, roster_import.pages = counts, outcome.pages
-    roster_import.state, roster_import.imported_at = ImportState.IMPORTED, timezone.now()
-    roster_import.save()
-    storage.discard(roster_import, keep_errors=True)
+    if RosterImport.objects.filter(pk=pk, state=ImportState.PREVIEWED).update(state=ImportState.IMPORTING):
+        roster_import.state = ImportState.IMPORTING
+        if roster_import.counts.get("total", 0) > INLINE_ROWS:
+            tasks.roster_write(roster_import.pk)
+        else:
+            import_write(roster_import)
     return redirect("rosters:preview", pk)
 
 

@@ -188,7 +188,7 @@ def test_it_refuses_residents_outside_the_users_area(client, accounts, tree):
 def test_it_refuses_a_file_with_wrong_columns(client, accounts, tree):
     client.force_login(accounts["community_staff"])
     response, imp = upload(client, "places", [["编码", "地名", "类型", "类型"], ["620102010001002", "x", "网格", ""]])
-    assert imp is None
+    assert imp.state == "failed"
     page = response.content.decode()
     assert "第1行（表头）与“地点”模板不符" in page
     assert "有不认识的列“地名”" in page and "列“类型”出现了两次" in page and "缺少必填列“名称”" in page
@@ -202,7 +202,7 @@ def test_it_refuses_files_that_are_not_xlsx(client, accounts, tree, content):
     client.force_login(accounts["community_staff"])
     response = client.post("/rosters/places/upload", {"file": SimpleUploadedFile("名册.xlsx", content)}, follow=True)
     assert "这个文件不是 Excel 工作簿（.xlsx）" in response.content.decode()
-    assert not RosterImport.objects.exists()
+    assert RosterImport.objects.get().state == "failed"
 
 
 def test_it_refuses_too_many_rows(client, accounts, tree, settings):
@@ -210,7 +210,7 @@ def test_it_refuses_too_many_rows(client, accounts, tree, settings):
     client.force_login(accounts["community_staff"])
     response, imp = upload(client, "places", [PLACES] + [
         [f"62010201000100{i}", f"网格{i}", "网格", "620102010001"] for i in range(5, 8)])
-    assert imp is None
+    assert imp.state == "failed" and not Place.objects.filter(code="620102010001005").exists()
     assert "文件超过 2 行数据" in response.content.decode()
 
 
@@ -272,3 +272,16 @@ def test_it_skips_the_template_example_row(client, accounts, tree):
     _response, imp = upload(client, "sites", rows + [["天庆嘉园便民驿站", "便民驿站", "620102010001001001"]])
     assert imp.counts["total"] == 1 and imp.counts["create"] == 1
 
+
+
+def test_it_checks_and_writes_big_files_in_a_background_task(client, accounts, tree, monkeypatch):
+    from rosters import views
+
+    monkeypatch.setattr(views, "INLINE_ROWS", 2)
+    client.force_login(accounts["community_staff"])
+    rows = [PLACES] + [[f"620102010001{i:03d}", f"网格{i}", "网格", "620102010001"] for i in range(2, 6)]
+    response, imp = upload(client, "places", rows)
+    assert imp.state == "previewed" and imp.progress == 4 and imp.counts["create"] == 4
+    confirm(client, imp)
+    imp.refresh_from_db()
+    assert imp.state == "imported" and Place.objects.filter(code__startswith="620102010001", kind="grid").count() == 5
