@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.forms import ServiceModelForm
 from people import scopes
@@ -42,6 +43,7 @@ class PersonForm(ServiceModelForm):
         model = Person
         fields = ["name", "gender", "phone", "home", "room", "is_resident", "skills"]
         field_classes = {"home": PlaceChoiceField}
+        labels = {"name": pgettext_lazy("person", "name")}
         widgets = {"phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"})}
 
     def __init__(self, *args, user, **kwargs):

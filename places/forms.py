@@ -7,10 +7,18 @@ from people.models import Organisation, Person
 from places.models import PLACE_RULES, Coverage, Place, PlaceKind
 
 
+class OptionalJSONField(forms.JSONField):
+    """An empty box stays empty (Django would show the JSON “null”)."""
+
+    def prepare_value(self, value):
+        return "" if value is None else super().prepare_value(value)
+
+
 class PlaceForm(ServiceModelForm):
     class Meta:
         model = Place
         fields = ["kind", "name", "code", "area_km2", "buildings", "households", "residents", "geometry"]
+        field_classes = {"geometry": OptionalJSONField}
         widgets = {"geometry": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, parent: Place | None = None, **kwargs):
