@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import SessionAuth
 
+from needs.api import router as needs_router
 from people.api import BearerTokenAuth
 from people.api import router as auth_router
 from places.api import router as places_router
@@ -50,3 +51,4 @@ def invalid(request, exc):
 
 api.add_router("/auth/", auth_router)
 api.add_router("/places", places_router)
+api.add_router("/needs", needs_router)

@@ -1,11 +1,13 @@
 """Reads that pages, the API and the ledger share: who sees which needs, the claim board, the timeline."""
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from core.models import Event
 from needs.models import Need, State
 from needs.services import person_of
 from people import scopes
+from people.masking import mask_name, mask_phone
 from people.models import Role
 
 # What the public sees of a public need: from the claim board on; not what was never vetted, or turned away.
@@ -93,3 +95,14 @@ def working_on(user) -> QuerySet:
 
 def timeline(need: Need) -> QuerySet:
     return Event.objects.filter(subject_type="needs.need", subject_id=str(need.pk)).select_related("actor")
+
+
+def reporter_label(need: Need, user) -> str:
+    """Staff of the area and the reporter see the masked name and phone; anyone else sees the masked
+    surname, and only if the resident agreed (show_name). Never the full value."""
+    if need.reporter is None:
+        return _("Anonymous")
+    if scopes.covers_place(user, need.place) or person_of(user) == need.reporter:
+        phone = mask_phone(need.reporter.phone) if need.reporter.phone else ""
+        return f"{mask_name(need.reporter.name)} {phone}".strip()
+    return mask_name(need.reporter.name)[:1] + "*" if need.show_name else _("A resident")

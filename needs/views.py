@@ -12,11 +12,10 @@ from django.views.decorators.http import require_POST
 
 from needs import selectors, workflow
 from needs.forms import BoardFilterForm, StaffSubmitForm, SubmitForm, action_form
-from needs.models import Channel, Need, Notification
+from needs.models import Channel, Notification
 from needs.ratelimit import bucket_take, client_key
-from needs.services import NeedConflict, may_act, need_act, need_submit, person_of
+from needs.services import NeedConflict, may_act, need_act, need_submit
 from people import scopes
-from people.masking import mask_name, mask_phone
 from places.models import Place
 
 PAGE_SIZE = 20
@@ -91,15 +90,6 @@ def triage(request):
     return render(request, "needs/triage.html", {"page": _page(request, selectors.triage(request.user))})
 
 
-def _reporter_label(need: Need, user) -> str:
-    """Staff in scope see the masked name and phone; the public sees the surname only if the resident agreed."""
-    if need.reporter is None:
-        return _("Anonymous")
-    if need.place and (scopes.covers_place(user, need.place) or person_of(user) == need.reporter):
-        return f"{mask_name(need.reporter.name)} {mask_phone(need.reporter.phone) if need.reporter.phone else ''}"
-    return mask_name(need.reporter.name)[:1] + "*" if need.show_name else _("A resident")
-
-
 def _detail_context(request, need, forms=None):
     forms = forms or {}
     actions = []
@@ -111,7 +101,7 @@ def _detail_context(request, need, forms=None):
                         "open": action in forms})
     return {"need": need, "actions": actions, "events": selectors.timeline(need),
             "notes": need.notes.prefetch_related("photos"), "photos": need.photos.filter(note=None),
-            "reporter": _reporter_label(need, request.user), "collaborators": need.collaborators.all(),
+            "reporter": selectors.reporter_label(need, request.user), "collaborators": need.collaborators.all(),
             "is_staff": scopes.covers_place(request.user, need.place), "now": timezone.now()}
 
 

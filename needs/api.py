@@ -1,0 +1,217 @@
+"""The needs loop in the API (/api/v1/needs): the same selectors and the same need_act as the pages.
+
+Errors: 403 forbidden action, 404 not visible, 409 the need moved on (with the current holder, e.g. a lost
+claim race), 422 field errors ({"detail", "errors": {field: [messages]}}), 429 too many submissions.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from ninja import Body, Field, Query, Router, Schema, Status
+
+from needs import selectors, workflow
+from needs.models import Category, Channel, ConcernLevel, Need, Rating, State
+from needs.ratelimit import bucket_take
+from needs.services import NeedConflict, may_act, need_act, need_submit
+from people import scopes
+from places.models import Place
+
+router = Router(tags=["needs"])
+
+
+class Detail(Schema):
+    detail: str
+
+
+class FieldErrors(Schema):
+    detail: str
+    errors: dict[str, list[str]]
+
+
+class ConflictOut(Schema):
+    detail: str
+    holder: str
+    state: str
+
+
+class NeedIn(Schema):
+    title: str
+    description: str = ""
+    place: str = Field(description="the place's code")
+    category: int | None = None
+    concern_level: ConcernLevel | None = None
+    affected: int = 1
+    show_name: bool = False
+    is_public: bool = True
+    reporter: int | None = Field(None, description="staff recording for a resident: the resident's person id")
+
+
+class NeedOut(Schema):
+    id: int
+    title: str
+    description: str
+    category: str | None
+    concern_level: ConcernLevel
+    channel: Channel
+    place: str
+    place_name: str
+    state: State
+    level: str
+    holder: str | None
+    affected: int
+    submitted_at: datetime.datetime
+    claimed_at: datetime.datetime | None
+    resolved_at: datetime.datetime | None
+    closed_at: datetime.datetime | None
+    resolve_due: datetime.datetime | None
+    resolved_on_time: bool | None
+    overdue: bool
+    rating: Rating | None
+
+    @staticmethod
+    def resolve_category(need):
+        return need.category.name if need.category_id else None
+
+    @staticmethod
+    def resolve_place(need):
+        return need.place.code
+
+    @staticmethod
+    def resolve_place_name(need):
+        return need.place.name
+
+    @staticmethod
+    def resolve_holder(need):
+        return str(need.holder) if need.holder else None
+
+    @staticmethod
+    def resolve_rating(need):
+        return need.rating or None
+
+
+class EventOut(Schema):
+    at: datetime.datetime
+    action: str
+    from_state: str | None
+    to_state: str | None
+    note: str
+
+
+class NeedDetailOut(NeedOut):
+    reporter: str = Field(description="masked; the surname only for callers outside the area, if allowed")
+    collaborators: list[str]
+    actions: list[str] = Field(description="the actions this caller may take now")
+    events: list[EventOut]
+
+    @staticmethod
+    def resolve_reporter(need, context):
+        return selectors.reporter_label(need, context["request"].user)
+
+    @staticmethod
+    def resolve_collaborators(need):
+        return [o.name for o in need.collaborators.all()]
+
+    @staticmethod
+    def resolve_actions(need, context):
+        user = context["request"].user
+        return [a for a in workflow.actions_from(need.state) if may_act(user, need, a)]
+
+    @staticmethod
+    def resolve_events(need):
+        return [{"at": e.at, "action": e.verb.removeprefix("need."), "from_state": e.data.get("from"),
+                 "to_state": e.data.get("to"), "note": e.data.get("note") or ""} for e in selectors.timeline(need)]
+
+
+class NeedPage(Schema):
+    items: list[NeedOut]
+    next: int | None = Field(None, description="pass as `before` to get the next page")
+
+
+class NeedFilters(Schema):
+    state: State | None = None
+    community: str | None = Field(None, description="a community's code")
+    grid: str | None = Field(None, description="a grid's code")
+    category: int | None = None
+    concern_level: ConcernLevel | None = None
+    before: int | None = Field(None, description="keyset cursor: only needs with a smaller id")
+    limit: int = Field(50, ge=1, le=200)
+
+
+def _errors(error: ValidationError) -> dict[str, list[str]]:
+    if hasattr(error, "error_dict"):
+        return {field: [str(m) for m in ValidationError(errors).messages] for field, errors in error.error_dict.items()}
+    return {"__all__": [str(m) for m in error.messages]}
+
+
+def _invalid(error: ValidationError):
+    return Status(422, {"detail": "请求内容有误，请检查各字段 / The request is not valid: check the fields",
+                        "errors": _errors(error)})
+
+
+def _visible(request, pk) -> Need:
+    need = selectors.with_labels(selectors.needs_visible_to(request.user)).filter(pk=pk).first()
+    if need is None:
+        raise Http404(f"找不到编号为 {pk} 的需求 / No need {pk} is visible to you")
+    return need
+
+
+@router.post("", response={201: NeedDetailOut, 403: Detail, 422: FieldErrors, 429: Detail}, summary="Submit a need")
+def need_create(request, payload: NeedIn):
+    if not scopes.is_staff_user(request.user) and not bucket_take(f"api:{request.user.pk}"):
+        return Status(429, {"detail": "提交过于频繁，请稍后再试 / Too many submissions: try again later"})
+    place = Place.objects.filter(code=payload.place).first()
+    if place is None:
+        return _invalid(ValidationError({"place": "找不到该地点编码 / No place has this code"}))
+    fields = payload.dict(exclude_none=True)
+    fields.update(place=place, channel=Channel.API)
+    if payload.category is not None and not Category.objects.filter(pk=payload.category).exists():
+        return _invalid(ValidationError({"category": "找不到该类别 / No such category"}))
+    try:
+        need = need_submit(actor=request.user, **fields)
+    except ValidationError as error:
+        return _invalid(error)
+    return Status(201, selectors.with_labels(Need.objects).get(pk=need.pk))
+
+
+@router.get("", response=NeedPage, summary="List needs (the claim board's filters, keyset pagination)")
+def need_list(request, filters: Query[NeedFilters]):
+    needs = selectors.with_labels(selectors.needs_visible_to(request.user)).order_by("-id")
+    if filters.state:
+        needs = needs.filter(state=filters.state)
+    for code in (filters.community, filters.grid):
+        if code:
+            needs = needs.filter(place__code__startswith=code)
+    if filters.category:
+        needs = needs.filter(category=filters.category)
+    if filters.concern_level:
+        needs = needs.filter(concern_level=filters.concern_level)
+    if filters.before:
+        needs = needs.filter(id__lt=filters.before)
+    items = list(needs[:filters.limit + 1])
+    more = len(items) > filters.limit
+    items = items[:filters.limit]
+    return {"items": items, "next": items[-1].id if more else None}
+
+
+@router.get("/{int:need_id}", response=NeedDetailOut, summary="One need with its events")
+def need_detail(request, need_id: int):
+    return _visible(request, need_id)
+
+
+@router.post("/{int:need_id}/actions/{action}",
+             response={200: NeedDetailOut, 403: Detail, 404: Detail, 409: ConflictOut, 422: FieldErrors},
+             summary="Take an action on a need (body: the action's fields)")
+def need_action(request, need_id: int, action: str, fields: Body[dict] = None):
+    need = _visible(request, need_id)
+    if action not in workflow.ROLES:
+        raise Http404(f"未知操作 {action} / Unknown action {action}")
+    # Only the action's own fields: no timestamps, no internal keys, no system-only flags from outside.
+    fields = {k: v for k, v in (fields or {}).items() if not k.startswith("_") and k not in ("photos", "at", "overdue")}
+    try:
+        need = need_act(actor=request.user, need=need, action=action, **fields)
+    except NeedConflict as conflict:
+        return Status(409, {"detail": conflict.message, "holder": conflict.holder, "state": conflict.state})
+    except ValidationError as error:
+        return _invalid(error)
+    return Status(200, selectors.with_labels(Need.objects).get(pk=need.pk))  # the actor may have just lost sight of it
