@@ -66,7 +66,7 @@ def unit(root, tree):
 @pytest.fixture
 def accounts(root, tree, unit):
     """One account per role, each with its scope; `accounts["community_staff"]` is 天庆嘉园's staff."""
-    from people.services import person_create, role_grant
+    from people.services import person_account_link, person_create, role_grant
 
     def make(username, role, **scope):
         user = User.objects.create_user(username, password="pass-12345")
@@ -86,8 +86,7 @@ def accounts(root, tree, unit):
     for key in ("party_member", "resident"):
         person = person_create(actor=root, name=f"{key}用户", phone=f"1390000000{len(key) % 10}",
                                home=tree["entrance"], room="101", is_resident=True)
-        person.user = a[key]
-        person.save(update_fields=["user"])
+        person_account_link(actor=root, person=person, user=a[key])
     return a
 
 

@@ -12,7 +12,6 @@ import random
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from core.events import event_append
 from demo import data as d
 from people.models import Organisation, PartyOrganisation, Person
 from people.services import (
@@ -25,6 +24,7 @@ from people.services import (
     organisation_create,
     organisation_report,
     party_organisation_create,
+    person_account_link,
     person_create,
     role_grant,
     team_create,
@@ -361,7 +361,7 @@ class DemoBuilder:
             if user is None:
                 user = User.objects.create_user(username, password=d.DEMO_PASSWORD)
             role_grant(actor=self.actor, user=user, role=role, **scope)
-            account_link(actor=self.actor, person=person, user=user)
+            person_account_link(actor=self.actor, person=person, user=user)
 
     def grids_of(self, community):
         return [p for code, p in sorted(self.places.items())
@@ -374,14 +374,3 @@ def grid_boundary(column: int, row: int) -> dict:
     west, south = x0 + column * w, y0 + (row - 1) * h
     ring = [[west, south], [west + w, south], [west + w, south + h], [west, south + h], [west, south]]
     return {"type": "Polygon", "coordinates": [[[round(x, 6), round(y, 6)] for x, y in ring]]}
-
-
-@transaction.atomic
-def account_link(*, actor, person: Person, user: User) -> Person:
-    """Link a login account to the person it belongs to (people.services has no such service yet)."""
-    if person.user_id == user.pk:
-        return person
-    person.user = user
-    person.save(update_fields=["user"])
-    event_append(actor=actor, verb="person_account_link", subject=person, data={"user": user.pk})
-    return person

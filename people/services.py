@@ -121,6 +121,21 @@ def person_update(*, actor, person: Person, **changes) -> Person:
 
 
 @transaction.atomic
+def person_account_link(*, actor, person: Person, user: User) -> Person:
+    """Link a login account to the person it belongs to, so self-scoped roles see their own record."""
+    require(scopes.is_superuser(actor) or scopes.can_change_person(actor, person),
+            _("You may not link an account to this person."))
+    if person.user_id == user.pk:
+        return person
+    if Person.objects.filter(user=user).exclude(pk=person.pk).exists():
+        raise ValidationError(_("This account already belongs to another person."))
+    person.user = user
+    person.save(update_fields=["user"])
+    event_append(actor=actor, verb="person_account_link", subject=person, data={"user": user.pk})
+    return person
+
+
+@transaction.atomic
 def personal_data_reveal(*, actor, person: Person, reason: str = "") -> Person:
     """Record that `actor` is being shown the unmasked name, phone and room of `person`."""
     require(actor.has_perm("people.view_person_full", person),
