@@ -24,7 +24,7 @@ def organisation_list(*, q: str = "", kind: str = ""):
     if kind:
         qs = qs.filter(kind=kind)
     return qs.annotate(branch_count=Count("party_organisations", distinct=True),
-                       member_count=Count("party_organisations__memberships", distinct=True))
+                       member_count=Count("party_organisations__memberships", distinct=True)).order_by("name")
 
 
 def party_organisation_tree(organisations: list[PartyOrganisation]) -> list[PartyOrganisation]:
