@@ -526,8 +526,11 @@ class MembersRoster(PersonRoster):
             membership = existing and memberships.get((existing.pk, branch.pk))
             report = membership and open_reports.get(membership.pk)
             community_staff = community is not None and scopes.can_change_place(actor, community)
-            # The checks people.services makes, in the order a row's writes would make them.
-            if membership is None and not scopes.can_change_organisation(actor, branch.organisation):
+            # The checks people.services makes, in the order a row's writes would make them — except that
+            # community staff may also register the membership of a member who reports to their community
+            # in the same row (membership_create alone asks for the unit's scope; see rosters.writers).
+            if membership is None and not (scopes.can_change_organisation(actor, branch.organisation)
+                                           or community_staff):
                 row.fail("branch", _("You may only register members of your own party organisation."))
             elif membership is not None and not membership.in_service:
                 row.fail("branch", _("Only in-service party members take part in dual reporting."))
@@ -538,11 +541,14 @@ class MembersRoster(PersonRoster):
             new_place = grid_branch is not None and (report is None or report.grid_branch_id != grid_branch.pk)
             if new_place and not community_staff:
                 row.fail("grid_branch", _("Only the community's staff may place a member in a grid branch."))
-            sees_person = (existing is None or existing.pk in visible or branch.organisation_id in units
+            # change_person, as person_update and member_report ask it once the row's membership exists.
+            sees_person = ((existing is not None and existing.pk in visible) or branch.organisation_id in units
                            or community_staff)
-            if not sees_person:
+            if existing is not None and not sees_person:
                 row.fail("phone", _("This phone number belongs to a person registered outside your area; ask the "
                                     "subdistrict to move the record."))
+            elif new_report and not sees_person:
+                row.fail("community", OUTSIDE)
             if row.errors:
                 continue
             changes = changes_of(existing, candidate, row, self.PERSON_FIELDS)

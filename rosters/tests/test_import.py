@@ -285,3 +285,19 @@ def test_it_checks_and_writes_big_files_in_a_background_task(client, accounts, t
     confirm(client, imp)
     imp.refresh_from_db()
     assert imp.state == "imported" and Place.objects.filter(code__startswith="620102010001", kind="grid").count() == 5
+
+
+def test_it_lets_community_staff_register_members_of_any_unit_who_report_to_their_community(client, accounts, tree,
+                                                                                          root):
+    outside = organisation_create(actor=root, kind="property_company", name="东湖物业")
+    party_organisation_create(actor=root, level="branch", name="东湖物业党支部", organisation=outside)
+    client.force_login(accounts["community_staff"])
+    _response, imp = upload(client, "members", [
+        MEMBERS,
+        ["钱一", "13912345031", "", "东湖物业党支部", "天庆嘉园社区", "", "", ""],
+        ["钱二", "13912345032", "", "东湖物业党支部", "", "", "", ""],
+        ["钱三", "13912345033", "", "东湖物业党支部", "五里铺东社区", "", "", ""],
+    ])
+    assert problems(imp) == {3: [("所在党支部", "您只能登记本党组织的党员。")],
+                             4: [("所在党支部", "您只能登记本党组织的党员。"),
+                                 ("报到社区", "超出您的管辖范围：只能导入您所管辖地区的记录。")]}
