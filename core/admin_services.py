@@ -25,8 +25,4 @@ class ServiceAdmin(admin.ModelAdmin):
             self.service_update(actor=request.user, **{self.subject_arg: stored}, **fields)
         else:
             obj.pk = self.service_create(actor=request.user, **fields).pk
-        rest = [name for name in form.cleaned_data if name not in accepted and name in form.changed_data]
-        if rest:
-            # Fields no service covers (a person's linked account) are saved as they are.
-            obj.save(update_fields=rest)
         obj.refresh_from_db()

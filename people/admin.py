@@ -2,7 +2,13 @@ from django.contrib import admin
 
 from core.admin_services import ServiceAdmin
 from people import models
-from people.services import organisation_create, organisation_update, person_create, person_update
+from people.services import (
+    organisation_create,
+    organisation_update,
+    person_account_link,
+    person_create,
+    person_update,
+)
 
 
 @admin.register(models.Organisation)
@@ -41,6 +47,12 @@ class PersonAdmin(ServiceAdmin):
     service_update = staticmethod(person_update)
     subject_arg = "person"
     list_display = ["name", "home", "is_resident", "user"]
+
+    def save_model(self, request, obj, form, change):
+        account = form.cleaned_data.get("user")
+        super().save_model(request, obj, form, change)
+        if account is not None and "user" in form.changed_data:
+            person_account_link(actor=request.user, person=obj, user=account)
     list_filter = ["is_resident", "gender"]
     search_fields = ["name", "pinyin", "phone"]
     autocomplete_fields = ["home", "user"]

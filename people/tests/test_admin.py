@@ -17,6 +17,7 @@ def test_it_creates_a_person_in_the_admin_through_the_service_and_links_the_acco
     person = Person.objects.get(phone="13655556666")
     assert person.user == accounts["committee_member"]
     assert Event.objects.filter(verb="person_create", subject_id=str(person.pk)).count() == 1
+    assert Event.objects.filter(verb="person_account_link", subject_id=str(person.pk)).count() == 1
 
 
 def test_it_updates_an_organisation_in_the_admin_through_the_service(client, root, unit):
