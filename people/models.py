@@ -143,7 +143,9 @@ class Person(PinyinSearchable):
         ordering = ["name", "id"]
         constraints = [
             # The roster key: the same phone is the same person, so re-importing a roster changes nothing.
-            models.UniqueConstraint(fields=["phone"], condition=~models.Q(phone=""), name="unique_phone"),
+            models.UniqueConstraint(
+                fields=["phone"], condition=~models.Q(phone=""), name="unique_phone",
+                violation_error_message=_("This phone number already belongs to another person on record.")),
         ]
 
     def __str__(self):
