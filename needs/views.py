@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from needs import selectors, workflow
+from needs import matching, selectors, workflow
 from needs.forms import BoardFilterForm, StaffSubmitForm, SubmitForm, action_form
-from needs.models import Channel, Notification
+from needs.models import Channel, Notification, State
 from needs.ratelimit import bucket_take, client_key
 from needs.services import NeedConflict, may_act, need_act, need_submit
 from people import scopes
@@ -99,10 +99,20 @@ def _detail_context(request, need, forms=None):
         form = forms.get(action) or action_form(action, need=need, user=request.user)
         actions.append({"name": action, "label": workflow.ACTIONS[action], "form": form,
                         "open": action in forms})
-    return {"need": need, "actions": actions, "events": selectors.timeline(need),
+    is_staff = scopes.covers_place(request.user, need.place)
+    duplicates = suggestions = None
+    if is_staff and need.state in (State.SUBMITTED, State.ACCEPTED):
+        duplicates = matching.likely_duplicates(title=need.title, description=need.description, place=need.place,
+                                                exclude=need)
+    if is_staff and need.state in (State.ACCEPTED, State.PUBLISHED, State.ESCALATED):
+        visible = set(scopes.persons_visible_to(request.user).values_list("pk", flat=True))
+        suggestions = [s for s in matching.claimant_suggestions(need)
+                       if s["kind"] == "organisation" or s["object"].pk in visible]
+    return {"need": need, "actions": actions, "duplicates": duplicates, "suggestions": suggestions,
+            "events": selectors.timeline(need),
             "notes": need.notes.prefetch_related("photos"), "photos": need.photos.filter(note=None),
             "reporter": selectors.reporter_label(need, request.user), "collaborators": need.collaborators.all(),
-            "is_staff": scopes.covers_place(request.user, need.place), "now": timezone.now()}
+            "is_staff": is_staff}
 
 
 def detail(request, pk):
@@ -149,3 +159,13 @@ def inbox(request):
     if unread:
         Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
     return render(request, "needs/inbox.html", {"page": page, "unread": set(unread)})
+
+
+def duplicates(request):
+    """The duplicate hint under the submit form (htmx): similar open needs in the same grid."""
+    place = Place.objects.filter(code=request.GET.get("place", "")).first()
+    found = matching.likely_duplicates(title=request.GET.get("title", ""), description=request.GET.get(
+        "description", ""), place=place)
+    if not (request.user.is_authenticated and scopes.covers_place(request.user, place)):
+        found = [(n, score) for n, score in found if n.is_public and n.state in selectors.PUBLIC_STATES]
+    return render(request, "needs/_duplicates.html", {"duplicates": found})
