@@ -190,7 +190,7 @@ def test_it_refuses_a_file_with_wrong_columns(client, accounts, tree):
     response, imp = upload(client, "places", [["编码", "地名", "类型", "类型"], ["620102010001002", "x", "网格", ""]])
     assert imp.state == "failed"
     page = response.content.decode()
-    assert "第1行（表头）与“地点”模板不符" in page
+    assert "第1行（表头）与“辖区”模板不符" in page
     assert "有不认识的列“地名”" in page and "列“类型”出现了两次" in page and "缺少必填列“名称”" in page
 
 
