@@ -1,6 +1,7 @@
 """What people do first: log in, see their home, find a place by pinyin initials, stay inside their scope."""
 
 import pytest
+from playwright.sync_api import expect
 
 from e2e.conftest import DESKTOP, PHONE
 
@@ -24,8 +25,9 @@ def test_it_lets_community_staff_find_tianqing_jiayuan_by_initials(
         page, live_server, login, screenshot, accounts, community_office, viewport):
     page.set_viewport_size(viewport)
     login("tqjy_staff")
-    assert page.locator("html").get_attribute("lang") == "zh-hans"
-    assert page.get_by_role("heading", name="天庆嘉园社区").is_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page.locator(".role-label").first).to_have_text("社区工作者")
+    expect(page.get_by_role("heading", name="天庆嘉园社区")).to_be_visible()
     assert fits_the_screen(page)
     screenshot("home-community-staff")
 
@@ -33,12 +35,13 @@ def test_it_lets_community_staff_find_tianqing_jiayuan_by_initials(
     page.get_by_role("searchbox").fill("tqjy")
     page.get_by_role("searchbox").press("Enter")
     results = page.locator("section.card").first
-    assert results.get_by_role("link", name="天庆嘉园社区").is_visible()
+    expect(results.get_by_role("heading")).to_contain_text("tqjy")
+    expect(results.get_by_role("link", name="天庆嘉园社区")).to_be_visible()
     screenshot("places-search-tqjy")
 
     page.goto(f"{live_server.url}/people/organisations/?q=tqjy")
-    assert page.get_by_role("link", name="天庆嘉园社区居民委员会").is_visible()
-    assert not page.get_by_role("link", name="兰州电影制片厂").count()
+    expect(page.get_by_role("link", name="天庆嘉园社区居民委员会")).to_be_visible()
+    expect(page.get_by_role("link", name="兰州电影制片厂")).to_have_count(0)
     assert fits_the_screen(page)
     screenshot("organisations-search-tqjy")
 
@@ -46,8 +49,8 @@ def test_it_lets_community_staff_find_tianqing_jiayuan_by_initials(
 def test_it_shows_a_resident_their_home_on_a_phone(page, login, screenshot, accounts):
     page.set_viewport_size(PHONE)
     login("resident1")
-    assert page.get_by_role("heading", name="resident用户").is_visible()
-    assert page.get_by_text("1号楼2单元").is_visible()
+    expect(page.get_by_role("heading", name="resident用户")).to_be_visible()
+    expect(page.get_by_role("link", name="1号楼2单元")).to_be_visible()
     assert fits_the_screen(page)
     screenshot("home-resident")
 
@@ -60,7 +63,7 @@ def test_it_shows_staff_of_another_community_the_chinese_403_page(
     resident = accounts["resident"].person
     response = page.goto(f"{live_server.url}/people/{resident.pk}/")
     assert response.status == 403
-    assert page.get_by_role("heading", name="您无权访问此页面").is_visible()
+    expect(page.get_by_role("heading", name="您无权访问此页面")).to_be_visible()
     assert "resident用户" not in page.content()
     assert fits_the_screen(page)
     screenshot("forbidden-other-community")
@@ -69,8 +72,7 @@ def test_it_shows_staff_of_another_community_the_chinese_403_page(
 def test_it_switches_to_english(page, live_server, login, screenshot, accounts):
     login("tqjy_staff")
     page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_role("heading", name="My work").is_visible()
-    assert page.get_by_role("link", name="Places").is_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator(".role-label").first).to_have_text("Community staff")
+    expect(page.locator("nav.mainnav").get_by_role("link", name="Places")).to_be_visible()
     screenshot("home-community-staff-english")
