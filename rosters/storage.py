@@ -95,7 +95,10 @@ class OutcomeRows:
         offsets = self.roster_import.pages.get(kind, [])
         page, skip = divmod(first, PAGE_ROWS)
         rows = []
-        with open(outcome_path(self.roster_import, kind), "rb") as f:
+        path = outcome_path(self.roster_import, kind)
+        if not path.exists():   # swept after a day
+            return rows
+        with open(path, "rb") as f:
             f.seek(offsets[page])
             for _ in range(skip):
                 f.readline()

@@ -134,6 +134,10 @@ def preview(request, pk):
 @require_POST
 def confirm(request, pk):
     roster_import, _roster = import_for(request, pk)
+    if not storage.upload_path(roster_import).exists():
+        RosterImport.objects.filter(pk=pk, state=ImportState.PREVIEWED).update(state=ImportState.CANCELLED)
+        messages.error(request, _("This upload is more than a day old and was deleted; upload the file again."))
+        return redirect("rosters:index")
     # Only one confirmation runs, even after a double click.
     if RosterImport.objects.filter(pk=pk, state=ImportState.PREVIEWED).update(state=ImportState.IMPORTING):
         roster_import.state = ImportState.IMPORTING

@@ -301,3 +301,18 @@ def test_it_lets_community_staff_register_members_of_any_unit_who_report_to_thei
     assert problems(imp) == {3: [("所在党支部", "您只能登记本党组织的党员。")],
                              4: [("所在党支部", "您只能登记本党组织的党员。"),
                                  ("报到社区", "超出您的管辖范围：只能导入您所管辖地区的记录。")]}
+
+
+def test_it_asks_for_the_file_again_once_an_unconfirmed_upload_was_swept(client, accounts, tree):
+    import os
+
+    from rosters import storage
+
+    client.force_login(accounts["community_staff"])
+    _response, imp = upload(client, "places", [PLACES, ["620102010001002", "二网格", "网格", "620102010001"]])
+    for path in storage.directory().iterdir():
+        os.utime(path, (0, 0))
+    storage.sweep()
+    assert client.get(f"/rosters/imports/{imp.pk}/").status_code == 200
+    page = confirm(client, imp).content.decode()
+    assert "请重新上传" in page and not Place.objects.filter(code="620102010001002").exists()
