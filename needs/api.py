@@ -13,7 +13,7 @@ from ninja import Body, Field, Query, Router, Schema, Status
 from needs import selectors, workflow
 from needs.models import Category, Channel, ConcernLevel, Need, Rating, State
 from needs.ratelimit import bucket_take
-from needs.services import NeedConflict, may_act, need_act, need_submit
+from needs.services import NeedConflict, action_offered, may_act, need_act, need_submit
 from people import scopes
 from places.models import Place
 
@@ -115,7 +115,7 @@ class NeedDetailOut(NeedOut):
     @staticmethod
     def resolve_actions(need, context):
         user = context["request"].user
-        return [a for a in workflow.actions_from(need.state) if may_act(user, need, a)]
+        return [a for a in workflow.actions_from(need.state) if action_offered(need, a) and may_act(user, need, a)]
 
     @staticmethod
     def resolve_events(need):

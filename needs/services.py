@@ -102,6 +102,17 @@ def may_act(actor, need: Need, action: str) -> bool:
     return bool(relations & workflow.ROLES[action])
 
 
+def action_offered(need: Need, action: str) -> bool:
+    """Whether pages and the API offer the action at all: hides what need_act would refuse anyway."""
+    if action in ("rate", "follow_up"):
+        return not need.rating
+    if action == "reopen":
+        return need.rating == Rating.UNSATISFIED
+    if action == "close_unrated":
+        return bool(need.resolved_at) and timezone.now() >= need.resolved_at + datetime.timedelta(days=RATE_DAYS)
+    return action not in ("remind", "flag_overdue")
+
+
 def holder_name(need: Need) -> str:
     return str(need.holder or "")
 

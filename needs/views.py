@@ -14,7 +14,7 @@ from needs import matching, selectors, workflow
 from needs.forms import BoardFilterForm, StaffSubmitForm, SubmitForm, action_form
 from needs.models import Channel, Notification, State
 from needs.ratelimit import bucket_take, client_key
-from needs.services import NeedConflict, may_act, need_act, need_submit
+from needs.services import NeedConflict, action_offered, may_act, need_act, need_submit
 from people import scopes
 from places.models import Place
 
@@ -94,7 +94,7 @@ def _detail_context(request, need, forms=None):
     forms = forms or {}
     actions = []
     for action in workflow.actions_from(need.state):
-        if action in ("remind", "flag_overdue") or not may_act(request.user, need, action):
+        if not action_offered(need, action) or not may_act(request.user, need, action):
             continue
         form = forms.get(action) or action_form(action, need=need, user=request.user)
         actions.append({"name": action, "label": workflow.ACTIONS[action], "form": form,
