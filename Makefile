@@ -40,9 +40,10 @@ test: messages
 	$(BIN)/ruff check .
 	$(BIN)/pytest -m "not browser" -q
 
+# Every test marked `browser`: everything under e2e/ and the browser tests kept beside an app's other tests.
 test-browser: messages
 	$(MANAGE) collectstatic --noinput -v0
-	$(BIN)/pytest e2e -q
+	$(BIN)/pytest -m browser -q
 
 lint: install
 	$(BIN)/ruff check .
