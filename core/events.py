@@ -1,5 +1,6 @@
 """Appending to and verifying the hash-chained event log."""
 
+import datetime
 import hashlib
 import json
 
@@ -28,7 +29,8 @@ def event_append(*, actor, verb: str, subject, data: dict | None = None, at=None
     # On SQLite the IMMEDIATE transaction already holds the write lock, so the last hash cannot move.
     last = Event.objects.order_by("-id").values_list("hash", flat=True).first()
     prev_hash = last or GENESIS
-    at = at or timezone.now()
+    # The hash covers the ISO text of `at`; the database hands it back in UTC, so hash it in UTC too.
+    at = (at or timezone.now()).astimezone(datetime.UTC)
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     subject_type = subject._meta.label_lower
     data = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))

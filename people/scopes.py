@@ -4,9 +4,9 @@ Place scopes are code prefixes: a community's staff see everything whose place c
 the community's code. Pages, API and services all ask here; nothing else decides scope.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from people.models import Organisation, Person, Role, RoleAssignment
+from people.models import MemberReport, Organisation, PartyMembership, Person, Role, RoleAssignment
 
 PLACE_ROLES = (Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_WORKER)
 STAFF_ROLES = (*PLACE_ROLES, Role.UNIT_ADMIN)
@@ -53,7 +53,11 @@ def _prefix_q(field: str, prefixes: list[str]) -> Q:
 
 
 def persons_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
-    """People whose record the user may open: by where they live, where they reported, their unit, or self."""
+    """People whose record the user may open: by where they live, where they reported, their unit, or self.
+
+    Multi-valued relations are tested with EXISTS, so the filter costs in proportion to `qs`, not to
+    the whole scope, and no row is duplicated.
+    """
     qs = Person.objects.all() if qs is None else qs
     if is_superuser(user):
         return qs
@@ -61,17 +65,19 @@ def persons_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
         return qs.none()
     q = Q(user=user)
     admin_prefixes = place_prefixes(user, (Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_STAFF))
-    if admin_prefixes:
-        q |= _prefix_q("home__code", admin_prefixes)
-        q |= _prefix_q("memberships__reports__community__code", admin_prefixes)
     grid_prefixes = place_prefixes(user, (Role.GRID_WORKER,))
+    if admin_prefixes or grid_prefixes:
+        q |= _prefix_q("home__code", admin_prefixes + grid_prefixes)
+    reports = MemberReport.objects.filter(membership__person=OuterRef("pk"))
+    if admin_prefixes:
+        q |= Exists(reports.filter(_prefix_q("community__code", admin_prefixes)))
     if grid_prefixes:
-        q |= _prefix_q("home__code", grid_prefixes)
-        q |= _prefix_q("memberships__reports__grid_branch__place__code", grid_prefixes)
+        q |= Exists(reports.filter(_prefix_q("grid_branch__place__code", grid_prefixes)))
     units = unit_ids(user)
     if units:
-        q |= Q(memberships__party_organisation__organisation__in=units)
-    return qs.filter(pk__in=Person.objects.filter(q).values("pk"))
+        q |= Exists(PartyMembership.objects.filter(person=OuterRef("pk"),
+                                                   party_organisation__organisation__in=units))
+    return qs.filter(q)
 
 
 def can_view_person(user, person: Person) -> bool:

@@ -146,10 +146,13 @@ def personal_data_reveal(*, actor, person: Person, reason: str = "") -> Person:
 
 @transaction.atomic
 def membership_create(*, actor, person: Person, party_organisation: PartyOrganisation, in_service=True,
-                      joined_on=None) -> PartyMembership:
-    require(actor.has_perm("people.change_organisation", party_organisation.organisation)
-            if party_organisation.organisation_id else
-            actor.has_perm("places.change_place", party_organisation.place),
+                      joined_on=None, reporting_to=None) -> PartyMembership:
+    """Register a person's membership of a branch. The unit registers its own members; community staff
+    may register a member who reports to their community (`reporting_to`), whatever unit they work for."""
+    own_branch = (actor.has_perm("people.change_organisation", party_organisation.organisation)
+                  if party_organisation.organisation_id else
+                  actor.has_perm("places.change_place", party_organisation.place))
+    require(own_branch or (reporting_to is not None and actor.has_perm("places.change_place", reporting_to)),
             _("You may only register members of your own party organisation."))
     membership, created = PartyMembership.objects.get_or_create(
         person=person, party_organisation=party_organisation,

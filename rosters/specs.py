@@ -526,9 +526,8 @@ class MembersRoster(PersonRoster):
             membership = existing and memberships.get((existing.pk, branch.pk))
             report = membership and open_reports.get(membership.pk)
             community_staff = community is not None and scopes.can_change_place(actor, community)
-            # The checks people.services makes, in the order a row's writes would make them — except that
-            # community staff may also register the membership of a member who reports to their community
-            # in the same row (membership_create alone asks for the unit's scope; see rosters.writers).
+            # The checks people.services makes, in the order a row's writes would make them; community
+            # staff may register the membership of a member reporting to their community (reporting_to).
             if membership is None and not (scopes.can_change_organisation(actor, branch.organisation)
                                            or community_staff):
                 row.fail("branch", _("You may only register members of your own party organisation."))

@@ -14,10 +14,8 @@ engine's transaction, sets `pinyin` as PinyinSearchable.save() would, and the en
 `roster_import` event for the whole import (roster, counts, SHA-256 of the file) instead of one per
 write. The file is identified by its hash, so the event still says exactly what was imported.
 
-One deliberate difference: membership_create lets only the unit (or staff whose area holds the unit)
-register a membership, but community staff import the members who report to their community, whatever
-unit they work for. So a row that registers a membership AND reports it to the importer's own community
-is accepted from community staff; a row without that community still needs the unit's scope.
+Community staff may register the membership of a member who reports to their community in the same
+row, as membership_create(reporting_to=community) allows.
 """
 
 from itertools import islice

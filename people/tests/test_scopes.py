@@ -141,3 +141,19 @@ def test_it_refuses_a_phone_in_the_wrong_format(root, tree):
     with pytest.raises(ValidationError) as err:
         person_create(actor=root, name="错号", phone="1380000", home=tree["entrance"])
     assert "phone" in err.value.message_dict
+
+
+def test_it_lets_community_staff_register_a_member_reporting_to_their_community(accounts, tree, root):
+    """The member's unit lies in 五里铺东; 天庆嘉园's staff may register them only as reporting to 天庆嘉园."""
+    from people.services import organisation_create
+
+    far_unit = organisation_create(actor=root, kind="co_building_unit", name="大桥出租车公司", place=tree["grid2"])
+    branch = party_organisation_create(actor=root, level="branch", name="大桥出租车公司党支部", organisation=far_unit)
+    person = person_create(actor=root, name="赵党员", phone="13800000009", home=tree["building"])
+    staff = accounts["community_staff"]
+    with pytest.raises(PermissionDenied):
+        membership_create(actor=staff, person=person, party_organisation=branch)
+    with pytest.raises(PermissionDenied):
+        membership_create(actor=staff, person=person, party_organisation=branch, reporting_to=tree["wlpd"])
+    membership = membership_create(actor=staff, person=person, party_organisation=branch, reporting_to=tree["tqjy"])
+    assert membership.person == person
