@@ -47,11 +47,3 @@ def published(submitted, accounts, category):
 @pytest.fixture
 def claimed(published, accounts):
     return need_act(actor=accounts["unit_admin"], need=published, action="claim")
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    """Debian's Chromium, never a downloaded browser (the browser test of the loop)."""
-    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium",
-            "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run"]}
