@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import SessionAuth
 
+from ledger.api import router as ledger_router
 from needs.api import router as needs_router
 from people.api import BearerTokenAuth
 from people.api import router as auth_router
@@ -52,3 +53,4 @@ def invalid(request, exc):
 api.add_router("/auth/", auth_router)
 api.add_router("/places", places_router)
 api.add_router("/needs", needs_router)
+api.add_router("/ledger", ledger_router)  # public open data: its endpoint sets auth=None

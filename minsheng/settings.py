@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "people",
     "sites",
     "needs",
+    "ledger",
     "rosters",
     "demo",
 ]

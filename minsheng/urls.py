@@ -13,6 +13,7 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("sites/", include("sites.urls")),
     path("needs/", include("needs.urls")),
+    path("ledger/", include("ledger.urls")),
     path("rosters/", include("rosters.urls")),
     path("", include("core.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

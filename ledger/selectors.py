@@ -1,0 +1,568 @@
+"""Every figure of the happiness ledger (SPEC §8), computed from the records with aggregate queries.
+
+A ledger is asked for a **scope** — a place (subdistrict, community, grid, or any place of the tree);
+everything whose place code starts with the scope's code is inside it — and a **period** of days
+(`ledger.periods.Period`, inclusive, local time). Nothing here stores a total: each figure is a COUNT
+over the records as they are now.
+
+The definitions, written once (the README's table is copied from here):
+
+- **found** (发现): a need accepted by staff (`accepted_at`) inside the period, whose state is not
+  *rejected* and not *merged*. The period selects needs by this date; every other need figure is about
+  the needs found in the period, as they stand now (a need found in December and resolved in January
+  counts as resolved in December's ledger once it is resolved). Needs submitted but not yet accepted are
+  not found. A need escalated straight from intake is found when it has been accepted.
+- **claimed** (认领): found, and now held by a unit, member or department — state claimed, in progress,
+  resolved or closed (by claim or dispatch). A need returned to the board, or escalated and waiting for
+  the subdistrict, is not claimed until it is taken again.
+- **resolved** (办结): found, and now resolved or closed after being resolved. A reopened need (the
+  resident was unsatisfied) stops counting as resolved until it is resolved again.
+- **on time** (按时办结): resolved, and its last resolution came before its resolve deadline
+  (`resolved_on_time`; deadlines in Chinese working time, needs.deadlines).
+- **responded** (响应): claimed, and taken within its claim-or-dispatch deadline (`claimed_at ≤ claim_due`).
+- **rated** (已评价): found, with a resident's grade (rated by the resident or on a follow-up call).
+- **escalated** (吹哨): found, and raised above the community (to the subdistrict or a department).
+- **overdue** (超期): found, and now flagged overdue by the deadline sweep.
+- **reopened** (重办): found, and reopened at least once (a `need.reopen` event). It counts once, like
+  any need; its current state decides whether it is claimed or resolved.
+- **merged** needs are never found: their reporters and people affected join the need they were merged
+  into, which counts once. **Rejected** needs are never found. Both are shown apart, by the date they
+  were turned away (`closed_at`), so that nothing disappears silently.
+
+Rates (null when the denominator is 0): claim rate = claimed / found; resolution rate (解决率) = resolved /
+found; on-time rate = on time / resolved; response rate (响应率) = responded / found; satisfaction rate
+(满意率) = (很满意 + 满意 + 0.9 × 基本满意) / rated; composite = the weighted sum of response, resolution
+and satisfaction rates (weights: `ledger.conf.composite_weights`, setting LEDGER_WEIGHTS).
+
+Partners and places, counted as they stand at the period's end:
+
+- **co-building units** (共建单位): organisations with a party organisation that signed a co-building
+  agreement in force with the scope or a place inside it, or whose party organisation reported (双报到)
+  to a community inside the scope — on or before the period's end.
+- **in-service members dual-reported** (在职党员双报到): distinct people with an in-service membership whose
+  report (not withdrawn, reported by the period's end) went to a community inside the scope or placed
+  them in a grid branch inside it.
+- **coverage** (包抓): distinct grids / compounds / courtyards / unit sites inside the scope that some unit or
+  member covered during the period (since ≤ end, and no end date or one ≥ the period's start).
+- **stations / facilities / micro-positions**: sites inside the scope opened by the period's end (or
+  with no opening date).
+- For a community: its party branches (the party organisations under its community committee), the
+  distinct people who are members of the committee or those branches, its area figures, its committee
+  (社工委) seats taken by the period's end, its teams; for any scope, the honours awarded to places
+  inside it by the period's end.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db.models import BigIntegerField, Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Cast, Substr, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.models import Event
+from ledger.conf import FAIRLY_SATISFIED_WEIGHT, composite_weights
+from ledger.periods import Period
+from needs.models import Category, Channel, ConcernLevel, Level, Need, Rating, State
+from people.masking import mask_name
+from people.models import (
+    AgreementState,
+    CommitteeMember,
+    Honour,
+    MemberReportState,
+    Organisation,
+    PartyMembership,
+    PartyOrganisation,
+    Person,
+    Team,
+)
+from places.models import COVERABLE_KINDS, Coverage, Place, PlaceKind
+from places.selectors import place_figures
+from sites.models import Site, SiteKind
+
+COMMUNITY_CODE, GRID_CODE = 12, 15  # code lengths: a need's community and grid are prefixes of its place's code
+
+NOT_FOUND = (State.REJECTED, State.MERGED)
+CLAIMED_STATES = (State.CLAIMED, State.IN_PROGRESS, State.RESOLVED, State.CLOSED)
+RESOLVED_STATES = (State.RESOLVED, State.CLOSED)
+
+# Each need figure is a condition on the needs found in the period (see the module's docstring).
+CLAIMED = Q(state__in=CLAIMED_STATES)
+RESOLVED = Q(state__in=RESOLVED_STATES)
+NEED_FIGURES: dict[str, Q] = {
+    "found": Q(),
+    "claimed": CLAIMED,
+    "resolved": RESOLVED,
+    "on_time": RESOLVED & Q(resolved_on_time=True),
+    "responded": CLAIMED & (Q(claim_due__isnull=True) | Q(claimed_at__lte=F("claim_due"))),
+    "rated": Q(rating__in=Rating.values),
+    "escalated": Q(level__in=(Level.SUBDISTRICT, Level.DEPARTMENT)),
+    "overdue": Q(overdue=True),
+    **{f"rating_{grade}": Q(rating=grade) for grade in Rating.values},
+}
+NEED_LABELS = {
+    "found": gettext_lazy("Needs found"), "claimed": gettext_lazy("Claimed"), "resolved": gettext_lazy("Resolved"),
+    "on_time": gettext_lazy("Resolved on time"), "responded": gettext_lazy("Responded in time"),
+    "rated": gettext_lazy("Rated"), "escalated": gettext_lazy("Escalated"), "overdue": gettext_lazy("Overdue now"),
+    "reopened": gettext_lazy("Reopened"), "rejected": gettext_lazy("Rejected"), "merged": gettext_lazy("Merged"),
+    "affected": gettext_lazy("People affected"),
+}
+
+
+# --- What a section hands to pages and exports ---------------------------------------------------
+
+@dataclass
+class Figure:
+    key: str
+    label: str
+    value: int | float | None
+    unit: str = ""  # "%" for rates (value is a fraction 0..1), or a unit such as km²
+    records: str | None = None  # the `figure` of the records view that lists what is counted
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[tuple[str, str]]  # (key, label); the first column is the row's label
+    rows: list[dict]
+    chart: str = ""  # "bar", "pie", "line" or "" (no chart)
+    records: str | None = None  # each row's records: `figure` plus the row's "filter" dict
+    total: int | None = None  # rows in all (deeds: the table holds only the latest ones)
+
+
+@dataclass
+class SectionData:
+    figures: list[Figure] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+
+    def figure(self, key):
+        return next(f for f in self.figures if f.key == key)
+
+
+# --- The needs found in a scope and period --------------------------------------------------------
+
+def in_scope(place: Place, field_name: str = "place__code") -> Q:
+    return Q(**{f"{field_name}__startswith": place.code})
+
+
+def found_needs(place: Place, period: Period) -> QuerySet:
+    start, stop = period.bounds()
+    return Need.objects.filter(in_scope(place), accepted_at__gte=start, accepted_at__lt=stop).exclude(
+        state__in=NOT_FOUND)
+
+
+def _tally_aggregates(keys=None) -> dict:
+    keys = keys or NEED_FIGURES
+    return {key: Count("pk", filter=NEED_FIGURES[key]) if key != "found" else Count("pk") for key in keys}
+
+
+def tally(place: Place, period: Period) -> dict[str, int]:
+    """Every need figure of the scope and period in one query."""
+    return found_needs(place, period).aggregate(**_tally_aggregates(), affected=Sum("affected", default=0))
+
+
+def reopened_needs(place: Place, period: Period) -> QuerySet:
+    reopened = (Event.objects.filter(subject_type="needs.need", verb="need.reopen")
+                .annotate(need_id=Cast("subject_id", BigIntegerField())).values("need_id"))
+    return found_needs(place, period).filter(pk__in=reopened)
+
+
+def turned_away(place: Place, period: Period, state: str) -> QuerySet:
+    """Rejected or merged needs, by the date they were turned away."""
+    start, stop = period.bounds()
+    return Need.objects.filter(in_scope(place), state=state, closed_at__gte=start, closed_at__lt=stop)
+
+
+def ratio(part, whole) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def rates(t: dict[str, int]) -> dict[str, float | None]:
+    satisfied = t["rating_very_satisfied"] + t["rating_satisfied"] + FAIRLY_SATISFIED_WEIGHT * t[
+        "rating_fairly_satisfied"]
+    r = {
+        "claim_rate": ratio(t["claimed"], t["found"]),
+        "resolution_rate": ratio(t["resolved"], t["found"]),
+        "on_time_rate": ratio(t["on_time"], t["resolved"]),
+        "response_rate": ratio(t["responded"], t["found"]),
+        "satisfaction_rate": ratio(satisfied, t["rated"]),
+    }
+    parts = (r["response_rate"], r["resolution_rate"], r["satisfaction_rate"])
+    r["composite"] = (round(sum(w * p for w, p in zip(composite_weights(), parts, strict=True)), 4)
+                      if None not in parts else None)
+    return r
+
+
+RATE_LABELS = {
+    "claim_rate": gettext_lazy("Claim rate"), "resolution_rate": gettext_lazy("Resolution rate"),
+    "on_time_rate": gettext_lazy("On-time rate"), "response_rate": gettext_lazy("Response rate"),
+    "satisfaction_rate": gettext_lazy("Satisfaction rate"), "composite": gettext_lazy("Composite score"),
+}
+
+
+# --- Sections: each takes a LedgerScope and returns SectionData (ledger.sections lists them) -------
+
+@dataclass
+class LedgerScope:
+    """What a section is asked for: the scope, the period, whether the reader is the public; plus the
+    tally the needs sections share, computed once per ledger."""
+
+    place: Place
+    period: Period
+    public: bool = True
+
+    @cached_property
+    def tally(self) -> dict[str, int]:
+        return tally(self.place, self.period)
+
+
+def needs_section(s: "LedgerScope") -> SectionData:
+    place, period = s.place, s.period
+    t = s.tally
+    figures = [Figure(key, str(NEED_LABELS[key]), t[key], records=key)
+               for key in ("found", "claimed", "resolved", "on_time", "escalated", "overdue")]
+    figures.append(Figure("reopened", str(NEED_LABELS["reopened"]), reopened_needs(place, period).count(),
+                          records="reopened"))
+    figures.append(Figure("affected", str(NEED_LABELS["affected"]), t["affected"], records="found"))
+    for state in ("rejected", "merged"):
+        figures.append(Figure(state, str(NEED_LABELS[state]), turned_away(place, period, state).count(),
+                              records=state))
+    return SectionData(figures=figures)
+
+
+def rates_section(s: "LedgerScope") -> SectionData:
+    t = s.tally
+    r = rates(t)
+    records = {"claim_rate": "claimed", "resolution_rate": "resolved", "on_time_rate": "on_time",
+               "response_rate": "responded", "satisfaction_rate": "rated", "composite": None}
+    figures = [Figure(key, str(RATE_LABELS[key]), value, "%", records[key]) for key, value in r.items()]
+    grades = Table("ratings", _("Residents' grades"), [("label", _("Grade")), ("count", _("Needs"))],
+                   [{"label": str(label), "count": t[f"rating_{grade}"], "filter": {"rating": grade}}
+                    for grade, label in Rating.choices], chart="pie", records="rated")
+    return SectionData(figures=figures, tables=[grades])
+
+
+BREAKDOWN_COLUMNS = ("found", "claimed", "resolved", "on_time")
+
+
+def _breakdown(found: QuerySet, key_expr, labels: dict, *, title, key, filter_name, chart) -> Table:
+    rows = (found.annotate(k=key_expr).values("k").annotate(**_tally_aggregates(BREAKDOWN_COLUMNS))
+            .order_by("-found", "k"))
+    columns = [("label", _("Name")), *((c, str(NEED_LABELS[c])) for c in BREAKDOWN_COLUMNS),
+               ("resolution_rate", str(RATE_LABELS["resolution_rate"]))]
+    out = []
+    for row in rows:
+        out.append({"label": str(labels.get(row["k"], row["k"] or _("Not classified"))),
+                    **{c: row[c] for c in BREAKDOWN_COLUMNS},
+                    "resolution_rate": ratio(row["resolved"], row["found"]),
+                    "filter": {filter_name: row["k"] if row["k"] is not None else ""}})
+    return Table(key, title, columns, out, chart=chart, records="found")
+
+
+def place_names(codes) -> dict[str, str]:
+    return dict(Place.objects.filter(code__in=set(codes)).values_list("code", "name"))
+
+
+def breakdowns_section(s: "LedgerScope") -> SectionData:
+    place, period = s.place, s.period
+    found = found_needs(place, period)
+    categories = dict(Category.objects.values_list("pk", "name"))
+    tables = [
+        _breakdown(found, F("category"), categories, title=_("By category"), key="category",
+                   filter_name="category", chart="bar"),
+        _breakdown(found, F("channel"), dict(Channel.choices), title=_("By channel"), key="channel",
+                   filter_name="channel", chart="pie"),
+        _breakdown(found, F("concern_level"), dict(ConcernLevel.choices), title=_("By concern level"),
+                   key="concern_level", filter_name="concern_level", chart="bar"),
+    ]
+    for length, key, title in ((COMMUNITY_CODE, "community", _("By community")), (GRID_CODE, "grid", _("By grid"))):
+        if len(place.code) < length:
+            codes = found.annotate(k=Substr("place__code", 1, length)).values_list("k", flat=True).distinct()
+            tables.append(_breakdown(found, Substr("place__code", 1, length), place_names(codes), title=title,
+                                     key=key, filter_name=key, chart="bar"))
+    return SectionData(tables=tables)
+
+
+def trend_section(s: "LedgerScope") -> SectionData:
+    place, period = s.place, s.period
+    keys = ("found", "claimed", "resolved")
+    rows = (found_needs(place, period)
+            .annotate(m=TruncMonth("accepted_at", tzinfo=timezone.get_default_timezone()))
+            .values("m").annotate(**_tally_aggregates(keys)).order_by("m"))
+    by_month = {row["m"].date().replace(day=1) if isinstance(row["m"], datetime.datetime) else row["m"]: row
+                for row in rows}
+    out = []
+    for first in period.months():
+        row = by_month.get(first, {})
+        month = f"{first:%Y-%m}"
+        out.append({"label": month, **{k: row.get(k, 0) for k in keys}, "filter": {"month": month}})
+    columns = [("label", _("Month")), *((k, str(NEED_LABELS[k])) for k in keys)]
+    return SectionData(tables=[Table("trend", _("By month found"), columns, out, chart="line", records="found")])
+
+
+ACTIVE_LIMIT = 10
+
+
+def active_section(s: "LedgerScope") -> SectionData:
+    place, period, public = s.place, s.period, s.public
+    """The units and members that lead the most needs found in the period (claimed or dispatched)."""
+    held = found_needs(place, period).filter(CLAIMED)
+    counts = {"claimed": Count("pk"), "resolved": Count("pk", filter=RESOLVED)}
+    units = (held.filter(lead_organisation__isnull=False).values("lead_organisation", "lead_organisation__name")
+             .annotate(**counts).order_by("-resolved", "-claimed", "lead_organisation__name")[:ACTIVE_LIMIT])
+    members = (held.filter(lead_person__isnull=False).values("lead_person", "lead_person__name")
+               .annotate(**counts).order_by("-resolved", "-claimed", "lead_person")[:ACTIVE_LIMIT])
+    helped = dict(Need.collaborators.through.objects.filter(need__in=found_needs(place, period))
+                  .values("organisation").annotate(n=Count("need", distinct=True)).values_list("organisation", "n"))
+    columns = [("label", _("Name")), ("claimed", _("Leading")), ("resolved", str(NEED_LABELS["resolved"]))]
+    unit_rows = [{"label": row["lead_organisation__name"], "claimed": row["claimed"], "resolved": row["resolved"],
+                  "helped": helped.get(row["lead_organisation"], 0), "filter": {"unit": row["lead_organisation"]}}
+                 for row in units]
+    member_rows = [{"label": mask_name(row["lead_person__name"]) if public else row["lead_person__name"],
+                    "claimed": row["claimed"], "resolved": row["resolved"], "filter": {"member": row["lead_person"]}}
+                   for row in members]
+    return SectionData(tables=[
+        Table("active_units", _("Most active units"), [*columns, ("helped", _("Helping"))], unit_rows,
+              chart="bar", records="claimed"),
+        Table("active_members", _("Most active members"), columns, member_rows, records="claimed"),
+    ])
+
+
+def co_building_units(place: Place, period: Period) -> QuerySet:
+    agreed = Q(agreements__place__code__startswith=place.code, agreements__state=AgreementState.ACTIVE,
+               agreements__signed_on__lte=period.end)
+    reported = Q(party_organisations__reports__community__code__startswith=place.code,
+                 party_organisations__reports__reported_on__lte=period.end)
+    units = Organisation.objects.filter(agreed | reported).values("pk")
+    return Organisation.objects.filter(pk__in=units, party_organisations__isnull=False).distinct()
+
+
+def dual_reported_members(place: Place, period: Period) -> QuerySet:
+    memberships = PartyMembership.objects.filter(
+        Q(reports__community__code__startswith=place.code)
+        | Q(reports__grid_branch__place__code__startswith=place.code),
+        in_service=True, reports__reported_on__lte=period.end,
+    ).exclude(reports__state=MemberReportState.WITHDRAWN)
+    return Person.objects.filter(pk__in=memberships.values("person"))
+
+
+def covered_places(place: Place, period: Period, kind: str) -> QuerySet:
+    coverages = Coverage.objects.filter(Q(until__isnull=True) | Q(until__gte=period.start),
+                                        place__code__startswith=place.code, since__lte=period.end)
+    return Place.objects.filter(kind=kind, pk__in=coverages.values("place"))
+
+
+def sites_of(place: Place, period: Period, kind: str) -> QuerySet:
+    return Site.objects.filter(Q(opened_on__isnull=True) | Q(opened_on__lte=period.end),
+                               place__code__startswith=place.code, kind=kind)
+
+
+COVERAGE_LABELS = {PlaceKind.GRID: gettext_lazy("Grids covered"), PlaceKind.COMPOUND: gettext_lazy("Compounds covered"),
+                   PlaceKind.COURTYARD: gettext_lazy("Courtyards covered"),
+                   PlaceKind.UNIT_SITE: gettext_lazy("Unit sites covered")}
+SITE_LABELS = {SiteKind.STATION: gettext_lazy("Stations"), SiteKind.FACILITY: gettext_lazy("Facilities"),
+               SiteKind.MICRO_POSITION: gettext_lazy("Micro-positions")}
+
+
+def partners_section(s: "LedgerScope") -> SectionData:
+    place, period = s.place, s.period
+    figures = [
+        Figure("units", _("Co-building units"), co_building_units(place, period).count(), records="units"),
+        Figure("members", _("In-service members dual-reported"), dual_reported_members(place, period).count(),
+               records="members"),
+    ]
+    coverage = dict(Coverage.objects.filter(Q(until__isnull=True) | Q(until__gte=period.start),
+                                            place__code__startswith=place.code, since__lte=period.end)
+                    .values("place__kind").annotate(n=Count("place", distinct=True)).values_list("place__kind", "n"))
+    figures += [Figure(f"covered_{kind}", str(COVERAGE_LABELS[kind]), coverage.get(kind, 0), records=f"covered_{kind}")
+                for kind in COVERABLE_KINDS]
+    return SectionData(figures=figures)
+
+
+def sites_section(s: "LedgerScope") -> SectionData:
+    place, period = s.place, s.period
+    counts = dict(Site.objects.filter(Q(opened_on__isnull=True) | Q(opened_on__lte=period.end),
+                                      place__code__startswith=place.code)
+                  .values("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    plural = {SiteKind.STATION: "stations", SiteKind.FACILITY: "facilities", SiteKind.MICRO_POSITION: "micro_positions"}
+    return SectionData(figures=[Figure(plural[kind], str(SITE_LABELS[kind]), counts.get(kind, 0), records=plural[kind])
+                                for kind in SiteKind.values])
+
+
+def community_branches(place: Place) -> QuerySet:
+    return PartyOrganisation.objects.filter(parent__place=place, parent__level="committee")
+
+
+def community_party_members(place: Place, period: Period) -> QuerySet:
+    organisations = PartyOrganisation.objects.filter(Q(place=place, level="committee")
+                                                     | Q(parent__place=place, parent__level="committee"))
+    memberships = PartyMembership.objects.filter(party_organisation__in=organisations).filter(
+        Q(joined_on__isnull=True) | Q(joined_on__lte=period.end))
+    return Person.objects.filter(pk__in=memberships.values("person"))
+
+
+def committee_seats(place: Place, period: Period) -> QuerySet:
+    return CommitteeMember.objects.filter(community=place, since__lte=period.end)
+
+
+def community_section(s: "LedgerScope") -> SectionData:
+    place, period = s.place, s.period
+    area = place_figures(place)
+    figures = [
+        Figure("branches", _("Party branches"), community_branches(place).count(), records="branches"),
+        Figure("party_members", _("Party members"), community_party_members(place, period).count(),
+               records="party_members"),
+        Figure("area_km2", _("Area"), float(area["area_km2"]) if area["area_km2"] is not None else None, "km²"),
+        Figure("buildings", _("Buildings"), area["buildings"]),
+        Figure("households", _("Households"), area["households"]),
+        Figure("residents", _("Residents"), area["residents"]),
+        Figure("committee_members", _("Committee members"), committee_seats(place, period).count(),
+               records="committee"),
+    ]
+    teams = Table("teams", _("Volunteer teams"), [("label", _("Team")), ("members", _("Members"))],
+                  [{"label": t.name, "members": t.n, "filter": {}} for t in
+                   Team.objects.filter(community=place).annotate(n=Count("members")).order_by("name")])
+    return SectionData(figures=figures, tables=[teams])
+
+
+def honours_of(place: Place, period: Period) -> QuerySet:
+    return Honour.objects.filter(place__code__startswith=place.code, awarded_on__lte=period.end).select_related("place")
+
+
+def honours_section(s: "LedgerScope") -> SectionData:
+    place, period = s.place, s.period
+    honours = list(honours_of(place, period).order_by("awarded_on", "pk"))
+    table = Table("honours", _("Honours"), [("label", _("Honour")), ("place", _("Received by")),
+                                             ("awarded_on", _("Awarded on")), ("awarded_by", _("Awarded by"))],
+                  [{"label": h.title, "place": h.place.name, "awarded_on": h.awarded_on.isoformat(),
+                    "awarded_by": h.awarded_by, "filter": {}} for h in honours])
+    return SectionData(figures=[Figure("honours", _("Honours"), len(honours), records="honours")], tables=[table])
+
+
+# --- Deeds: what was done, where in general terms, by whom, when, the resident's grade -------------
+
+DEEDS_ON_PAGE = 50
+
+
+def deeds(place: Place, period: Period, *, public: bool) -> QuerySet:
+    """The resolved needs found in the period, newest first; the public sees public needs only."""
+    qs = found_needs(place, period).filter(RESOLVED)
+    if public:
+        qs = qs.filter(is_public=True)
+    return (qs.annotate(community_code=Substr("place__code", 1, COMMUNITY_CODE),
+                        grid_code=Substr("place__code", 1, GRID_CODE))
+            .select_related("category", "lead_organisation", "lead_person").order_by("-resolved_at", "-pk"))
+
+
+DEED_COLUMNS = ("label", "category", "community", "grid", "by", "resolved_on", "rating")
+
+
+def deed_columns() -> list[tuple[str, str]]:
+    return [("label", _("What")), ("category", _("Category")), ("community", _("Community")), ("grid", _("Grid")),
+            ("by", _("By")), ("resolved_on", _("Resolved on")), ("rating", _("Resident's grade"))]
+
+
+def deed_rows(needs, *, public: bool):
+    """Rows of deeds: the place only as community and grid, never the building or room; a member's name
+    masked for the public. Names of places are read once per batch of 500."""
+    grades = dict(Rating.choices)
+    batch = []
+
+    def flush():
+        names = place_names([c for n in batch for c in (n.community_code, n.grid_code)])
+        for n in batch:
+            person = n.lead_person
+            by = n.lead_organisation.name if n.lead_organisation else (
+                (mask_name(person.name) if public else person.name) if person else "")
+            yield {"label": n.title, "category": n.category.name if n.category else "",
+                   "community": names.get(n.community_code, ""), "grid": names.get(n.grid_code, ""), "by": by,
+                   "resolved_on": timezone.localtime(n.resolved_at).date().isoformat(),
+                   "rating": str(grades.get(n.rating, "")), "id": n.pk}
+
+    for need in needs.iterator(chunk_size=500) if isinstance(needs, QuerySet) else needs:
+        batch.append(need)
+        if len(batch) == 500:
+            yield from flush()
+            batch = []
+    if batch:
+        yield from flush()
+
+
+def deeds_section(s: "LedgerScope") -> SectionData:
+    place, period, public = s.place, s.period, s.public
+    qs = deeds(place, period, public=public)
+    rows = list(deed_rows(qs[:DEEDS_ON_PAGE], public=public))
+    return SectionData(tables=[Table("deeds", _("Deeds done"), deed_columns(), rows, total=qs.count())])
+
+
+# --- The records behind a figure ------------------------------------------------------------------
+
+NEED_FILTERS = {
+    "category": lambda v: Q(category__isnull=True) if v == "" else Q(category=v),
+    "channel": lambda v: Q(channel=v),
+    "concern_level": lambda v: Q(concern_level=v),
+    "community": lambda v: Q(place__code__startswith=v),
+    "grid": lambda v: Q(place__code__startswith=v),
+    "unit": lambda v: Q(lead_organisation=v),
+    "member": lambda v: Q(lead_person=v),
+    "rating": lambda v: Q(rating=v),
+}
+
+
+def _month_q(value: str) -> Q:
+    first = datetime.date.fromisoformat(f"{value}-01")
+    tz = timezone.get_default_timezone()
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    return Q(accepted_at__gte=datetime.datetime.combine(first, datetime.time.min, tzinfo=tz),
+             accepted_at__lt=datetime.datetime.combine(following, datetime.time.min, tzinfo=tz))
+
+
+def records(place: Place, period: Period, figure: str, filters: dict[str, str]) -> tuple[str, QuerySet]:
+    """What a figure counts, as (kind of record, queryset): "need", "organisation", "person", "place",
+    "site", "party_organisation", "committee_member" or "honour". Raises KeyError for an unknown figure."""
+    if figure in NEED_FIGURES or figure in ("reopened", "rejected", "merged"):
+        if figure == "reopened":
+            qs = reopened_needs(place, period)
+        elif figure in ("rejected", "merged"):
+            qs = turned_away(place, period, figure)
+        else:
+            qs = found_needs(place, period).filter(NEED_FIGURES[figure])
+        for name, value in filters.items():
+            if name == "month":
+                qs = qs.filter(_month_q(value))
+            elif name in NEED_FILTERS:
+                qs = qs.filter(NEED_FILTERS[name](value))
+        return "need", (qs.select_related("category", "place", "lead_organisation", "lead_person")
+                        .order_by("-accepted_at", "-pk"))
+    sites = {"stations": SiteKind.STATION, "facilities": SiteKind.FACILITY, "micro_positions": SiteKind.MICRO_POSITION}
+    if figure in sites:
+        return "site", sites_of(place, period, sites[figure]).select_related("place").order_by("name")
+    if figure.startswith("covered_") and figure[8:] in COVERABLE_KINDS:
+        return "place", covered_places(place, period, figure[8:]).order_by("code")
+    others = {
+        "units": ("organisation", lambda: co_building_units(place, period).order_by("name")),
+        "members": ("person", lambda: dual_reported_members(place, period).order_by("pk")),
+        "party_members": ("person", lambda: community_party_members(place, period).order_by("pk")),
+        "branches": ("party_organisation", lambda: community_branches(place).order_by("name")),
+        "committee": ("committee_member", lambda: committee_seats(place, period)
+                      .select_related("person", "organisation")),
+        "honours": ("honour", lambda: honours_of(place, period).order_by("awarded_on")),
+    }
+    kind, qs = others[figure]
+    return kind, qs()
+
+
+def figure_label(figure: str) -> str:
+    """The title of the records view behind a figure."""
+    labels = {
+        **NEED_LABELS, "units": _("Co-building units"), "members": _("In-service members dual-reported"),
+        "party_members": _("Party members"), "branches": _("Party branches"), "committee": _("Committee members"),
+        "honours": _("Honours"), "stations": SITE_LABELS[SiteKind.STATION],
+        "facilities": SITE_LABELS[SiteKind.FACILITY], "micro_positions": SITE_LABELS[SiteKind.MICRO_POSITION],
+        **{f"covered_{kind}": label for kind, label in COVERAGE_LABELS.items()},
+        **{f"rating_{grade}": label for grade, label in Rating.choices},
+    }
+    return str(labels.get(figure, figure))

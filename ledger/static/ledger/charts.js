@@ -1,0 +1,50 @@
+// Draws every .ledger-chart from the JSON its data-chart attribute names (Django's json_script).
+// The figures are also in a table next to each chart, for screen readers and for reading without JavaScript.
+(function () {
+  "use strict";
+  var RED = ["#c8102e", "#f08c00", "#2b8a3e", "#1c7ed6", "#7048e8", "#e64980", "#0c8599", "#868e96"];
+
+  function option(spec, dark) {
+    var text = dark ? "#e9ecef" : "#333";
+    var base = {
+      color: RED, aria: { enabled: true }, animation: false,
+      textStyle: { fontFamily: "system-ui, 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif", color: text },
+      tooltip: { trigger: spec.type === "pie" ? "item" : "axis", confine: true },
+      legend: { top: 0, textStyle: { color: text }, type: "scroll" }
+    };
+    if (spec.type === "pie") {
+      base.series = [{ type: "pie", radius: ["35%", "65%"], center: ["50%", "58%"], avoidLabelOverlap: true,
+        label: { color: text, formatter: "{b}\n{c}" },
+        data: spec.labels.map(function (label, i) { return { name: label, value: spec.series[0].data[i] }; })
+          .filter(function (d) { return d.value > 0; }) }];
+      return base;
+    }
+    var horizontal = spec.type === "bar" && spec.labels.length > 6;
+    var categoryAxis = { type: "category", data: spec.labels, axisLabel: { color: text, interval: 0,
+      width: horizontal ? 110 : 80, overflow: "truncate", rotate: horizontal ? 0 : (spec.labels.length > 4 ? 30 : 0) } };
+    var valueAxis = { type: "value", minInterval: 1, axisLabel: { color: text },
+      splitLine: { lineStyle: { color: dark ? "#343a40" : "#eee" } } };
+    base.grid = { left: 8, right: 16, top: 40, bottom: 8, containLabel: true };
+    base.xAxis = horizontal ? valueAxis : categoryAxis;
+    base.yAxis = horizontal ? Object.assign({}, categoryAxis, { inverse: true }) : valueAxis;
+    base.series = spec.series.map(function (s) {
+      return { name: s.name, type: spec.type === "line" ? "line" : "bar", data: s.data, smooth: false,
+        barMaxWidth: 28, symbolSize: 6 };
+    });
+    return base;
+  }
+
+  function draw() {
+    if (!window.echarts) { return; }
+    document.querySelectorAll(".ledger-chart[data-chart]").forEach(function (el) {
+      var source = document.getElementById(el.getAttribute("data-chart"));
+      if (!source) { return; }
+      var chart = echarts.init(el, null, { renderer: "svg" });
+      chart.setOption(option(JSON.parse(source.textContent), el.getAttribute("data-theme") === "dark"));
+      el.setAttribute("data-drawn", "true");
+      window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); } else { draw(); }
+})();

@@ -1,0 +1,189 @@
+"""Pages of the happiness ledger: the staff dashboard and big screen, the public ledger, the records behind a
+figure, and the downloads. Every page reads the same sections (ledger.sections); only the audience differs:
+the public sees public deeds and masked member names, staff follow each figure to its records."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Max
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ledger import exports, periods, selectors
+from ledger.charts import chart_specs
+from ledger.sections import ledger_build
+from people import scopes
+from people.masking import mask_name
+from places.models import Place, PlaceKind
+
+PUBLIC_KINDS = (PlaceKind.CITY, PlaceKind.DISTRICT, PlaceKind.SUBDISTRICT, PlaceKind.COMMUNITY, PlaceKind.GRID)
+
+
+def default_period(place: Place) -> periods.Period:
+    """The latest year in which the scope found needs; this year when it found none yet."""
+    last = (selectors.Need.objects.filter(selectors.in_scope(place), accepted_at__isnull=False)
+            .aggregate(last=Max("accepted_at"))["last"])
+    return periods.year(timezone.localtime(last).year if last else timezone.localdate().year)
+
+
+def _period(request, place) -> periods.Period:
+    try:
+        return periods.period_from_request(request.GET, default_period(place))
+    except ValidationError as error:
+        raise Http404(" ".join(error.messages)) from None
+
+
+def period_choices(period: periods.Period) -> dict:
+    """Links of the period picker: the years around it, the quarters and months of its year."""
+    y = period.start.year
+    return {"years": [periods.year(v) for v in range(y - 2, y + 2)],
+            "quarters": [periods.quarter(y, q) for q in range(1, 5)],
+            "months": [periods.month(y, m) for m in range(1, 13)]}
+
+
+def staff_places(user) -> list[Place]:
+    """The places whose ledger the user may open as staff: their place scopes and what lies inside,
+    down to grids."""
+    if scopes.is_superuser(user):
+        prefixes = list(Place.objects.filter(kind=PlaceKind.SUBDISTRICT).values_list("code", flat=True))
+    else:
+        prefixes = scopes.place_prefixes(user)
+    if not prefixes:
+        return []
+    from places.selectors import code_prefix_q
+
+    kinds = (PlaceKind.SUBDISTRICT, PlaceKind.COMMUNITY, PlaceKind.GRID)
+    return list(Place.objects.filter(code_prefix_q(prefixes), kind__in=kinds).order_by("code"))
+
+
+def _staff_scope(request) -> tuple[Place, list[Place]]:
+    places = staff_places(request.user)
+    if not places:
+        raise PermissionDenied(_("The ledger dashboard is for subdistrict, community and grid staff."))
+    code = request.GET.get("place")
+    place = next((p for p in places if p.code == code), None) if code else places[0]
+    if place is None:
+        raise PermissionDenied(_("This place is outside your area."))
+    return place, places
+
+
+def _context(request, place, period, *, public):
+    built = ledger_build(place, period, public=public)
+    return {"place": place, "period": period, "sections": built, "charts": chart_specs(built),
+            "choices": period_choices(period), "public": public,
+            "records_base": None if public else {"place": place.code, **period.query()}}
+
+
+@login_required
+def dashboard(request):
+    place, places = _staff_scope(request)
+    period = _period(request, place)
+    return render(request, "ledger/dashboard.html", {**_context(request, place, period, public=False),
+                                                      "places": places})
+
+
+@login_required
+def screen(request):
+    place, _places = _staff_scope(request)
+    period = _period(request, place)
+    return render(request, "ledger/screen.html", {**_context(request, place, period, public=False),
+                                                   "refresh_seconds": 60, "now": timezone.localtime()})
+
+
+def public_place(code: str) -> Place:
+    place = Place.objects.filter(code=code, kind__in=PUBLIC_KINDS).first()
+    if place is None:
+        raise Http404(_("No ledger for this place: choose a subdistrict, community or grid."))
+    return place
+
+
+def public(request, code):
+    place = public_place(code)
+    period = _period(request, place)
+    context = _context(request, place, period, public=True)
+    context["subplaces"] = place.children.filter(kind__in=PUBLIC_KINDS).order_by("code")
+    context["ancestors"] = [p for p in place.ancestors() if p.kind in PUBLIC_KINDS]
+    return render(request, "ledger/public.html", context)
+
+
+def index(request):
+    subdistricts = Place.objects.filter(kind=PlaceKind.SUBDISTRICT).prefetch_related("children").order_by("code")
+    return render(request, "ledger/index.html", {"subdistricts": subdistricts,
+                                                 "staff": bool(staff_places(request.user))})
+
+
+RECORDS_PAGE = 50
+
+
+@login_required
+def records(request):
+    place, _places = _staff_scope(request)
+    period = _period(request, place)
+    figure = request.GET.get("figure", "found")
+    filters = {k: v for k, v in request.GET.items() if k in (*selectors.NEED_FILTERS, "month")}
+    try:
+        kind, qs = selectors.records(place, period, figure, filters)
+        page = Paginator(qs, RECORDS_PAGE).get_page(request.GET.get("page"))
+    except (KeyError, ValueError, ValidationError):
+        raise Http404(_("No such figure.")) from None
+    if kind == "person":
+        for person in page:
+            person.masked = mask_name(person.name)
+    if kind == "committee_member":
+        for seat in page:
+            seat.masked = mask_name(seat.person.name) if seat.person else ""
+    return render(request, "ledger/records.html", {
+        "place": place, "period": period, "figure": figure, "kind": kind, "page": page, "filters": filters,
+        "label": selectors.figure_label(figure), "query": request.GET.copy()})
+
+
+# --- Downloads: what the public page shows, in other forms ------------------------------------------
+
+def _public_ledger(request, code):
+    place = public_place(code)
+    period = _period(request, place)
+    return place, period, ledger_build(place, period, public=True)
+
+
+def _filename(place, period, ext):
+    return f"ledger-{place.code}-{period.token.replace('..', '_')}.{ext}"
+
+
+def xlsx(request, code):
+    place, period, built = _public_ledger(request, code)
+    workbook = exports.xlsx_write(built, place, period, selectors.deeds(place, period, public=True))
+    return FileResponse(workbook, as_attachment=True, filename=_filename(place, period, "xlsx"),
+                        content_type=exports.XLSX_TYPE)
+
+
+def figures_csv(request, code):
+    place, period, built = _public_ledger(request, code)
+    response = StreamingHttpResponse(exports.csv_figures(built), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(place, period, "csv")}"'
+    return response
+
+
+def deeds_csv(request, code):
+    place = public_place(code)
+    period = _period(request, place)
+    response = StreamingHttpResponse(exports.csv_deeds(selectors.deeds(place, period, public=True)),
+                                     content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(place, period, "deeds.csv")}"'
+    return response
+
+
+PDF_DEEDS = 30
+
+
+def pdf(request, code):
+    place, period, built = _public_ledger(request, code)
+    font = exports.cjk_font()
+    if font is None:
+        # Without a Chinese font every character would print as an empty box: say so instead.
+        return render(request, "ledger/no_font.html", {"place": place, "period": period}, status=503)
+    deeds = list(selectors.deed_rows(selectors.deeds(place, period, public=True)[:PDF_DEEDS], public=True))
+    response = HttpResponse(exports.pdf_render(built, place, period, font, deeds), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{_filename(place, period, "pdf")}"'
+    return response
