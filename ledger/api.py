@@ -109,7 +109,7 @@ class SectionOut(Schema):
 
 
 class DeedOut(Schema):
-    title: str = Field(..., alias="label", description="what was done")
+    title: str = Field(..., description="what was done")
     category: str
     community: str = Field(..., description="where, in general terms: the community")
     grid: str = Field(..., description="and the grid (never a building or a room)")
@@ -146,7 +146,8 @@ def ledger_data(place: Place, period: periods.Period, *, deeds_limit=100, deeds_
                                   "rows": [{k: v for k, v in row.items() if k != "filter"} for row in t.rows]}
                                  for t in b.data.tables if t.key != "deeds"]}
                      for b in built],
-        "deeds": list(selectors.deed_rows(deeds_qs[deeds_offset:deeds_offset + deeds_limit], public=True)),
+        "deeds": [{**row, "title": row["label"]}
+                  for row in selectors.deed_rows(deeds_qs[deeds_offset:deeds_offset + deeds_limit], public=True)],
         "deeds_total": deeds_qs.count(),
     }
 
