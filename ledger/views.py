@@ -88,7 +88,8 @@ def dashboard(request):
 def screen(request):
     place, _places = _staff_scope(request)
     period = _period(request, place)
-    return render(request, "ledger/screen.html", {**_context(request, place, period, public=False),
+    # The big screen hangs in a hall that visitors walk through: it shows what the public ledger shows.
+    return render(request, "ledger/screen.html", {**_context(request, place, period, public=True),
                                                    "refresh_seconds": 60, "now": timezone.localtime()})
 
 

@@ -4,7 +4,7 @@
   "use strict";
   var RED = ["#c8102e", "#f08c00", "#2b8a3e", "#1c7ed6", "#7048e8", "#e64980", "#0c8599", "#868e96"];
 
-  function option(spec, dark) {
+  function option(spec, dark, narrow) {
     var text = dark ? "#e9ecef" : "#333";
     var base = {
       color: RED, aria: { enabled: true }, animation: false,
@@ -13,10 +13,14 @@
       legend: { top: 0, textStyle: { color: text }, type: "scroll" }
     };
     if (spec.type === "pie") {
-      base.series = [{ type: "pie", radius: ["35%", "65%"], center: ["50%", "58%"], avoidLabelOverlap: true,
-        label: { color: text, formatter: "{b}\n{c}" },
-        data: spec.labels.map(function (label, i) { return { name: label, value: spec.series[0].data[i] }; })
-          .filter(function (d) { return d.value > 0; }) }];
+      var data = spec.labels.map(function (label, i) { return { name: label, value: spec.series[0].data[i] }; })
+        .filter(function (d) { return d.value > 0; });
+      var values = {};
+      data.forEach(function (d) { values[d.name] = d.value; });
+      // The legend carries the values, so a narrow chart can drop the labels around the ring.
+      base.legend.formatter = function (name) { return name + " " + values[name]; };
+      base.series = [{ type: "pie", radius: ["30%", "58%"], center: ["50%", "56%"], avoidLabelOverlap: true,
+        label: { show: !narrow, color: text, formatter: "{b}\n{c}" }, data: data }];
       return base;
     }
     var horizontal = spec.type === "bar" && spec.labels.length > 6;
@@ -40,7 +44,8 @@
       var source = document.getElementById(el.getAttribute("data-chart"));
       if (!source) { return; }
       var chart = echarts.init(el, null, { renderer: "svg" });
-      chart.setOption(option(JSON.parse(source.textContent), el.getAttribute("data-theme") === "dark"));
+      chart.setOption(option(JSON.parse(source.textContent), el.getAttribute("data-theme") === "dark",
+        el.clientWidth < 480));
       el.setAttribute("data-drawn", "true");
       window.addEventListener("resize", function () { chart.resize(); });
     });
