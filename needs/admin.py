@@ -3,7 +3,7 @@ change to a need must go through needs.services.need_act and leave an event."""
 
 from django.contrib import admin
 
-from needs.models import Category, DeadlinePolicy, Need, Notification
+from needs.models import CalendarDay, Category, DeadlinePolicy, Need, Notification
 
 
 @admin.register(Category)
@@ -16,6 +16,13 @@ class CategoryAdmin(admin.ModelAdmin):
 class DeadlinePolicyAdmin(admin.ModelAdmin):
     list_display = ("category", "concern_level", "accept_hours", "claim_days", "resolve_days", "report_in_minutes")
     list_filter = ("concern_level",)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ("date", "is_workday", "name")
+    list_filter = ("is_workday",)
+    date_hierarchy = "date"
 
 
 @admin.register(Need)

@@ -3,18 +3,20 @@
 Working hours are 9:00–12:00 and 13:30–17:30 (Beijing time): 7 working hours make one working day, so
 "7 working days" from Friday 16:00 ends at 16:00 seven working days later. Which days are working
 days comes from `chinese_calendar` (public holidays and the make-up working Saturdays / Sundays, 调休).
-The package knows only the years the State Council has published; for any other year we count
-Monday–Friday and log a warning until the package is updated.
+The package knows only the years the State Council had published when it was released: administrators
+enter later years' holidays and make-up days as CalendarDay rows (they win over the package); a year
+known to neither counts Monday–Friday, and staff pages warn about it (`calendar_gaps`).
 """
 
 import datetime
+import functools
 import logging
 from decimal import Decimal
 
 import chinese_calendar
 from django.utils import timezone
 
-from needs.models import Category, DeadlinePolicy
+from needs.models import CalendarDay, Category, DeadlinePolicy
 
 log = logging.getLogger(__name__)
 
@@ -27,16 +29,47 @@ URGENT_RESOLVE_DAYS = Decimal(1)
 _warned_years: set[int] = set()
 
 
-def is_workday(day: datetime.date) -> bool:
+# chinese_calendar scans its whole holiday table on every call (min/max of the keys); a deadline walks up
+# to a few weeks of days, so each day's answer is kept for the life of the process (the table never changes).
+@functools.lru_cache(maxsize=8192)
+def _package_is_workday(day: datetime.date) -> bool:
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
         if day.year not in _warned_years:
             _warned_years.add(day.year)
             log.warning("chinese_calendar does not know %s: counting Monday–Friday as working days "
-                        "(update the chinesecalendar package when the State Council publishes the year)",
-                        day.year)
+                        "until an administrator enters that year's holidays", day.year)
         return day.weekday() < 5
+
+
+def calendar_days(first: datetime.date, last: datetime.date) -> dict[datetime.date, bool]:
+    """The administrator's calendar days between first and last: one query per deadline computed."""
+    return dict(CalendarDay.objects.filter(date__range=(first, last)).values_list("date", "is_workday"))
+
+
+def is_workday(day: datetime.date, stated: dict[datetime.date, bool] | None = None) -> bool:
+    if stated is None:
+        stated = calendar_days(day, day)
+    return stated[day] if day in stated else _package_is_workday(day)
+
+
+def package_knows(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(datetime.date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def calendar_gaps(today: datetime.date) -> list[int]:
+    """Years that deadlines may reach soon whose holidays nobody knows: neither the package nor the admin.
+
+    Staff pages show these as a warning, because deadlines in them count Monday–Friday only.
+    """
+    years = [today.year, today.year + 1] if today.month >= 10 else [today.year]
+    return [y for y in years if not package_knows(y)
+            and not CalendarDay.objects.filter(date__year=y).exists()]
 
 
 def _periods(day: datetime.date):
@@ -50,8 +83,10 @@ def add_working_minutes(start: datetime.datetime, minutes: float) -> datetime.da
     at = timezone.localtime(start)
     remaining = datetime.timedelta(minutes=float(minutes))
     day = at.date()
+    # Deadlines are at most weeks away; a year of stated days covers them in one query.
+    stated = calendar_days(day, day + datetime.timedelta(days=366))
     for _ in range(3660):  # ten years of days: a bound, never reached by a real deadline
-        if is_workday(day):
+        if is_workday(day, stated):
             for period_start, period_end in _periods(day):
                 begin = max(at, period_start)
                 if begin >= period_end:
@@ -68,8 +103,9 @@ def working_minutes_between(start: datetime.datetime, end: datetime.datetime) ->
     start, end = timezone.localtime(start), timezone.localtime(end)
     total = datetime.timedelta()
     day = start.date()
+    stated = calendar_days(day, end.date())
     while day <= end.date():
-        if is_workday(day):
+        if is_workday(day, stated):
             for period_start, period_end in _periods(day):
                 begin, finish = max(start, period_start), min(end, period_end)
                 if finish > begin:

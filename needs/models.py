@@ -76,6 +76,27 @@ class DeadlinePolicy(models.Model):
         return f"{self.category or _('all categories')} · {self.get_concern_level_display() or _('any level')}"
 
 
+class CalendarDay(models.Model):
+    """A day whose working status the administrator states: a public holiday or a make-up working day (调休).
+
+    It wins over the `chinese_calendar` package, which knows only the years the State Council had
+    published when it was released; the schedule for next year appears each November or December.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("working day"),
+                                     help_text=_("Ticked: a make-up working day. Not ticked: a day off."))
+    name = models.CharField(_("name"), max_length=50, blank=True, help_text=_("e.g. 春节, 国庆节调休"))
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {self.name}"
+
+
 class Channel(models.TextChoices):
     FIELD_VISIT = "field_visit", _("Field visit (实地走访)")
     COUNCIL = "council", _("Resident council (居民议事会)")

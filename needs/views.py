@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from needs import matching, selectors, workflow
+from needs import deadlines, matching, selectors, workflow
 from needs.forms import BoardFilterForm, StaffSubmitForm, SubmitForm, action_form
 from needs.models import Channel, Notification, State
 from needs.ratelimit import bucket_take, client_key
@@ -87,7 +87,8 @@ def mine(request):
 def triage(request):
     if not _is_recorder(request.user):
         raise PermissionDenied
-    return render(request, "needs/triage.html", {"page": _page(request, selectors.triage(request.user))})
+    return render(request, "needs/triage.html", {"page": _page(request, selectors.triage(request.user)),
+                                                 "calendar_gaps": deadlines.calendar_gaps(timezone.localdate())})
 
 
 def _detail_context(request, need, forms=None):

@@ -15,6 +15,7 @@ from needs.services import need_act, need_submit
 from needs.tasks import deadline_sweep
 
 TZ = timezone.get_fixed_timezone(8 * 60)
+pytestmark = pytest.mark.django_db  # the administrator's calendar days are read from the database
 
 
 def at(*args):
@@ -113,3 +114,22 @@ def test_it_closes_unrated_needs_after_the_rating_window(claimed, accounts):
     assert deadline_sweep(now=at(2021, 9, 9, 10, 0))["close_unrated"] == 1
     need = Need.objects.get(pk=need.pk)
     assert need.state == State.CLOSED and need.rating == ""
+
+
+def test_it_lets_the_administrator_state_holidays_the_package_does_not_know():
+    """2027 is unknown to chinesecalendar 1.11: weekdays count until the admin enters the schedule."""
+    import datetime as dt
+
+    from needs import deadlines
+    from needs.models import CalendarDay
+
+    tz = timezone.get_current_timezone()
+    friday = dt.datetime(2027, 2, 5, 16, 0, tzinfo=tz)  # the Friday before 春节 2027 (Feb 6)
+    assert deadlines.calendar_gaps(dt.date(2026, 11, 27)) == [2027]
+    assert deadlines.add_working_days(friday, 1) == dt.datetime(2027, 2, 8, 16, 0, tzinfo=tz)
+    for day in range(8, 13):  # the admin enters the Spring Festival week as days off
+        CalendarDay.objects.create(date=dt.date(2027, 2, day), is_workday=False, name="春节")
+    assert deadlines.add_working_days(friday, 1) == dt.datetime(2027, 2, 15, 16, 0, tzinfo=tz)
+    CalendarDay.objects.create(date=dt.date(2027, 2, 7), is_workday=True, name="春节调休")
+    assert deadlines.add_working_days(friday, 1) == dt.datetime(2027, 2, 7, 16, 0, tzinfo=tz)
+    assert deadlines.calendar_gaps(dt.date(2026, 11, 27)) == []
