@@ -134,6 +134,7 @@ class NeedFilters(Schema):
     grid: str | None = Field(None, description="a grid's code")
     category: int | None = None
     concern_level: ConcernLevel | None = None
+    near: bool = Field(False, description="only needs inside the places the caller or their unit covers")
     before: int | None = Field(None, description="keyset cursor: only needs with a smaller id")
     limit: int = Field(50, ge=1, le=200)
 
@@ -179,13 +180,9 @@ def need_list(request, filters: Query[NeedFilters]):
     needs = selectors.with_labels(selectors.needs_visible_to(request.user)).order_by("-id")
     if filters.state:
         needs = needs.filter(state=filters.state)
-    for code in (filters.community, filters.grid):
-        if code:
-            needs = needs.filter(place__code__startswith=code)
-    if filters.category:
-        needs = needs.filter(category=filters.category)
-    if filters.concern_level:
-        needs = needs.filter(concern_level=filters.concern_level)
+    needs = selectors.filtered(needs, within=filters.grid or filters.community or "", category_id=filters.category,
+                               concern_level=filters.concern_level or "",
+                               near=selectors.coverage_codes(request.user) if filters.near else None)
     if filters.before:
         needs = needs.filter(id__lt=filters.before)
     items = list(needs[:filters.limit + 1])

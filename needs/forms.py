@@ -161,3 +161,9 @@ class BoardFilterForm(forms.Form):
                                       empty_label=_("All categories"))
     concern_level = forms.ChoiceField(label=_("Concern level"), required=False,
                                       choices=[("", _("All levels")), *ConcernLevel.choices])
+    near = forms.BooleanField(label=_("Near my coverage"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not user.is_authenticated:
+            del self.fields["near"]

@@ -8,7 +8,8 @@ from needs.models import Need, State
 from needs.services import person_of
 from people import scopes
 from people.masking import mask_name, mask_phone
-from people.models import Role
+from people.models import MemberReport, MemberReportState, Role
+from places.models import Coverage
 
 # What the public sees of a public need: from the claim board on; not what was never vetted, or turned away.
 PUBLIC_STATES = (State.PUBLISHED, State.CLAIMED, State.IN_PROGRESS, State.ESCALATED, State.RESOLVED,
@@ -54,17 +55,48 @@ def with_labels(qs: QuerySet) -> QuerySet:
     return qs.select_related("category", "place", "place__parent", "lead_organisation", "lead_person")
 
 
-def board(*, tab="open", community=None, grid=None, category=None, concern_level="") -> QuerySet:
-    """The public claim board: public needs only, no personal data is read."""
-    qs = Need.objects.filter(is_public=True, state__in=BOARD_TABS.get(tab, BOARD_TABS["open"]))
-    if grid is not None:
-        qs = qs.filter(place__code__startswith=grid.code)
-    elif community is not None:
-        qs = qs.filter(place__code__startswith=community.code)
-    if category is not None:
-        qs = qs.filter(category__in=[category, *category.children.all()])
+def coverage_codes(user) -> list[str]:
+    """Codes of the places the user answers for: what they or their unit cover (包抓), and the grid whose
+    party branch they were placed in. "Near my coverage" on the claim board means inside one of these."""
+    if not user.is_authenticated:
+        return []
+    person = person_of(user)
+    covers = Q(organisation__in=scopes.unit_ids(user))
+    placed = []
+    if person is not None:
+        covers |= Q(person=person)
+        placed = MemberReport.objects.filter(membership__person=person, state=MemberReportState.PLACED
+                                             ).values_list("grid_branch__place__code", flat=True)
+    covered = Coverage.objects.filter(covers, until__isnull=True).values_list("place__code", flat=True)
+    return sorted({*covered, *placed})
+
+
+def filtered(qs: QuerySet, *, within: str = "", category_id: int | None = None, concern_level: str = "",
+             near: list[str] | None = None) -> QuerySet:
+    """The claim board's filters, shared by the page and the API.
+
+    within: a place code (community or grid); category_id: the category or its sub-categories;
+    near: place codes (see coverage_codes) — only needs inside one of them."""
+    if within:
+        qs = qs.filter(place__code__startswith=within)
+    if category_id is not None:
+        qs = qs.filter(Q(category_id=category_id) | Q(category__parent_id=category_id))
     if concern_level:
         qs = qs.filter(concern_level=concern_level)
+    if near is not None:
+        inside = Q(pk__in=[])
+        for code in near:
+            inside |= Q(place__code__startswith=code)
+        qs = qs.filter(inside)
+    return qs
+
+
+def board(*, tab="open", community=None, grid=None, category=None, concern_level="", near=None) -> QuerySet:
+    """The public claim board: public needs only, no personal data is read."""
+    qs = Need.objects.filter(is_public=True, state__in=BOARD_TABS.get(tab, BOARD_TABS["open"]))
+    place = grid or community
+    qs = filtered(qs, within=place.code if place else "", category_id=category.pk if category else None,
+                  concern_level=concern_level, near=near)
     return with_labels(qs).order_by("-id")
 
 

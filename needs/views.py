@@ -26,11 +26,13 @@ def _page(request, qs):
 
 
 def board(request):
-    form = BoardFilterForm(request.GET or None)
+    form = BoardFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     tab = request.GET.get("tab", "open")
+    near = selectors.coverage_codes(request.user) if filters.get("near") else None
     needs = selectors.board(tab=tab, community=filters.get("community"), grid=filters.get("grid"),
-                            category=filters.get("category"), concern_level=filters.get("concern_level", ""))
+                            category=filters.get("category"), concern_level=filters.get("concern_level", ""),
+                            near=near)
     return render(request, "needs/board.html", {"form": form, "tab": tab, "page": _page(request, needs),
                                                 "tabs": [("open", _("Waiting for a claimant")),
                                                          ("working", _("Being handled")), ("done", _("Done"))]})

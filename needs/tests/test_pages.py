@@ -100,3 +100,26 @@ def test_it_tells_the_second_claimant_who_holds_it(client, claimed, accounts):
 def test_it_keeps_the_triage_list_for_staff(client, accounts, role):
     client.force_login(accounts[role])
     assert client.get(reverse("needs:triage")).status_code == (200 if role == "grid_worker" else 403)
+
+
+def test_it_filters_the_board_to_needs_near_my_coverage(client, root, tree, unit, accounts, category, today):
+    """The film studio covers 天庆嘉园第一网格: "near my coverage" keeps its needs and drops 五里铺东's."""
+    from needs.services import need_act, need_submit
+    from places.services import coverage_create
+
+    coverage_create(actor=root, place=tree["grid1"], organisation=unit["organisation"], since=today)
+    staff = {"tqjy": accounts["community_staff"], "wlpd": accounts["other_community_staff"]}
+    for title, place, community in (("A区路灯坏了", tree["compound"], "tqjy"),
+                                     ("五里铺东垃圾清运", tree["compound2"], "wlpd")):
+        need = need_submit(actor=root, title=title, description="请处理", place=place,
+                           channel="field_visit")
+        need = need_act(actor=staff[community], need=need, action="accept", category=category,
+                        concern_level="worry")
+        need_act(actor=staff[community], need=need, action="publish")
+    client.force_login(accounts["unit_admin"])
+    everything = client.get("/needs/").content.decode()
+    near = client.get("/needs/?near=on").content.decode()
+    assert "A区路灯坏了" in everything and "五里铺东垃圾清运" in everything
+    assert "A区路灯坏了" in near and "五里铺东垃圾清运" not in near
+    api = client.get("/api/v1/needs?near=true").json()
+    assert [n["title"] for n in api["items"]] == ["A区路灯坏了"]
