@@ -6,8 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from core.models import Event
+from core.photos import photo_prepare
 from needs.models import Photo, ProgressNote
-from needs.photos import photo_prepare
 from needs.services import need_act
 
 
