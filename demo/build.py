@@ -9,11 +9,13 @@ writes nothing. People are generated from fixed seeds, so every run generates th
 import datetime
 import random
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.db import transaction
 
 from demo import data as d
-from people.models import Organisation, PartyOrganisation, Person
+from demo import needs_data as nd
+from people.models import Organisation, PartyOrganisation, Person, TeamMember
 from people.services import (
     agreement_sign,
     committee_member_add,
@@ -79,7 +81,7 @@ class DemoBuilder:
     def build(self):
         for section in (self.build_places, self.build_party_structure, self.build_units, self.build_members,
                         self.build_unit_coverage, self.build_tqjy, self.build_residents, self.build_sites,
-                        self.build_accounts):
+                        self.build_accounts, self.build_needs):
             with transaction.atomic():
                 section()
 
@@ -338,7 +340,7 @@ class DemoBuilder:
                       description=description, opened_on=d.SITES_OPENED_ON)
 
     def build_accounts(self):
-        """One demo account per role, each linked to the person it belongs to."""
+        """One demo account per role, and the accounts the needs walk acts as; each linked to its person."""
         rng = random.Random(d.SEED + 3)
         tqjy, wlpx = self.by_name[d.TQJY], self.by_name["五里铺西社区"]
         grid = self.by_name["天庆嘉园第一网格"]
@@ -356,12 +358,47 @@ class DemoBuilder:
             ("jumin", "resident", {}, self.named["gao"]),
             ("shegongwei", "committee_member", {"place": tqjy}, self.named["ge"]),
         ]
+        taken = {person.pk for *_, person in self.accounts}
+        for index, (username, role, scope, who) in enumerate(nd.NEEDS_ACCOUNTS, 21):
+            if role == "unit_admin":
+                scope = {"organisation": self.organisations[scope]}
+            else:
+                scope = {"place": self.by_name[scope]} if scope else {}
+            person = self.account_person(username, index, who, taken, rng)
+            taken.add(person.pk)
+            self.accounts.append((username, role, scope, person))
+        password = make_password(d.DEMO_PASSWORD)  # hashed once: one PBKDF2 run instead of one per account
         for username, role, scope, person in self.accounts:
             user = User.objects.filter(username=username).first()
             if user is None:
-                user = User.objects.create_user(username, password=d.DEMO_PASSWORD)
+                user = User.objects.create(username=username, password=password)
             role_grant(actor=self.actor, user=user, role=role, **scope)
             person_account_link(actor=self.actor, person=person, user=user)
+
+    def account_person(self, username, index, who, taken, rng) -> Person:
+        """The person an account of the needs walk belongs to (see demo.needs_data.NEEDS_ACCOUNTS)."""
+        kind, name = who
+        if kind == "branch":
+            person = self.named[name]
+        elif kind == "team_leader":
+            person = TeamMember.objects.get(team__name=name, is_leader=True).person
+        elif kind == "member_in":
+            members = Person.objects.filter(phone__startswith=f"139{IN_SERVICE}",
+                                            home__code__startswith=self.by_name[name].code).order_by("phone")
+            person = next(p for p in members if p.pk not in taken and p not in self.named.values())
+        else:  # lives_in: a person generated for the account, at home in that place
+            area, _, entrance = name.partition("/")
+            code = self.by_name[area].code
+            homes = [h for h in self.homes[code[:12]] if h.code.startswith(code) and h.name.endswith(entrance)]
+            person = self.named_person(username, index, home=homes[0], rng=rng)
+        assert person.pk not in taken, f"{username}: {person} already has a demo account"
+        return person
+
+    def build_needs(self):
+        """The needs loop: the article's 26 needs of 2021 and a few recent ones (demo.needs_data)."""
+        from demo.needs import NeedsWalk  # demo.needs reads this module's phone groups
+
+        self.needs_created = NeedsWalk(self).walk()
 
     def grids_of(self, community):
         return [p for code, p in sorted(self.places.items())

@@ -19,6 +19,11 @@ from django.urls import reverse
 
 from core.events import events_verify
 from core.models import Event
+from demo import needs_data
+from demo.needs import needs_figures, year_bounds
+from needs import workflow
+from needs.models import Need, NeedReporter, Notification, ProgressNote, State
+from needs.services import need_act
 from people.models import (
     CoBuildingAgreement,
     CommitteeMember,
@@ -183,12 +188,16 @@ def test_it_prints_the_logins_and_the_figures(output):
     for text in ("jiedao", "tqjy", "wlpx", "wangge", "dianying", "dangyuan", "jumin", "shegongwei", PASSWORD):
         assert text in output
     assert "614" in output and "226" in output
+    figures = {line.rsplit(maxsplit=1)[0]: line.rsplit(maxsplit=1)[1] for line in output.splitlines()
+               if line.startswith("2021年")}
+    assert figures == {"2021年排摸发现问题（已受理）": "26", "2021年认领问题（接单或派单）": "26",
+                       "2021年已办结问题": "16"}
 
 
 def test_it_creates_nothing_on_a_second_run(output):
     models = (Event, Place, Coverage, Organisation, PartyOrganisation, CoBuildingAgreement, OrganisationReport,
               Person, PartyMembership, MemberReport, Team, TeamMember, CommitteeMember, Honour, Site,
-              RoleAssignment, User)
+              RoleAssignment, User, Need, NeedReporter, ProgressNote, Notification)
     before = {m: m.objects.count() for m in models}
     last_event = Event.objects.order_by("-id").values_list("pk", flat=True).first()
     call_command("load_demo", stdout=io.StringIO())
@@ -232,3 +241,157 @@ def test_it_lets_every_demo_account_log_in(output, client, username):
     response = client.post(reverse("login"), {"username": username, "password": PASSWORD})
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 200
+
+
+# --- The needs loop --------------------------------------------------------------------------------------
+
+def figures_2021():
+    return needs_figures(place("拱星墩街道"), *year_bounds(2021))
+
+
+def test_it_finds_26_claims_26_and_resolves_16_needs_in_2021(output):
+    assert figures_2021() == {"found": 26, "claimed": 26, "resolved": 16}
+    # The figures are counted, not stored: resolving one more 2021 need in 2021 makes 17, and one resolved
+    # today counts in today's year.
+    start, end = year_bounds(2021)
+    open_2021 = Need.objects.filter(state=State.IN_PROGRESS, accepted_at__lt=end).order_by("id")
+    first, second = open_2021[0], open_2021[1]
+    need_act(actor=admin_of(first), need=first, action="resolve", note="已办结", evidence="验收单",
+             at=datetime.datetime(2021, 12, 30, 16, tzinfo=start.tzinfo))
+    need_act(actor=admin_of(second), need=second, action="resolve", note="已办结", evidence="验收单")
+    assert figures_2021() == {"found": 26, "claimed": 26, "resolved": 17}
+
+
+def admin_of(need):
+    """The account that holds the need: the lead member's, or the lead unit's admin."""
+    if need.lead_person_id:
+        return need.lead_person.user
+    return User.objects.get(role_assignments__role="unit_admin", role_assignments__organisation=need.lead_organisation)
+
+
+def test_it_leaves_the_other_demo_needs_out_of_the_2021_figures(output):
+    start, end = year_bounds(2021)
+    in_2021 = Need.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+    assert in_2021.count() == 28
+    assert set(in_2021.filter(state__in=(State.REJECTED, State.MERGED)).values_list("state", flat=True)) == {
+        State.REJECTED, State.MERGED}
+    merged = Need.objects.get(state=State.MERGED)
+    assert merged.merged_into.title == "东湖小区4号楼3单元加装电梯停滞"
+    assert NeedReporter.objects.filter(need=merged.merged_into, person=merged.reporter).exists()
+    # Every other demo need lives wholly after 2021: none of its events falls in 2021.
+    later = Need.objects.filter(submitted_at__gte=end)
+    assert later.count() == len(needs_data.OTHER_NEEDS) - 2
+    assert not Event.objects.filter(subject_type="needs.need", subject_id__in=[str(pk) for pk in later.values_list(
+        "pk", flat=True)], at__lt=end).exists()
+
+
+def test_it_puts_the_articles_claimants_on_the_articles_cases(output):
+    qa = Need.objects.get(title="老旧楼院加装电梯政策咨询")
+    assert qa.lead_organisation.name == "兰州电影制片厂"
+    assert list(qa.lead_organisation.party_organisations.values_list("name", flat=True)) == ["兰州电影制片厂党支部"]
+    assert list(qa.collaborators.values_list("name", flat=True)) == ["中电万维"]
+    assert set(qa.collaborators.get().party_organisations.values_list("name", flat=True)) == {
+        "中电万维计算及安全事业部党支部", "中电万维智慧城市事业部党支部"}
+    assert "计算及安全事业部党支部" in qa.resolution_note and "智慧城市事业部党支部" in qa.resolution_note
+    assert qa.place.code.startswith(place("段家滩东社区").code)
+
+    donghu = Need.objects.get(title="东湖小区4号楼3单元加装电梯停滞")
+    assert (donghu.place.name, donghu.place.parent.parent.name) == ("4号楼3单元", "东湖小区")
+    assert donghu.lead_organisation.name == "东湖物业"
+    assert list(donghu.collaborators.values_list("name", flat=True)) == ["五里铺西社区居民委员会"]
+    assert "花坛改造" in donghu.resolution_note and "超市补偿" in donghu.resolution_note
+    assert donghu.rating == "very_satisfied" and not donghu.rated_by_follow_up
+
+    enrolment = Need.objects.get(title="幼升小、小升初升学政策咨询")
+    assert enrolment.lead_organisation.name == "兰州市教育局" and enrolment.category.name == "升学政策"
+    assert "招生办" in enrolment.resolution_note
+
+    rides = Need.objects.get(category__name="出行困难")
+    assert rides.lead_organisation.name == "大桥出租车公司" and rides.place == place("五里铺东社区", "community")
+    assert "24小时" in rides.resolution_note
+
+    red_vests = Need.objects.filter(lead_person__team_memberships__team__name="红马甲解答队",
+                                    category__name="加装电梯", state=State.CLOSED)
+    assert red_vests.count() == 2
+    assert all(n.place.code.startswith(place("段家滩东社区").code) for n in red_vests)
+
+
+def test_it_spreads_the_2021_needs_over_communities_categories_channels_and_concern_levels(output):
+    start, end = year_bounds(2021)
+    found = Need.objects.filter(accepted_at__gte=start, accepted_at__lt=end)
+    communities = {code[:12] for code in found.values_list("place__code", flat=True)}
+    assert communities == set(Place.objects.filter(kind="community").values_list("code", flat=True))
+    assert {"加装电梯", "环境卫生", "交通秩序", "升学政策", "出行困难", "设施维修", "邻里纠纷", "养老服务"} <= set(
+        found.values_list("category__name", flat=True))
+    assert {"field_visit", "council", "online", "walk_in", "hotline"} <= set(found.values_list("channel", flat=True))
+    assert set(found.values_list("concern_level", flat=True)) == {"annoyance", "worry", "anguish"}
+    resolved = found.filter(state=State.CLOSED)
+    assert {"very_satisfied", "satisfied", "fairly_satisfied"} <= set(resolved.values_list("rating", flat=True))
+    assert resolved.filter(rated_by_follow_up=True).exists() and resolved.filter(rated_by_follow_up=False,
+                                                                                 rating="satisfied").exists()
+    assert resolved.filter(rating="").count() == 2  # one verified by staff, one closed as not rated
+    assert found.filter(is_public=False).count() == 2  # disputes: dispatched, never on the public board
+    reopened = Event.objects.filter(verb="need.reopen").values_list("subject_id", flat=True)
+    assert len(reopened) == 1 and resolved.filter(pk=int(reopened[0]), rating="satisfied").exists()
+
+
+def test_it_gives_every_needs_page_something_to_show(output, client):
+    assert Need.objects.filter(state=State.PUBLISHED, is_public=True).count() >= 3
+    assert Need.objects.filter(state=State.SUBMITTED, reporter__user__username="jumin").exists()
+    assert Need.objects.filter(state=State.ACCEPTED, place__code__startswith=place("天庆嘉园社区").code).exists()
+    assert Need.objects.filter(state=State.RESOLVED, reporter__user__username="jumin", rating="").exists()
+    assert Need.objects.filter(state=State.ESCALATED, overdue=False).exists()  # waiting for the subdistrict
+    assert Need.objects.filter(state=State.ESCALATED, overdue=True).exists()  # raised by the deadline sweep
+    department = Need.objects.filter(level="department")
+    assert department.filter(reported_in_at__isnull=False, state=State.IN_PROGRESS).exists()
+    assert department.filter(reported_in_at__isnull=True, overdue=True).exists()
+    assert Event.objects.filter(verb="need.return").exists()
+    assert Need.objects.filter(state=State.IN_PROGRESS, overdue=True).count() == 10
+
+    assert client.get(reverse("needs:board")).status_code == 200
+    deed = Need.objects.get(title="东湖小区4号楼3单元加装电梯停滞")
+    page = client.get(reverse("needs:detail", args=[deed.pk])).content.decode()
+    assert "东湖物业" in page and deed.reporter.name not in page and deed.reporter.phone not in page
+    client.force_login(User.objects.get(username="jiedao"))
+    triage = client.get(reverse("needs:triage")).content.decode()
+    assert "五里铺东苑地下室长期积水" in triage
+
+
+def test_it_gives_every_demo_need_a_legal_history_in_time_order(output):
+    events = Event.objects.filter(subject_type="needs.need").order_by("id")
+    assert [e.at for e in events] == sorted(e.at for e in events)
+    history: dict[str, list[Event]] = {}
+    for event in events:
+        history.setdefault(event.subject_id, []).append(event)
+    for need in Need.objects.all():
+        state = workflow.NEW
+        for event in history[str(need.pk)]:
+            action = event.verb.removeprefix("need.")
+            assert (event.data["from"] or "", event.data["to"]) == (state, workflow.next_state(state, action)), (
+                need.title, action)
+            state = event.data["to"]
+        assert state == need.state, need.title
+
+
+def test_it_acts_as_the_roles_the_workflow_names(output):
+    roles = {}
+    for username, role in RoleAssignment.objects.values_list("user__username", "role"):
+        roles.setdefault(username, set()).add(role)
+    acted = Event.objects.filter(subject_type="needs.need").values_list("verb", "actor__username").distinct()
+    expected = {"accept": {"community_staff"}, "publish": {"community_staff"}, "claim": {"unit_admin", "party_member"},
+                "rate": {"resident"}, "follow_up": {"grid_worker", "community_staff"}, "report_in": {"unit_admin"}}
+    for verb, username in acted:
+        allowed = expected.get(verb.removeprefix("need."))
+        if allowed:
+            assert roles[username] & allowed, (verb, username)
+    assert ("need.dispatch", "jiedao") in set(acted) and ("need.escalate", "minsheng-system") in set(acted)
+
+
+def test_it_lets_every_needs_walk_account_log_in(output, client):
+    for username, role, scope, _who in needs_data.NEEDS_ACCOUNTS:
+        assignment = RoleAssignment.objects.get(user__username=username)
+        target = assignment.place or assignment.organisation
+        assert (assignment.role, target.name if target else None) == (role, scope)
+        assert Person.objects.filter(user__username=username).count() == 1
+    response = client.post(reverse("login"), {"username": "donghu", "password": PASSWORD})
+    assert response.status_code == 302

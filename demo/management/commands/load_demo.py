@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from demo import data as d
 from demo.build import DemoBuilder
+from demo.needs import needs_figures, year_bounds
 from people.models import (
     CommitteeMember,
     Honour,
@@ -24,6 +25,8 @@ def headline_counts() -> list[tuple[str, object]]:
     tqjy = Place.objects.get(kind="community", name=d.TQJY)
     branches = PartyOrganisation.objects.filter(parent__place=tqjy, parent__level="committee")
 
+    needs = needs_figures(subdistrict, *year_bounds(2021))
+
     def covered(kind):
         return Coverage.objects.filter(until__isnull=True, place__kind=kind).values("place").distinct().count()
 
@@ -39,6 +42,9 @@ def headline_counts() -> list[tuple[str, object]]:
         ("便民驿站 / 便民服务点", Site.objects.filter(kind="station").count()),
         ("便民设施", Site.objects.filter(kind="facility").count()),
         ("党建微阵地", Site.objects.filter(kind="micro_position").count()),
+        ("2021年排摸发现问题（已受理）", needs["found"]),
+        ("2021年认领问题（接单或派单）", needs["claimed"]),
+        ("2021年已办结问题", needs["resolved"]),
         ("天庆嘉园社区党委下设党支部", branches.count()),
         ("天庆嘉园社区党员", PartyMembership.objects.filter(party_organisation__in=branches)
          .values("person").distinct().count()),
