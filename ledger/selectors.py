@@ -53,6 +53,7 @@ Partners and places, counted as they stand at the period's end:
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -457,7 +458,16 @@ def deeds(place: Place, period: Period, *, public: bool) -> QuerySet:
             .select_related("category", "lead_organisation", "lead_person").order_by("-resolved_at", "-pk"))
 
 
-DEED_COLUMNS = ("label", "category", "community", "grid", "by", "resolved_on", "rating")
+# A title may name the entrance or the room ("4号楼3单元", "502室"); the public reads it in general terms.
+ENTRANCE_OR_ROOM = re.compile(r"\d+\s*号?楼\s*\d+\s*单元(\s*\d+\s*[室号])?"
+                              r"|\d+\s*单元(\s*\d+\s*[室号])?|\d{3,4}\s*[室号]")
+
+
+def public_title(title: str) -> str:
+    """The title without the entrance or room number: 东湖小区4号楼3单元加装电梯 → 东湖小区某楼某单元加装电梯."""
+    return ENTRANCE_OR_ROOM.sub(lambda m: "某楼某单元" if "楼" in m[0] else ("某单元" if "单元" in m[0] else "某室"),
+                                title)
+
 
 
 def deed_columns() -> list[tuple[str, str]]:
@@ -477,7 +487,8 @@ def deed_rows(needs, *, public: bool):
             person = n.lead_person
             by = n.lead_organisation.name if n.lead_organisation else (
                 (mask_name(person.name) if public else person.name) if person else "")
-            yield {"label": n.title, "category": n.category.name if n.category else "",
+            yield {"label": public_title(n.title) if public else n.title,
+                   "category": n.category.name if n.category else "",
                    "community": names.get(n.community_code, ""), "grid": names.get(n.grid_code, ""), "by": by,
                    "resolved_on": timezone.localtime(n.resolved_at).date().isoformat(),
                    "rating": str(grades.get(n.rating, "")), "id": n.pk}

@@ -122,3 +122,16 @@ def test_it_lists_the_records_behind_a_breakdown_row(scenario, tree):
     kind, qs = records(tree["subdistrict"], Q3, "resolved", {"community": tree["tqjy"].code, "month": "2021-07"})
     # by the month found: B was found in July and resolved in September
     assert sorted(qs.values_list("title", flat=True)) == ["A 楼道灯不亮", "B 小区路面破损", "K 邻里纠纷"]
+
+
+def test_it_tells_the_public_where_only_in_general_terms(walk, tree, accounts):
+    from ledger.selectors import deed_rows, public_title
+
+    assert public_title("东湖小区4号楼3单元加装电梯") == "东湖小区某楼某单元加装电梯"
+    assert public_title("3单元502室漏水") == "某单元漏水" and public_title("楼上1201室噪音") == "楼上某室噪音"
+    need = walk.claimed("2021-07-05 10:00", "2021-07-05 10:30", "天庆嘉园1号楼2单元楼道堆物")
+    walk.resolved(need, "2021-07-05 15:00")
+    public = list(deed_rows(deeds(tree["tqjy"], Q3, public=True), public=True))
+    assert public[0]["label"] == "天庆嘉园某楼某单元楼道堆物"
+    assert (public[0]["community"], public[0]["grid"]) == ("天庆嘉园社区", "天庆嘉园第一网格")  # not the entrance
+    assert list(deed_rows(deeds(tree["tqjy"], Q3, public=False), public=False))[0]["label"] == need.title

@@ -24,8 +24,10 @@
       return base;
     }
     var horizontal = spec.type === "bar" && spec.labels.length > 6;
-    var categoryAxis = { type: "category", data: spec.labels, axisLabel: { color: text, interval: 0,
-      width: horizontal ? 110 : 80, overflow: "truncate", rotate: horizontal ? 0 : (spec.labels.length > 4 ? 30 : 0) } };
+    // Bars name every category; a month axis lets ECharts skip labels that would overlap.
+    var categoryAxis = { type: "category", data: spec.labels, axisLabel: { color: text, hideOverlap: true,
+      interval: spec.type === "line" ? "auto" : 0, width: horizontal ? 110 : 80, overflow: "truncate",
+      rotate: spec.type === "bar" && !horizontal && spec.labels.length > 4 ? 30 : 0 } };
     var valueAxis = { type: "value", minInterval: 1, axisLabel: { color: text },
       splitLine: { lineStyle: { color: dark ? "#343a40" : "#eee" } } };
     base.grid = { left: 8, right: 16, top: 40, bottom: 8, containLabel: true };
