@@ -37,6 +37,12 @@ def needs_figures(place: Place, start: datetime.datetime, end: datetime.datetime
 
     Rejected and merged needs are closed without being found; open, escalated and overdue needs are found
     (if accepted) and claimed (if ever claimed or dispatched) like any other.
+
+    These count events in the period. The ledger (ledger.selectors) counts the needs found in the period
+    as they stand now (claimed: held now; a need returned or escalated from its holder is not). The demo
+    is built so both give 26 / 26 / 16 for 2021: every 2021 need was claimed, and resolved if at all, in
+    2021, and the ten still open stay with their holders (flagged overdue, so the sweep does not escalate
+    them). demo/tests/test_demo.py checks that the two agree.
     """
     inside = Need.objects.filter(place__code__startswith=place.code).exclude(state__in=NOT_FOUND)
     taken = Event.objects.filter(subject_type="needs.need", subject_id=Cast(OuterRef("pk"), CharField()),

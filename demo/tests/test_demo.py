@@ -16,14 +16,18 @@ from django.db import transaction
 from django.db.models import Count
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from core.events import events_verify
 from core.models import Event
 from demo import needs_data
 from demo.needs import needs_figures, year_bounds
+from ledger import periods
+from ledger.selectors import tally
 from needs import workflow
 from needs.models import Need, NeedReporter, Notification, ProgressNote, State
 from needs.services import need_act
+from needs.tasks import deadline_sweep
 from people.models import (
     CoBuildingAgreement,
     CommitteeMember,
@@ -251,6 +255,9 @@ def figures_2021():
 
 def test_it_finds_26_claims_26_and_resolves_16_needs_in_2021(output):
     assert figures_2021() == {"found": 26, "claimed": 26, "resolved": 16}
+    # The ledger counts by its own definitions (the needs found in 2021 as they stand now): the same.
+    ledger = tally(place("拱星墩街道"), periods.year(2021))
+    assert (ledger["found"], ledger["claimed"], ledger["resolved"]) == (26, 26, 16)
     # The figures are counted, not stored: resolving one more 2021 need in 2021 makes 17, and one resolved
     # today counts in today's year.
     start, end = year_bounds(2021)
@@ -260,6 +267,17 @@ def test_it_finds_26_claims_26_and_resolves_16_needs_in_2021(output):
              at=datetime.datetime(2021, 12, 30, 16, tzinfo=start.tzinfo))
     need_act(actor=admin_of(second), need=second, action="resolve", note="已办结", evidence="验收单")
     assert figures_2021() == {"found": 26, "claimed": 26, "resolved": 17}
+
+
+def test_it_keeps_the_2021_figures_when_the_deadline_sweep_runs(output):
+    done = deadline_sweep()
+    assert done["escalate"] == 0  # the open recent needs are within their deadlines
+    assert figures_2021() == {"found": 26, "claimed": 26, "resolved": 16}
+    # A week later everything recent has gone overdue or closed; 2021 is as it was.
+    deadline_sweep(now=timezone.now() + datetime.timedelta(days=8))
+    assert figures_2021() == {"found": 26, "claimed": 26, "resolved": 16}
+    ledger = tally(place("拱星墩街道"), periods.year(2021))
+    assert (ledger["found"], ledger["claimed"], ledger["resolved"]) == (26, 26, 16)
 
 
 def admin_of(need):
