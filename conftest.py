@@ -23,6 +23,16 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def tasks_run_inline():
+    """Background tasks run where they are enqueued, so tests see their effects (huey's immediate mode)."""
+    from huey.contrib.djhuey import HUEY
+
+    was, HUEY.immediate = HUEY.immediate, True
+    yield
+    HUEY.immediate = was
+
+
 @pytest.fixture
 def root(db):
     return User.objects.create_superuser("root", password="root-pass-123")

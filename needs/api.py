@@ -83,7 +83,7 @@ class NeedOut(Schema):
 
     @staticmethod
     def resolve_holder(need):
-        return str(need.holder) if need.holder else None
+        return need.holder_label or None
 
     @staticmethod
     def resolve_rating(need):

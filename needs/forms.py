@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from needs.models import Category, Channel, ConcernLevel, Need, Rating, State
 from people import scopes
 from people.models import Organisation, Person
+from places.forms import PlaceChoiceField
 from places.models import Place
 
 PICKABLE_KINDS = ("grid", "compound", "courtyard", "unit_site", "building", "entrance")
@@ -29,11 +30,6 @@ class PhotosField(forms.FileField):
         return [super(PhotosField, self).clean(f, initial) for f in files]
 
 
-class PlaceChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, place):
-        return f"{place.parent.name} · {place.name}" if place.parent_id else place.name
-
-
 class SubmitForm(forms.Form):
     title = forms.CharField(label=_("What is the problem?"), max_length=100,
                             widget=forms.TextInput(attrs={"placeholder": _("e.g. 4号楼3单元想加装电梯")}))
@@ -41,7 +37,7 @@ class SubmitForm(forms.Form):
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all(), required=False,
                                       empty_label=_("Not sure"))
     place = PlaceChoiceField(label=_("Where?"), queryset=Place.objects.filter(kind__in=PICKABLE_KINDS)
-                             .select_related("parent").order_by("code"), to_field_name="code")
+                             .order_by("code"), to_field_name="code")
     affected = forms.IntegerField(label=_("People affected"), min_value=1, initial=1)
     photos = PhotosField()
     show_name = forms.BooleanField(label=_("My surname may be shown on public pages"), required=False)

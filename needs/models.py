@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import PinyinSearchable
+from people.masking import mask_name
 
 
 class Category(PinyinSearchable):
@@ -202,6 +203,16 @@ class Need(models.Model):
     @property
     def holder(self):
         return self.lead_organisation or self.lead_person
+
+    @property
+    def holder_label(self) -> str:
+        """Who holds the need, as anyone may read it (pages, API, event log): a unit by its name, a member
+        with their name masked — a member's name is personal data."""
+        if self.lead_organisation_id:
+            return self.lead_organisation.name
+        if self.lead_person_id:
+            return mask_name(self.lead_person.name)
+        return ""
 
     def current_due(self):
         """The deadline the need is waiting on now, or None."""

@@ -9,12 +9,12 @@ settings.NEEDS_NOTIFY_GATEWAY.
 import logging
 
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from huey.contrib.djhuey import db_task
 
 from needs.models import Need, Notification
 from people.models import Role, RoleAssignment
@@ -80,22 +80,24 @@ def recipients(need: Need, action: str) -> set:
     return users
 
 
-def notify(*, need: Need, action: str, actor, text: str) -> list[Notification]:
-    """Write the inbox lines now; send the messages after commit, so a rolled-back action sends nothing."""
+def notify(*, need: Need, action: str, actor, text: str, at=None) -> list[Notification]:
+    """Write the inbox lines, dated with the action; the messages go out from the task queue after
+    commit, so a rolled-back action sends nothing and a slow mail server holds up no request."""
     users = recipients(need, action) - {getattr(actor, "pk", None)}
-    now = timezone.now()
     rows = Notification.objects.bulk_create(
-        [Notification(user_id=u, need=need, verb=action, text=text[:300], at=now) for u in sorted(users)])
+        [Notification(user_id=u, need=need, verb=action, text=text[:300], at=at or timezone.now())
+         for u in sorted(users)])
     if rows:
-        transaction.on_commit(lambda: _send(rows))
+        ids = [row.pk for row in rows]
+        transaction.on_commit(lambda: notifications_send(ids))
     return rows
 
 
-def _send(rows: list[Notification]) -> None:
+@db_task()
+def notifications_send(ids: list[int]) -> None:
     sender = gateway()
-    users = User.objects.in_bulk([row.user_id for row in rows])
-    for row in rows:
+    for row in Notification.objects.filter(pk__in=ids).select_related("user"):
         try:
-            sender.send(users[row.user_id], _("Minsheng: %(text)s") % {"text": row.text[:60]}, row.text)
+            sender.send(row.user, _("Minsheng: %(text)s") % {"text": row.text[:60]}, row.text)
         except Exception:  # one unreachable mailbox must not stop the others; the inbox already has it
             log.exception("notification %s could not be sent", row.pk)

@@ -114,7 +114,7 @@ def action_offered(need: Need, action: str) -> bool:
 
 
 def holder_name(need: Need) -> str:
-    return str(need.holder or "")
+    return need.holder_label
 
 
 def _required(fields: dict, name: str, message: str):
@@ -525,7 +525,7 @@ def need_act(*, actor, need: Need | None, action: str, at: datetime.datetime | N
         need.save()
         event_append(actor=actor, verb=f"need.{action}", subject=need, at=at,
                      data={"from": before or None, "to": after, **data})
-        notify(need=need, action=action, actor=actor, text=_notice(need, action, need.get_state_display()))
+        notify(need=need, action=action, actor=actor, text=_notice(need, action, need.get_state_display()), at=at)
     return need
 
 

@@ -5,29 +5,13 @@ from django.utils.translation import pgettext_lazy
 from core.forms import ServiceModelForm
 from people import scopes
 from people.models import MemberReport, Organisation, PartyOrganisation, Person
+from places.forms import PlaceChoiceField
 from places.models import Place, PlaceKind
 from places.selectors import code_prefix_q
 
 HOME_KINDS = (PlaceKind.COMPOUND, PlaceKind.COURTYARD, PlaceKind.UNIT_SITE, PlaceKind.BUILDING, PlaceKind.ENTRANCE)
 LOCATION_KINDS = (PlaceKind.SUBDISTRICT, PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND,
                   PlaceKind.COURTYARD, PlaceKind.UNIT_SITE, PlaceKind.BUILDING)
-
-
-class PlaceChoiceField(forms.ModelChoiceField):
-    """A place chosen by its name with the names above it down from the community, e.g. 天庆嘉园A区 › 1号楼."""
-
-    def __init__(self, queryset, **kwargs):
-        super().__init__(queryset, **kwargs)
-        self._names: dict[str, str] | None = None
-
-    def label_from_instance(self, place):
-        if self._names is None:
-            # One query for the names of every place above the choices, instead of one per choice.
-            prefixes = {place.code[:n] for place in self.queryset for n in (15, 18, 21) if n < len(place.code)}
-            self._names = dict(Place.objects.filter(code__in=prefixes).values_list("code", "name"))
-        above = [self._names[place.code[:n]] for n in (18, 21) if n < len(place.code) and
-                 place.code[:n] in self._names]
-        return " › ".join([*above, place.name])
 
 
 def places_for(user, kinds):

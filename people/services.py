@@ -127,6 +127,8 @@ def person_account_link(*, actor, person: Person, user: User) -> Person:
             _("You may not link an account to this person."))
     if person.user_id == user.pk:
         return person
+    if person.user_id is not None:
+        raise ValidationError(_("This person already has another account."))
     if Person.objects.filter(user=user).exclude(pk=person.pk).exists():
         raise ValidationError(_("This account already belongs to another person."))
     person.user = user

@@ -7,6 +7,23 @@ from people.models import Organisation, Person
 from places.models import PLACE_RULES, Coverage, Place, PlaceKind
 
 
+class PlaceChoiceField(forms.ModelChoiceField):
+    """A place chosen by its name with the names above it down from the community, e.g. 天庆嘉园A区 › 1号楼."""
+
+    def __init__(self, queryset, **kwargs):
+        super().__init__(queryset, **kwargs)
+        self._names: dict[str, str] | None = None
+
+    def label_from_instance(self, place):
+        if self._names is None:
+            # One query for the names of every place above the choices, instead of one per choice.
+            prefixes = {place.code[:n] for place in self.queryset for n in (15, 18, 21) if n < len(place.code)}
+            self._names = dict(Place.objects.filter(code__in=prefixes).values_list("code", "name"))
+        above = [self._names[place.code[:n]] for n in (18, 21) if n < len(place.code) and
+                 place.code[:n] in self._names]
+        return " › ".join([*above, place.name])
+
+
 class OptionalJSONField(forms.JSONField):
     """An empty box stays empty (Django would show the JSON “null”)."""
 

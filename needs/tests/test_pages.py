@@ -123,3 +123,19 @@ def test_it_filters_the_board_to_needs_near_my_coverage(client, root, tree, unit
     assert "A区路灯坏了" in near and "五里铺东垃圾清运" not in near
     api = client.get("/api/v1/needs?near=true").json()
     assert [n["title"] for n in api["items"]] == ["A区路灯坏了"]
+
+
+def test_it_masks_a_member_holders_name_on_public_pages_the_api_and_the_event_log(client, published, accounts):
+    """A member's name is personal data: the board, the detail page, the API and the events show it masked."""
+    from core.models import Event
+    from needs.services import need_act
+
+    member = accounts["party_member"]
+    need_act(actor=member, need=published, action="claim")
+    full_name = member.person.name
+    pages = client.get("/needs/?tab=working").content.decode() + client.get(f"/needs/{published.pk}/").content.decode()
+    assert published.title in pages and full_name not in pages and full_name[0] in pages
+    client.force_login(accounts["unit_admin"])
+    assert full_name not in client.get(f"/api/v1/needs/{published.pk}").content.decode()
+    claim = Event.objects.filter(subject_type="needs.need", subject_id=str(published.pk), verb="need.claim").get()
+    assert full_name not in str(claim.data)

@@ -157,3 +157,17 @@ def test_it_lets_community_staff_register_a_member_reporting_to_their_community(
         membership_create(actor=staff, person=person, party_organisation=branch, reporting_to=tree["wlpd"])
     membership = membership_create(actor=staff, person=person, party_organisation=branch, reporting_to=tree["tqjy"])
     assert membership.person == person
+
+
+def test_it_never_moves_a_person_from_one_account_to_another(root, accounts):
+    from django.contrib.auth.models import User
+
+    from people.services import person_account_link
+
+    person = accounts["resident"].person
+    with pytest.raises(ValidationError):
+        person_account_link(actor=root, person=person, user=User.objects.create_user("intruder"))
+    with pytest.raises(ValidationError):
+        person_account_link(actor=root, person=accounts["party_member"].person, user=accounts["resident"])
+    person.refresh_from_db()
+    assert person.user == accounts["resident"]
