@@ -25,6 +25,8 @@ import sys
 import time
 from zoneinfo import ZoneInfo
 
+from people.masking import mask_name
+
 TZ = ZoneInfo("Asia/Shanghai")
 END = datetime.datetime(2025, 12, 31, 18, 0, tzinfo=TZ)
 
@@ -47,9 +49,9 @@ class Profile:
 
 PROFILES = {
     "small": Profile(1, 1, 2, 2, 1, 2, 2, 3, 12, 400, 2),
-    # A subdistrict like 拱星墩: 6 communities, 48 grids (~14,000 households), 25 years at ~2,000 needs a year.
-    "default": Profile(1, 1, 6, 8, 3, 4, 5, 20, 150, 50_000, 5),
-    "subdistrict": Profile(1, 1, 6, 8, 3, 4, 5, 20, 150, 200_000, 20),
+    # A subdistrict like 拱星墩: 6 communities, 48 grids (~14,000 households), 36 units; 10,000 needs a year.
+    "default": Profile(1, 1, 6, 8, 3, 4, 6, 20, 150, 50_000, 5),
+    "subdistrict": Profile(1, 1, 6, 8, 3, 4, 6, 20, 150, 200_000, 20),
     # Lanzhou: 8 districts × 10 subdistricts × 10 communities × 6 grids = 4,800 grids, 2,400 units,
     # 192,000 party members, 960,000 residents on record, 10 million needs over 10 years.
     "city": Profile(8, 10, 10, 6, 2, 5, 3, 80, 200, 10_000_000, 10, database="postgresql"),
@@ -440,8 +442,8 @@ class NeedLife:
         n = self.need
         if n["lead_organisation_id"]:
             return self.city.org_names[n["lead_organisation_id"]]
-        if n["lead_person_id"]:
-            return self.city.person_names[n["lead_person_id"]]
+        if n["lead_person_id"]:  # a member's name is personal data: masked, as Need.holder_label masks it
+            return mask_name(self.city.person_names[n["lead_person_id"]])
         return ""
 
     def note(self, action, text, actor):
@@ -743,7 +745,7 @@ class _Holder:
     """What `needs.services._notice` reads of a need: its title and holder."""
 
     def __init__(self, title, holder):
-        self.title, self.holder = title, holder or None
+        self.title, self.holder_label = title, holder
 
 
 def main(argv=None):

@@ -113,7 +113,7 @@ def test_it_writes_what_need_act_writes():
 
 
 def notices(need):
-    return Counter(Notification.objects.filter(need=need).values_list("user_id", "verb", "text"))
+    return Counter(Notification.objects.filter(need=need).values_list("user_id", "verb", "text", "at"))
 
 
 def notes(need):

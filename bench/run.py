@@ -1,0 +1,388 @@
+"""`make bench`: generate the synthetic city into a fresh database, serve it with gunicorn as in production
+(gthread, 2 workers × 4 threads) on a free loopback port, drive bounded load at it, and print one table —
+also written to bench/RESULTS.md with the date, the machine and the commit.
+
+    .venv/bin/python -m bench.run [--profile default|subdistrict|city] [--db sqlite|postgresql] [--needs N]
+
+Every scenario is measured against a baseline served by the same gunicorn in the same run (bench/views.py,
+or another program for the django-helpdesk rows), and the ratio is ours ÷ baseline in throughput.
+"""
+
+import argparse
+import contextlib
+import datetime
+import os
+import platform
+import re
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench import load
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+PG = "postgres://postgres@127.0.0.1:5432"
+REDIS = "redis://127.0.0.1:6379/14"
+
+
+# --- the machine and its servers ------------------------------------------------------------------
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())[1]) / 2**20
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB memory, Python {platform.python_version()}"
+
+
+def commit() -> str:
+    out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                           capture_output=True, text=True).stdout.strip()
+    return out.stdout.strip() + (" (with uncommitted changes)" if dirty else "")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ensure_services(database: str):
+    """Start PostgreSQL and Redis when they are down (as .ci/run does)."""
+    if database != "postgresql":
+        return
+    if subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"]).returncode != 0:
+        for version in Path("/etc/postgresql").iterdir():
+            subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version.name, "main", "start"])
+        for _ in range(30):
+            if subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"]).returncode == 0:
+                break
+            time.sleep(1)
+    if subprocess.run(["redis-cli", "-h", "127.0.0.1", "ping"], capture_output=True).returncode != 0:
+        subprocess.run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379",
+                        "--save", "", "--appendonly", "no"], check=True)
+        time.sleep(1)
+
+
+def fresh_database(profile: str, database: str) -> dict:
+    """The environment of a new, empty database for this run (never the app's own)."""
+    # var/bench/var: the bench's own huey queue, media and static files, never the app's var/.
+    env = {"DJANGO_SETTINGS_MODULE": "bench.settings", "AXES_FAILURE_LIMIT": "1000000",
+           "VAR_DIR": str(ROOT / "var" / "bench" / "var")}
+    if database == "postgresql":
+        name = f"minsheng_bench_{profile}"
+        psql = ["psql", f"{PG}/postgres", "-q", "-v", "ON_ERROR_STOP=1", "-c"]
+        subprocess.run([*psql, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=True,
+                       env={**os.environ, "PGOPTIONS": "--client-min-messages=warning"})
+        subprocess.run([*psql, f'CREATE DATABASE "{name}"'], check=True)
+        env.update(DATABASE_URL=f"{PG}/{name}", REDIS_URL=REDIS)
+    else:
+        path = ROOT / "var" / "bench" / f"{profile}.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        env["SQLITE_PATH"] = str(path)
+    return env
+
+
+class Servers:
+    """Every process this run starts, stopped on exit whatever happens (also on Ctrl-C or TERM)."""
+
+    def __init__(self):
+        self.processes: list[subprocess.Popen] = []
+        signal.signal(signal.SIGTERM, self._signal)
+        signal.signal(signal.SIGINT, self._signal)
+
+    def _signal(self, signum, frame):
+        self.stop()
+        sys.exit(128 + signum)
+
+    def start(self, args, env, **kwargs) -> subprocess.Popen:
+        process = subprocess.Popen(args, env={**os.environ, **env}, cwd=kwargs.pop("cwd", ROOT),
+                                   start_new_session=True, **kwargs)
+        self.processes.append(process)
+        return process
+
+    def stop(self):
+        for process in self.processes:
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+        self.processes.clear()
+
+
+def gunicorn(servers: Servers, env: dict, *, app="minsheng.wsgi:application", python_bin=None, cwd=ROOT) -> int:
+    port = free_port()
+    binary = python_bin or str(ROOT / ".venv" / "bin")
+    servers.start([f"{binary}/gunicorn", app, "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread",
+                   "--workers", "2", "--threads", "4", "--log-level", "warning"], env, cwd=cwd)
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return port
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+def manage(env: dict, *args, capture=False) -> str:
+    result = subprocess.run([PYTHON, "manage.py", *args], env={**os.environ, **env}, cwd=ROOT, check=True,
+                            capture_output=capture, text=True)
+    return result.stdout if capture else ""
+
+
+# --- the table ------------------------------------------------------------------------------------
+
+class Table:
+    def __init__(self):
+        self.rows: list[list[str]] = []
+        self.notes: list[str] = []
+
+    def add(self, scenario: str, result: load.Result, baseline: load.Result | None = None, *, target="",
+            met=None, extra=""):
+        ratio = result.throughput / baseline.throughput if baseline and baseline.throughput else None
+        self.rows.append([
+            scenario, str(len(result.latencies)), f"{result.percentile(50):.1f}", f"{result.percentile(95):.1f}",
+            f"{result.percentile(99):.1f}", f"{result.throughput:.1f}",
+            f"{baseline.throughput:.1f}" if baseline else "", f"{ratio:.2f}" if ratio is not None else "",
+            str(result.errors), target, {True: "yes", False: "**no**", None: ""}[met(result, ratio) if met else None],
+            extra])
+        print(" | ".join(self.rows[-1]), flush=True)
+
+    def add_figure(self, scenario: str, extra: str, target="", met=None):
+        self.rows.append([scenario, "", "", "", "", "", "", "", "", target,
+                          {True: "yes", False: "**no**", None: ""}[met], extra])
+        print(scenario, extra, flush=True)
+
+    def markdown(self) -> str:
+        head = ["scenario", "requests", "p50 ms", "p95 ms", "p99 ms", "req/s", "baseline req/s", "ratio",
+                "errors", "target", "met", "notes"]
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        lines += ["| " + " | ".join(row) + " |" for row in self.rows]
+        return "\n".join(lines)
+
+
+def ratio_at_least(x):
+    return lambda result, ratio: ratio is not None and ratio >= x and result.errors == 0
+
+
+def p95_at_most(ms):
+    return lambda result, ratio: result.percentile(95) <= ms and result.errors == 0
+
+
+# --- the scenarios --------------------------------------------------------------------------------
+
+def setup_fixtures(env: dict, claims: int) -> dict:
+    """Tokens and the ids the scenarios use, read from the generated city (in a child process, so that this
+    process never holds a database connection)."""
+    out = manage(env, "shell", "-c", f"from bench.fixtures import main; main({claims})", capture=True)
+    import json
+
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def measure(port, requests, *, clients=8, count=400, limit=60.0, per_client=None, warmup=16):
+    requests = list(requests) if per_client is None else None
+    if requests is not None and warmup:
+        load.run(port, requests[:warmup], clients=min(clients, warmup), limit_seconds=limit)
+    if requests is not None:
+        requests = [requests[i % len(requests)] for i in range(count)]
+    return load.run(port, requests or [], clients=clients, limit_seconds=limit, per_client=per_client)
+
+
+def needs_scenarios(table: Table, port: int, fx: dict, args):
+    L = load.Request
+    count, is_sqlite = args.requests, args.db == "sqlite"
+    staff = bearer(fx["tokens"]["community_staff"])
+    community, cursor, page = fx["community"], fx["cursor"], fx["page"]
+    sqlite_target = ("p95 ≤ 50 ms", p95_at_most(50)) if is_sqlite else None
+
+    bare_list = measure(port, [L("GET", f"/bare/list?tab=done&community={community}&before={cursor}")], count=count)
+    api_list = measure(port, [L("GET", f"/api/v1/needs?community={community}&state=closed&before={cursor}&limit=20",
+                                headers=staff)], count=count)
+    table.add("needs API list: 20 rows, community + state, keyset deep", api_list, bare_list,
+              target="≥ 0.6 × bare", met=ratio_at_least(0.6))
+    board = measure(port, [L("GET", f"/needs/?tab=done&community={community}&page={page}")], count=count)
+    table.add(f"claim board page (HTML): tab done, community, page {page}", board, bare_list,
+              target="≥ 0.6 × bare", met=ratio_at_least(0.6))
+    if sqlite_target:
+        table.add("  same, SQLite page target", board, target=sqlite_target[0], met=sqlite_target[1])
+
+    details = fx["details"]
+    bare_detail = measure(port, [L("GET", f"/bare/needs/{pk}") for pk in details], count=count)
+    api_detail = measure(port, [L("GET", f"/api/v1/needs/{pk}", headers=staff) for pk in details], count=count)
+    table.add("need detail with timeline (API)", api_detail, bare_detail, target="≥ 0.6 × bare",
+              met=ratio_at_least(0.6))
+    page_detail = measure(port, [L("GET", f"/needs/{pk}/") for pk in details], count=count)
+    table.add("need detail with timeline (HTML page, public)", page_detail, bare_detail,
+              target="≥ 0.6 × bare", met=ratio_at_least(0.6))
+    if sqlite_target:
+        table.add("  same, SQLite page target", page_detail, target=sqlite_target[0], met=sqlite_target[1])
+
+    buildings = fx["buildings"]
+    submit_count = max(count // 2, 80)
+    bare_submit = measure(port, [L("POST", "/bare/needs", {"title": f"路灯不亮{i}",
+                                                           "place": buildings[i % len(buildings)]})
+                                 for i in range(submit_count)], count=submit_count, warmup=0)
+    worker = bearer(fx["tokens"]["grid_worker"])
+    submit = measure(port, [L("POST", "/api/v1/needs", {"title": f"路灯不亮{i}", "description": "晚上很黑",
+                                                          "place": buildings[i % len(buildings)],
+                                                          "category": fx["category"]}, headers=worker)
+                            for i in range(submit_count)], count=submit_count, warmup=0)
+    table.add("submit a need (API: validation, deadline, event, notification)", submit, bare_submit,
+              target="≥ 0.4 × bare", met=ratio_at_least(0.4),
+              extra=f"statuses {dict(submit.statuses)}")
+
+    # Claims: 32 clients, each going through every published need in the same order.
+    clients = 32
+    ours, bare = fx["published"][: len(fx["published"]) // 2], fx["published"][len(fx["published"]) // 2:]
+    units = fx["units"][:clients]
+    per_client = [[L("POST", f"/api/v1/needs/{pk}/actions/claim", {}, headers=bearer(token)) for pk in ours]
+                  for token, _org in units]
+    claim = load.run(port, [], clients=clients, limit_seconds=args.claim_limit, per_client=per_client)
+    per_client = [[L("POST", f"/bare/needs/{pk}/claim?organisation={org}") for pk in bare] for _token, org in units]
+    bare_claim = load.run(port, [], clients=clients, limit_seconds=args.claim_limit, per_client=per_client)
+    wins, lost = claim.statuses.get(200, 0), claim.statuses.get(409, 0)
+    others = sum(v for k, v in claim.statuses.items() if k not in (200, 409))
+    claim.errors += others
+    exact = wins == len(ours) and claim.errors == 0
+    table.add(f"claim under contention: {clients} clients × {len(ours)} published needs", claim, bare_claim,
+              target="≥ 0.5 × bare, 1 winner per need, 0 errors",
+              met=lambda result, ratio: ratio is not None and ratio >= 0.5 and exact,
+              extra=f"wins {wins} = needs {len(ours)}, lost {lost}, errors {claim.errors}; bare wins "
+                    f"{bare_claim.statuses.get(200, 0)}")
+    return claim
+
+
+def ledger_scenarios(table: Table, port: int, fx: dict, args):
+    L = load.Request
+    count = max(args.requests // 4, 40)
+    year = fx["ledger_year"]
+    periods = {"month": (f"{year}-06-01", f"{year}-06-30", f"{year}-06"), "year": (f"{year}-01-01",
+                                                                                    f"{year}-12-31", str(year))}
+    for scope, code in fx["scopes"].items():
+        for kind, (start, end, token) in periods.items():
+            naive = measure(port, [L("GET", f"/bare/ledger?place={code}&from={start}&to={end}")], count=count,
+                            warmup=2)
+            page = measure(port, [L("GET", f"/ledger/{code}/?period={token}")], count=count, warmup=2)
+            table.add(f"ledger page: {scope}, {kind}", page, naive, target="p95 ≤ 200 ms", met=p95_at_most(200),
+                      extra=f"naive GROUP BY p95 {naive.percentile(95):.1f} ms")
+            data = measure(port, [L("GET", f"/api/v1/ledger?place={code}&from={start}&to={end}")], count=count,
+                           warmup=2)
+            table.add(f"ledger JSON: {scope}, {kind}", data, naive, target="p95 ≤ 200 ms", met=p95_at_most(200))
+
+
+def export_scenario(table: Table, env: dict, fx: dict):
+    out = subprocess.run([PYTHON, "-m", "bench.export", fx["scopes"]["city"], str(fx["ledger_year"])],
+                         env={**os.environ, **env}, cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        table.add_figure("Excel export of a city-year of deeds", "failed: " + out.stderr.strip()[-300:],
+                         met=False)
+        return
+    figures = dict(item.split("=") for item in out.stdout.split())
+    rows_s, rss = float(figures["rows_per_s"]), float(figures["peak_rss_mb"])
+    table.add_figure("Excel export of a city-year of deeds",
+                     f"{figures['rows']} deeds in {figures['seconds']} s: {rows_s:,.0f} rows/s, peak RSS {rss:.0f} MB",
+                     target="≥ 30,000 rows/s, ≤ 300 MB", met=rows_s >= 30_000 and rss <= 300)
+
+
+def roster_scenario(table: Table, rows: int):
+    started = time.perf_counter()
+    out = subprocess.run([PYTHON, "rosters/bench_import.py", "--rows", str(rows)], cwd=ROOT, capture_output=True,
+                         text=True, env={k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"})
+    if out.returncode != 0:
+        table.add_figure(f"roster import of {rows:,} members", "failed: " + out.stderr.strip()[-300:], met=False)
+        return
+    text = out.stdout
+    preview = re.search(r"preview: ([\d.]+) s, ([\d,]+) rows/s.*?peak RSS (\d+) MB", text)
+    confirm = re.search(r"confirm: ([\d.]+) s, ([\d,]+) rows/s.*?peak RSS (\d+) MB", text)
+    seconds = float(preview[1]) + float(confirm[1])
+    rss = max(int(preview[3]), int(confirm[3]))
+    table.add_figure(f"roster import of {rows:,} members (upload + check + confirm)",
+                     f"{seconds:.1f} s ({rows / seconds:,.0f} rows/s; check {preview[2]} rows/s, write {confirm[2]} "
+                     f"rows/s), peak RSS {rss} MB; whole script {time.perf_counter() - started:.0f} s",
+                     target="≤ 60 s" if rows == 100_000 else "≤ 60 s at 100,000", met=seconds <= 60 * rows / 100_000)
+
+
+def main(argv=None):
+    from bench.city import PROFILES
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", choices=[p for p in PROFILES if p != "small"], default="default")
+    parser.add_argument("--db", choices=["sqlite", "postgresql"])
+    parser.add_argument("--needs", type=int, help="override the profile's number of needs")
+    parser.add_argument("--requests", type=int, default=400, help="requests per scenario (8 clients)")
+    parser.add_argument("--claims", type=int, default=250, help="published needs the 32 claimants race over")
+    parser.add_argument("--claim-limit", type=float, default=180.0, help="time limit of each claim race (s)")
+    parser.add_argument("--roster-rows", type=int, default=100_000)
+    parser.add_argument("--skip", default="", help="comma-separated: ledger,export,roster,helpdesk")
+    parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
+    args = parser.parse_args(argv)
+    profile = PROFILES[args.profile]
+    args.db = args.db or profile.database
+    skip = set(filter(None, args.skip.split(",")))
+    started = time.perf_counter()
+    ensure_services(args.db)
+    env = fresh_database(args.profile, args.db)
+    servers = Servers()
+    table = Table()
+    try:
+        manage(env, "migrate", "--noinput", "-v0")
+        gen = subprocess.run([PYTHON, "-m", "bench.city", "--profile", args.profile, "--published",
+                              str(2 * args.claims), *(["--needs", str(args.needs)] if args.needs else [])],
+                             env={**os.environ, **env}, cwd=ROOT, capture_output=True, text=True)
+        if gen.returncode != 0:
+            raise RuntimeError(f"the city generator failed:\n{gen.stderr[-3000:]}")
+        generated = gen.stdout.strip().splitlines()[-1]
+        print(f"city ({args.profile}, {args.db}): {generated}", flush=True)
+        fx = setup_fixtures(env, args.claims)
+        port = gunicorn(servers, env)
+        print(" | ".join(["scenario", "requests", "p50", "p95", "p99", "req/s", "baseline", "ratio", "errors"]))
+        needs_scenarios(table, port, fx, args)
+        if "ledger" not in skip and fx.get("scopes"):
+            ledger_scenarios(table, port, fx, args)
+        servers.stop()
+        if "export" not in skip and fx.get("scopes"):
+            export_scenario(table, env, fx)
+        if "roster" not in skip:
+            roster_scenario(table, args.roster_rows)
+        if "helpdesk" not in skip:
+            from bench import helpdesk
+
+            helpdesk.compare(table, servers, args, fx, env)
+    finally:
+        servers.stop()
+    took = time.perf_counter() - started
+    report = "\n".join([
+        "# Benchmark results", "",
+        f"- date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+        f"- machine: {machine()}",
+        f"- commit: {commit()}",
+        f"- profile: `{args.profile}` on {args.db}: {generated}",
+        f"- server: gunicorn gthread, 2 workers × 4 threads, loopback; load: bench/load.py, 8 clients "
+        f"(claims: 32), {args.requests} requests per scenario",
+        f"- whole run: {took / 60:.1f} min", "",
+        "ratio = our throughput ÷ the baseline's, measured in the same run. Latencies in milliseconds.", "",
+        table.markdown(), "", *table.notes, ""])
+    Path(args.output).write_text(report)
+    print("\n" + report)
+    print(f"peak RSS of the runner: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

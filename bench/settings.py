@@ -1,0 +1,6 @@
+"""The app's settings with the benchmark's urlconf: the app's URLs plus the bare baseline views, so that
+production URLs stay untouched."""
+
+from minsheng.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench.urls"
