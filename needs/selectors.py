@@ -1,10 +1,10 @@
 """Reads that pages, the API and the ledger share: who sees which needs, the claim board, the timeline."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core.models import Event
-from needs.models import Need, State
+from needs.models import Need, NeedReporter, State
 from needs.services import person_of
 from people import scopes
 from people.masking import mask_name, mask_phone
@@ -39,16 +39,20 @@ def needs_visible_to(user) -> QuerySet:
     """Every need the user may open: public ones, their area's, the ones they reported or work on."""
     if scopes.is_superuser(user):
         return Need.objects.all()
+    # Multi-valued relations are tested with EXISTS: no duplicate rows, and no `pk IN (subquery)` that the
+    # database would have to build over the whole table before it can look up one need or one page.
     q = Q(is_public=True, state__in=PUBLIC_STATES)
     if getattr(user, "is_authenticated", False):
         q |= _prefix_q(scopes.place_prefixes(user))
         units = scopes.unit_ids(user)
         if units:
-            q |= Q(lead_organisation__in=units) | Q(collaborators__in=units)
+            q |= Q(lead_organisation__in=units) | Exists(
+                Need.collaborators.through.objects.filter(need=OuterRef("pk"), organisation__in=units))
         person = person_of(user)
         if person is not None:
-            q |= Q(reporter=person) | Q(extra_reporters__person=person) | Q(lead_person=person)
-    return Need.objects.filter(pk__in=Need.objects.filter(q).values("pk"))
+            q |= Q(reporter=person) | Q(lead_person=person) | Exists(
+                NeedReporter.objects.filter(need=OuterRef("pk"), person=person))
+    return Need.objects.filter(q)
 
 
 def with_labels(qs: QuerySet) -> QuerySet:
