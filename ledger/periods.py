@@ -117,10 +117,10 @@ def period_from_token(token: str) -> Period:
     return year(y)
 
 
-def period_from_request(params, default: Period) -> Period:
-    """From ?from=&to= (dates) or ?period= (token); the default when neither is given."""
+def period_from_request(params, default) -> Period:
+    """From ?from=&to= (dates) or ?period= (token); else `default()`, asked only then (it may query)."""
     if params.get("from") or params.get("to"):
         return period_from_range(params.get("from") or params.get("to"), params.get("to") or params.get("from"))
     if params.get("period"):
         return period_from_token(params["period"])
-    return default
+    return default()

@@ -57,7 +57,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import BigIntegerField, Count, F, Q, QuerySet, Sum
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Cast, Substr, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -146,13 +146,19 @@ class SectionData:
 # --- The needs found in a scope and period --------------------------------------------------------
 
 def in_scope(place: Place, field_name: str = "place__code") -> Q:
-    return Q(**{f"{field_name}__startswith": place.code})
+    """Inside the place: codes that start with its code, written as a range of digit strings (codes are
+    digits), which an index on the code can serve on SQLite as on PostgreSQL, unlike LIKE 'prefix%'."""
+    after = place.code[:-1] + chr(ord(place.code[-1]) + 1)
+    return Q(**{f"{field_name}__gte": place.code, f"{field_name}__lt": after})
 
 
 def found_needs(place: Place, period: Period) -> QuerySet:
     start, stop = period.bounds()
-    return Need.objects.filter(in_scope(place), accepted_at__gte=start, accepted_at__lt=stop).exclude(
-        state__in=NOT_FOUND)
+    # The scope as a subquery of place ids tested on `place_id + 0`, which no index serves: the database then
+    # walks the needs of the period (by date) instead of every need of every place in the scope.
+    places = Place.objects.filter(in_scope(place, "code")).values("pk")
+    return Need.objects.alias(place_key=F("place_id") + 0).filter(
+        place_key__in=places, accepted_at__gte=start, accepted_at__lt=stop).exclude(state__in=NOT_FOUND)
 
 
 def _tally_aggregates(keys=None) -> dict:
@@ -166,9 +172,10 @@ def tally(place: Place, period: Period) -> dict[str, int]:
 
 
 def reopened_needs(place: Place, period: Period) -> QuerySet:
-    reopened = (Event.objects.filter(subject_type="needs.need", verb="need.reopen")
-                .annotate(need_id=Cast("subject_id", BigIntegerField())).values("need_id"))
-    return found_needs(place, period).filter(pk__in=reopened)
+    # EXISTS per found need, through the events' (subject_type, subject_id) index: never a scan of the log.
+    reopen = Event.objects.filter(subject_type="needs.need", subject_id=Cast(OuterRef("pk"), CharField()),
+                                  verb="need.reopen")
+    return found_needs(place, period).filter(Exists(reopen))
 
 
 def turned_away(place: Place, period: Period, state: str) -> QuerySet:
@@ -249,9 +256,11 @@ def rates_section(s: "LedgerScope") -> SectionData:
 BREAKDOWN_COLUMNS = ("found", "claimed", "resolved", "on_time")
 
 
-def _breakdown(found: QuerySet, key_expr, labels: dict, *, title, key, filter_name, chart) -> Table:
-    rows = (found.annotate(k=key_expr).values("k").annotate(**_tally_aggregates(BREAKDOWN_COLUMNS))
-            .order_by("-found", "k"))
+def _breakdown(found: QuerySet, key_expr, labels_of, *, title, key, filter_name, chart) -> Table:
+    """One GROUP BY; `labels_of(keys)` names the groups (one more query at most)."""
+    rows = list(found.annotate(k=key_expr).values("k").annotate(**_tally_aggregates(BREAKDOWN_COLUMNS))
+                .order_by("-found", "k"))
+    labels = labels_of([row["k"] for row in rows])
     columns = [("label", _("Name")), *((c, str(NEED_LABELS[c])) for c in BREAKDOWN_COLUMNS),
                ("resolution_rate", str(RATE_LABELS["resolution_rate"]))]
     out = []
@@ -270,19 +279,18 @@ def place_names(codes) -> dict[str, str]:
 def breakdowns_section(s: "LedgerScope") -> SectionData:
     place, period = s.place, s.period
     found = found_needs(place, period)
-    categories = dict(Category.objects.values_list("pk", "name"))
     tables = [
-        _breakdown(found, F("category"), categories, title=_("By category"), key="category",
-                   filter_name="category", chart="bar"),
-        _breakdown(found, F("channel"), dict(Channel.choices), title=_("By channel"), key="channel",
+        _breakdown(found, F("category"), lambda keys: dict(Category.objects.filter(pk__in=keys)
+                                                           .values_list("pk", "name")),
+                   title=_("By category"), key="category", filter_name="category", chart="bar"),
+        _breakdown(found, F("channel"), lambda keys: dict(Channel.choices), title=_("By channel"), key="channel",
                    filter_name="channel", chart="pie"),
-        _breakdown(found, F("concern_level"), dict(ConcernLevel.choices), title=_("By concern level"),
+        _breakdown(found, F("concern_level"), lambda keys: dict(ConcernLevel.choices), title=_("By concern level"),
                    key="concern_level", filter_name="concern_level", chart="bar"),
     ]
     for length, key, title in ((COMMUNITY_CODE, "community", _("By community")), (GRID_CODE, "grid", _("By grid"))):
         if len(place.code) < length:
-            codes = found.annotate(k=Substr("place__code", 1, length)).values_list("k", flat=True).distinct()
-            tables.append(_breakdown(found, Substr("place__code", 1, length), place_names(codes), title=title,
+            tables.append(_breakdown(found, Substr("place__code", 1, length), place_names, title=title,
                                      key=key, filter_name=key, chart="bar"))
     return SectionData(tables=tables)
 
@@ -333,9 +341,9 @@ def active_section(s: "LedgerScope") -> SectionData:
 
 
 def co_building_units(place: Place, period: Period) -> QuerySet:
-    agreed = Q(agreements__place__code__startswith=place.code, agreements__state=AgreementState.ACTIVE,
+    agreed = in_scope(place, "agreements__place__code") & Q(agreements__state=AgreementState.ACTIVE,
                agreements__signed_on__lte=period.end)
-    reported = Q(party_organisations__reports__community__code__startswith=place.code,
+    reported = in_scope(place, "party_organisations__reports__community__code") & Q(
                  party_organisations__reports__reported_on__lte=period.end)
     units = Organisation.objects.filter(agreed | reported).values("pk")
     return Organisation.objects.filter(pk__in=units, party_organisations__isnull=False).distinct()
@@ -343,22 +351,20 @@ def co_building_units(place: Place, period: Period) -> QuerySet:
 
 def dual_reported_members(place: Place, period: Period) -> QuerySet:
     memberships = PartyMembership.objects.filter(
-        Q(reports__community__code__startswith=place.code)
-        | Q(reports__grid_branch__place__code__startswith=place.code),
+        in_scope(place, "reports__community__code") | in_scope(place, "reports__grid_branch__place__code"),
         in_service=True, reports__reported_on__lte=period.end,
     ).exclude(reports__state=MemberReportState.WITHDRAWN)
     return Person.objects.filter(pk__in=memberships.values("person"))
 
 
 def covered_places(place: Place, period: Period, kind: str) -> QuerySet:
-    coverages = Coverage.objects.filter(Q(until__isnull=True) | Q(until__gte=period.start),
-                                        place__code__startswith=place.code, since__lte=period.end)
+    coverages = Coverage.objects.filter(in_scope(place), Q(until__isnull=True) | Q(until__gte=period.start),
+                                        since__lte=period.end)
     return Place.objects.filter(kind=kind, pk__in=coverages.values("place"))
 
 
 def sites_of(place: Place, period: Period, kind: str) -> QuerySet:
-    return Site.objects.filter(Q(opened_on__isnull=True) | Q(opened_on__lte=period.end),
-                               place__code__startswith=place.code, kind=kind)
+    return Site.objects.filter(in_scope(place), Q(opened_on__isnull=True) | Q(opened_on__lte=period.end), kind=kind)
 
 
 COVERAGE_LABELS = {PlaceKind.GRID: gettext_lazy("Grids covered"), PlaceKind.COMPOUND: gettext_lazy("Compounds covered"),
@@ -375,8 +381,8 @@ def partners_section(s: "LedgerScope") -> SectionData:
         Figure("members", _("In-service members dual-reported"), dual_reported_members(place, period).count(),
                records="members"),
     ]
-    coverage = dict(Coverage.objects.filter(Q(until__isnull=True) | Q(until__gte=period.start),
-                                            place__code__startswith=place.code, since__lte=period.end)
+    coverage = dict(Coverage.objects.filter(in_scope(place), Q(until__isnull=True) | Q(until__gte=period.start),
+                                            since__lte=period.end)
                     .values("place__kind").annotate(n=Count("place", distinct=True)).values_list("place__kind", "n"))
     figures += [Figure(f"covered_{kind}", str(COVERAGE_LABELS[kind]), coverage.get(kind, 0), records=f"covered_{kind}")
                 for kind in COVERABLE_KINDS]
@@ -385,8 +391,7 @@ def partners_section(s: "LedgerScope") -> SectionData:
 
 def sites_section(s: "LedgerScope") -> SectionData:
     place, period = s.place, s.period
-    counts = dict(Site.objects.filter(Q(opened_on__isnull=True) | Q(opened_on__lte=period.end),
-                                      place__code__startswith=place.code)
+    counts = dict(Site.objects.filter(in_scope(place), Q(opened_on__isnull=True) | Q(opened_on__lte=period.end))
                   .values("kind").annotate(n=Count("pk")).values_list("kind", "n"))
     plural = {SiteKind.STATION: "stations", SiteKind.FACILITY: "facilities", SiteKind.MICRO_POSITION: "micro_positions"}
     return SectionData(figures=[Figure(plural[kind], str(SITE_LABELS[kind]), counts.get(kind, 0), records=plural[kind])
@@ -430,7 +435,7 @@ def community_section(s: "LedgerScope") -> SectionData:
 
 
 def honours_of(place: Place, period: Period) -> QuerySet:
-    return Honour.objects.filter(place__code__startswith=place.code, awarded_on__lte=period.end).select_related("place")
+    return Honour.objects.filter(in_scope(place), awarded_on__lte=period.end).select_related("place")
 
 
 def honours_section(s: "LedgerScope") -> SectionData:

@@ -30,7 +30,7 @@ def default_period(place: Place) -> periods.Period:
 
 def _period(request, place) -> periods.Period:
     try:
-        return periods.period_from_request(request.GET, default_period(place))
+        return periods.period_from_request(request.GET, lambda: default_period(place))
     except ValidationError as error:
         raise Http404(" ".join(error.messages)) from None
 
