@@ -3,6 +3,8 @@
 import json
 import re
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from needs.models import Need
@@ -62,3 +64,19 @@ def test_it_shows_the_public_ledger_without_personal_data(client, scenario, tree
 def test_it_refuses_a_period_it_cannot_read(client, tree):
     assert client.get(reverse("ledger:public", args=[tree["tqjy"].code]), {"period": "2021-13"}).status_code == 404
     assert client.get(reverse("ledger:public", args=[tree["building"].code])).status_code == 404
+
+
+def test_it_reads_a_ledger_in_the_same_number_of_queries_however_many_needs(client, walk, tree):
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("ledger:public", args=[tree["subdistrict"].code]),
+                              {"period": "2021-Q3"}).status_code == 200
+        return len(queries)
+
+    need = walk.claimed("2021-07-05 10:00", "2021-07-05 10:30", "一件")
+    walk.resolved(need, "2021-07-05 15:00")
+    before = count()
+    for i in range(5):
+        need = walk.claimed("2021-08-05 10:00", "2021-08-05 10:30", f"又一件{i}")
+        walk.resolved(need, "2021-08-06 10:00")
+    assert count() == before
