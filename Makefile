@@ -17,7 +17,9 @@ $(VENV)/.installed: requirements.lock | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	touch $@
 
+# Debian packages beyond Python (pango and a Chinese font for the PDF ledger), installed where missing.
 install: $(VENV)/.installed
+	bin/system-packages
 
 # The .mo files are built, not committed.
 messages: install
@@ -42,6 +44,7 @@ test: messages
 
 # Every test marked `browser`: everything under e2e/ and the browser tests kept beside an app's other tests.
 test-browser: messages
+	bin/system-packages --browser
 	$(MANAGE) collectstatic --noinput -v0
 	$(BIN)/pytest -m browser -q
 
@@ -55,3 +58,14 @@ lock: $(BIN)/python
 
 clean:
 	rm -rf $(VENV) var
+
+# Benchmarks (bench/): generate the synthetic city into a fresh database, serve it with gunicorn as in
+# production, drive bounded load on loopback, print one table and write it to bench/RESULTS.md.
+# `make bench` runs the default profile (SQLite, under 10 minutes); PROFILE=subdistrict for 200,000 needs;
+# `make bench-city` is Lanzhou on PostgreSQL (10 million needs: hours; BENCH_ARGS="--needs 1000000" scales it).
+.PHONY: bench bench-city
+bench: messages
+	$(BIN)/python -m bench.run --profile $(or $(PROFILE),default) $(BENCH_ARGS)
+
+bench-city: messages
+	$(BIN)/python -m bench.run --profile city $(BENCH_ARGS)

@@ -192,7 +192,9 @@ class Need(models.Model):
         verbose_name_plural = _("needs")
         ordering = ["-submitted_at", "-id"]
         indexes = [models.Index(fields=["state", "-submitted_at", "-id"]),
-                   models.Index(fields=["is_public", "state", "-id"])]
+                   models.Index(fields=["is_public", "state", "-id"]),
+                   # the ledger counts needs found in a period: accepted_at ranges
+                   models.Index(fields=["accepted_at"])]
         constraints = [models.CheckConstraint(condition=models.Q(lead_organisation__isnull=True)
                                               | models.Q(lead_person__isnull=True),
                                               name="need_one_lead")]

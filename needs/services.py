@@ -261,6 +261,7 @@ def _publish(need, actor, fields, at, relations):
     if not need.is_public:
         raise ValidationError(_("A private need (a dispute or anything personal) is dispatched, not published "
                                 "on the public claim board."))
+    need.accepted_at = need.accepted_at or at  # escalated straight from intake: the subdistrict takes it in
     need.published_at = need.published_at or at
     need.lead_organisation = need.lead_person = None
     if need.state == State.ESCALATED:
@@ -302,6 +303,7 @@ def _dispatch(need, actor, fields, at, relations):
         need.category = _instance(Category, category, "category", _("Choose a category from the list."))
     if fields.get("concern_level"):
         need.concern_level = _choice(fields, "concern_level", ConcernLevel, _("Choose a concern level."))
+    need.accepted_at = need.accepted_at or at  # escalated straight from intake: the subdistrict takes it in
     _take(need, organisation, person, at)
     data = {"holder": holder_name(need), "organisation": organisation and organisation.pk,
             "person": person and person.pk, "resolve_due": need.resolve_due.isoformat()}

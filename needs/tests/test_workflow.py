@@ -142,3 +142,15 @@ def test_it_refuses_to_publish_a_private_need(accounts, tree, category):
                     concern_level="annoyance")
     with pytest.raises(ValidationError):
         need_act(actor=accounts["community_staff"], need=need, action="publish")
+
+
+def test_it_takes_in_a_need_escalated_straight_from_intake_when_the_subdistrict_dispatches_it(
+        submitted, accounts, department):
+    """Escalated before anyone accepted it: the subdistrict's dispatch is its acceptance (the ledger finds it)."""
+    from needs.services import need_act
+
+    need = need_act(actor=accounts["community_staff"], need=submitted, action="escalate", note="社区解决不了")
+    assert need.accepted_at is None
+    need = need_act(actor=accounts["subdistrict_admin"], need=need, action="dispatch",
+                   organisation=department["organisation"].pk)
+    assert need.accepted_at is not None and need.claimed_at == need.accepted_at
