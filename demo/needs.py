@@ -1,63 +1,19 @@
-"""The demo's needs section: `demo.needs_data` walked through `need_act` by the real roles, in time order;
-and the needs figures, counted from the needs and their events.
-"""
+"""The demo's needs section: `demo.needs_data` walked through `need_act` by the real roles, in time order."""
 
 import dataclasses
 import datetime
 import itertools
 
 from django.contrib.auth.models import User
-from django.db.models import CharField, Exists, OuterRef
-from django.db.models.functions import Cast
 from django.utils import timezone
 
-from core.models import Event
 from demo import needs_data as nd
 from demo.build import RESIDENT
 from needs import deadlines
-from needs.models import Category, Need, State
+from needs.models import Category, Need
 from needs.services import need_act, system_user
 from people.models import Organisation, Person
 from places.models import Place
-
-NOT_FOUND = (State.REJECTED, State.MERGED)
-
-
-def needs_figures(place: Place, start: datetime.datetime, end: datetime.datetime) -> dict[str, int]:
-    """Needs found, claimed and resolved in `place` (and the places inside it) in [start, end).
-
-    - found: accepted in the period (Need.accepted_at, the time of its accept event) and not rejected or
-      merged now. A need escalated and then rejected by the subdistrict, or merged into an earlier need
-      after it was accepted, is not found: the earlier need carries its reporters.
-    - claimed: not rejected or merged, and claimed (接单) or dispatched (派单) in the period (a need.claim
-      or need.dispatch event). A need returned to the board and claimed again counts once.
-    - resolved: resolved, or closed after being resolved (state resolved or closed), and its latest
-      resolution (Need.resolved_at) is in the period. A need reopened after an unsatisfied grade is not
-      resolved until it is resolved again, then counts once, in the period of that resolution.
-
-    Rejected and merged needs are closed without being found; open, escalated and overdue needs are found
-    (if accepted) and claimed (if ever claimed or dispatched) like any other.
-
-    These count events in the period. The ledger (ledger.selectors) counts the needs found in the period
-    as they stand now (claimed: held now; a need returned or escalated from its holder is not). The demo
-    is built so both give 26 / 26 / 16 for 2021: every 2021 need was claimed, and resolved if at all, in
-    2021, and the ten still open stay with their holders (flagged overdue, so the sweep does not escalate
-    them). demo/tests/test_demo.py checks that the two agree.
-    """
-    inside = Need.objects.filter(place__code__startswith=place.code).exclude(state__in=NOT_FOUND)
-    taken = Event.objects.filter(subject_type="needs.need", subject_id=Cast(OuterRef("pk"), CharField()),
-                                 verb__in=("need.claim", "need.dispatch"), at__gte=start, at__lt=end)
-    return {
-        "found": inside.filter(accepted_at__gte=start, accepted_at__lt=end).count(),
-        "claimed": inside.filter(Exists(taken)).count(),
-        "resolved": inside.filter(state__in=(State.RESOLVED, State.CLOSED), resolved_at__gte=start,
-                                  resolved_at__lt=end).count(),
-    }
-
-
-def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
-    tz = timezone.get_current_timezone()
-    return datetime.datetime(year, 1, 1, tzinfo=tz), datetime.datetime(year + 1, 1, 1, tzinfo=tz)
 
 
 @dataclasses.dataclass

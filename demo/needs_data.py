@@ -9,7 +9,7 @@ day (Chinese calendar) before the day the demo is loaded; "now-90" is 90 minutes
 recent needs are dated from the loading day, so the open ones are still within their deadlines when the
 demo is shown (the deadline sweep escalates what is left waiting, as it should).
 
-What counts (see demo.needs.needs_figures): the 26 needs of 2021 are all accepted and claimed in 2021,
+What counts (the ledger's definitions, ledger/selectors.py): the 26 needs of 2021 are all accepted and claimed in 2021,
 16 of them resolved in 2021 (one reopened after an unsatisfied follow-up and resolved again: counted
 once). The other 2021 needs were rejected or merged, so they are not found. Every recent need has all
 its events after 2021, so whatever it is now (open, overdue, escalated, with a department), it changes

@@ -13,7 +13,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import CharField, Count, Exists, OuterRef
+from django.db.models.functions import Cast
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +22,6 @@ from django.utils import timezone
 from core.events import events_verify
 from core.models import Event
 from demo import needs_data
-from demo.needs import needs_figures, year_bounds
 from ledger import periods
 from ledger.selectors import tally
 from needs import workflow
@@ -193,9 +193,8 @@ def test_it_prints_the_logins_and_the_figures(output):
         assert text in output
     assert "614" in output and "226" in output
     figures = {line.rsplit(maxsplit=1)[0]: line.rsplit(maxsplit=1)[1] for line in output.splitlines()
-               if line.startswith("2021年")}
-    assert figures == {"2021年排摸发现问题（已受理）": "26", "2021年认领问题（接单或派单）": "26",
-                       "2021年已办结问题": "16"}
+               if line.startswith("拱星墩街道 · ")}
+    assert [figures[f"拱星墩街道 · {label}"] for label in ("发现需求", "已认领", "已办结")] == ["26", "26", "16"]
 
 
 def test_it_creates_nothing_on_a_second_run(output):
@@ -245,6 +244,44 @@ def test_it_lets_every_demo_account_log_in(output, client, username):
     response = client.post(reverse("login"), {"username": username, "password": PASSWORD})
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 200
+
+
+NOT_FOUND = (State.REJECTED, State.MERGED)
+
+
+def needs_figures(place: Place, start: datetime.datetime, end: datetime.datetime) -> dict[str, int]:
+    """Needs found, claimed and resolved in `place` (and the places inside it) in [start, end).
+
+    - found: accepted in the period (Need.accepted_at, the time of its accept event) and not rejected or
+      merged now. A need escalated and then rejected by the subdistrict, or merged into an earlier need
+      after it was accepted, is not found: the earlier need carries its reporters.
+    - claimed: not rejected or merged, and claimed (接单) or dispatched (派单) in the period (a need.claim
+      or need.dispatch event). A need returned to the board and claimed again counts once.
+    - resolved: resolved, or closed after being resolved (state resolved or closed), and its latest
+      resolution (Need.resolved_at) is in the period. A need reopened after an unsatisfied grade is not
+      resolved until it is resolved again, then counts once, in the period of that resolution.
+
+    Rejected and merged needs are closed without being found; open, escalated and overdue needs are found
+    (if accepted) and claimed (if ever claimed or dispatched) like any other.
+
+    A second opinion, counting events in the period, beside the ledger's (ledger.selectors: the needs found
+    in the period as they stand now). The demo is built so both give 26 / 26 / 16 for 2021: every 2021 need
+    was claimed, and resolved if at all, in 2021, and the ten still open stay with their holders.
+    """
+    inside = Need.objects.filter(place__code__startswith=place.code).exclude(state__in=NOT_FOUND)
+    taken = Event.objects.filter(subject_type="needs.need", subject_id=Cast(OuterRef("pk"), CharField()),
+                                 verb__in=("need.claim", "need.dispatch"), at__gte=start, at__lt=end)
+    return {
+        "found": inside.filter(accepted_at__gte=start, accepted_at__lt=end).count(),
+        "claimed": inside.filter(Exists(taken)).count(),
+        "resolved": inside.filter(state__in=(State.RESOLVED, State.CLOSED), resolved_at__gte=start,
+                                  resolved_at__lt=end).count(),
+    }
+
+
+def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
+    tz = timezone.get_current_timezone()
+    return datetime.datetime(year, 1, 1, tzinfo=tz), datetime.datetime(year + 1, 1, 1, tzinfo=tz)
 
 
 # --- The needs loop --------------------------------------------------------------------------------------
