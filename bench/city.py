@@ -372,9 +372,31 @@ class City:
             self.log(f"records: {time.perf_counter() - started:.1f} s")
             self.build_needs()
             self.sink.finish()
+            self.rollups_rebuild()
         self.counts["events"] = self.chain.count
         self.counts["seconds"] = round(time.perf_counter() - started, 1)
         return self.counts
+
+
+    def rollups_rebuild(self):
+        """need_act keeps the ledger's roll-ups; rows written here bypass it, so they are computed once from
+        the needs and events, by the ledger's own rebuild (when the ledger keeps roll-ups)."""
+        import importlib.util
+
+        from django.db import connection
+
+        if importlib.util.find_spec("ledger.rollups") is None:
+            return
+        from ledger import models as ledger_models
+
+        table = getattr(ledger_models, "Tally", None)
+        if table is None or table._meta.db_table not in connection.introspection.table_names():
+            return
+        from ledger.rollups import rebuild
+
+        started = time.perf_counter()
+        rebuild()
+        self.log(f"ledger roll-ups rebuilt: {time.perf_counter() - started:.1f} s")
 
 
 class NeedLife:

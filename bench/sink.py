@@ -84,10 +84,13 @@ class Sink:
     def finish(self):
         """Write what is left and move PostgreSQL's id sequences past the ids handed out here."""
         self.flush()
-        if self.vendor == "postgresql":
-            with connection.cursor() as cursor:
+        with connection.cursor() as cursor:
+            if self.vendor == "postgresql":
                 for sql in connection.ops.sequence_reset_sql(no_style(), list(self.plans)):
                     cursor.execute(sql)
+            # Statistics for the planner: a live database has them, tables filled in one go do not yet.
+            for model in self.plans:
+                cursor.execute(f'ANALYZE "{model._meta.db_table}"')
 
 
 _REQUIRED = object()
