@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Body, Field, Query, Router, Schema, Status
 
+from core.pagination import keyset_page
 from needs import selectors, workflow
 from needs.models import Category, Channel, ConcernLevel, Need, Rating, State
 from needs.ratelimit import bucket_take
@@ -183,12 +184,8 @@ def need_list(request, filters: Query[NeedFilters]):
     needs = selectors.filtered(needs, within=filters.grid or filters.community or "", category_id=filters.category,
                                concern_level=filters.concern_level or "",
                                near=selectors.coverage_codes(request.user) if filters.near else None)
-    if filters.before:
-        needs = needs.filter(id__lt=filters.before)
-    items = list(needs[:filters.limit + 1])
-    more = len(items) > filters.limit
-    items = items[:filters.limit]
-    return {"items": items, "next": items[-1].id if more else None}
+    page = keyset_page(needs, filters.before, filters.limit)
+    return {"items": page.object_list, "next": page.next_before}
 
 
 @router.get("/{int:need_id}", response=NeedDetailOut, summary="One need with its events")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.pagination import keyset_page
 from needs import deadlines, matching, selectors, workflow
 from needs.forms import BoardFilterForm, StaffSubmitForm, SubmitForm, action_form
 from needs.models import Channel, Notification, State
@@ -33,7 +34,8 @@ def board(request):
     needs = selectors.board(tab=tab, community=filters.get("community"), grid=filters.get("grid"),
                             category=filters.get("category"), concern_level=filters.get("concern_level", ""),
                             near=near)
-    return render(request, "needs/board.html", {"form": form, "tab": tab, "page": _page(request, needs),
+    page = keyset_page(needs, request.GET.get("before"), PAGE_SIZE)
+    return render(request, "needs/board.html", {"form": form, "tab": tab, "page": page,
                                                 "tabs": [("open", _("Waiting for a claimant")),
                                                          ("working", _("Being handled")), ("done", _("Done"))]})
 

@@ -139,3 +139,19 @@ def test_it_masks_a_member_holders_name_on_public_pages_the_api_and_the_event_lo
     assert full_name not in client.get(f"/api/v1/needs/{published.pk}").content.decode()
     claim = Event.objects.filter(subject_type="needs.need", subject_id=str(published.pk), verb="need.claim").get()
     assert full_name not in str(claim.data)
+
+
+def test_it_pages_the_board_by_keyset_without_counting(client, published):
+    """Older needs are reached by ?before=<id>: page 100 costs what page 1 costs, and nothing is counted."""
+    from needs import views
+
+    older_link = f'href="/needs/?before={published.pk}"'
+    first = client.get("/needs/").content.decode()
+    assert published.title in first and older_link not in first
+    views.PAGE_SIZE, size = 1, views.PAGE_SIZE
+    try:
+        assert published.title not in client.get(f"/needs/?before={published.pk}").content.decode()
+        newest = client.get(f"/needs/?before={published.pk + 1}").content.decode()
+        assert published.title in newest and 'class="pager"' in newest and older_link not in newest
+    finally:
+        views.PAGE_SIZE = size
