@@ -18,6 +18,7 @@ from huey.contrib.djhuey import db_task
 
 from needs.models import Need, Notification
 from people.models import Role, RoleAssignment
+from places.models import containing_codes
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +51,8 @@ def reporter_users(need: Need) -> set:
 
 def staff_users(need: Need, role: str) -> set:
     """Staff of the given role whose place contains the need's place."""
-    code = need.place.code
-    rows = RoleAssignment.objects.filter(role=role, place__isnull=False).values_list("user_id", "place__code")
-    return {user_id for user_id, prefix in rows if code.startswith(prefix)}
+    return set(RoleAssignment.objects.filter(role=role, place__code__in=containing_codes(need.place.code))
+               .values_list("user_id", flat=True))
 
 
 # Who hears of each action; the actor never notifies themself.

@@ -78,8 +78,12 @@ class Place(PinyinSearchable):
 
     def ancestors(self) -> list["Place"]:
         """From the root down to the parent, found by code prefixes in one query."""
-        prefixes = [self.code[:n] for _kinds, n in PLACE_RULES.values() if n < len(self.code)]
-        return list(Place.objects.filter(code__in=prefixes).order_by("code"))
+        return list(Place.objects.filter(code__in=containing_codes(self.code)[:-1]).order_by("code"))
+
+
+def containing_codes(code: str) -> list[str]:
+    """The codes of the places that contain the place with this code, from the root, itself last."""
+    return sorted({code[:n] for _kinds, n in PLACE_RULES.values() if n <= len(code)}, key=len)
 
 
 def validate_place_code(*, kind: str, code: str, parent: Place | None) -> dict[str, str]:
