@@ -148,7 +148,7 @@ def ledger_data(place: Place, period: periods.Period, *, deeds_limit=100, deeds_
                      for b in built],
         "deeds": [{**row, "title": row["label"]}
                   for row in selectors.deed_rows(deeds_qs[deeds_offset:deeds_offset + deeds_limit], public=True)],
-        "deeds_total": deeds_qs.count(),
+        "deeds_total": next(t.total for b in built for t in b.data.tables if t.key == "deeds"),
     }
 
 

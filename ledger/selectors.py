@@ -2,8 +2,11 @@
 
 A ledger is asked for a **scope** — a place (subdistrict, community, grid, or any place of the tree);
 everything whose place code starts with the scope's code is inside it — and a **period** of days
-(`ledger.periods.Period`, inclusive, local time). Nothing here stores a total: each figure is a COUNT
-over the records as they are now.
+(`ledger.periods.Period`, inclusive, local time). Each figure is a count over the records as they are
+now. The need figures are read from roll-ups (ledger.models, kept exact in the same transaction as every
+action on a need by ledger.rollups), so that a ledger reads a few dozen rows whatever the number of
+needs; the other figures are COUNTs over their small tables. ledger/tests/direct.py computes the need
+figures straight from the needs, and the tests hold both equal after random sequences of actions.
 
 The definitions, written once (the README's table is copied from here):
 
@@ -57,7 +60,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Cast, Substr, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -65,8 +68,10 @@ from django.utils.translation import gettext_lazy
 
 from core.models import Event
 from ledger.conf import FAIRLY_SATISFIED_WEIGHT, composite_weights
+from ledger.models import HOLDER_COUNTERS, TALLY_COUNTERS, HolderTally, Tally
 from ledger.periods import Period
-from needs.models import Category, Channel, ConcernLevel, Level, Need, Rating, State
+from ledger.rollups import CLAIMED_STATES, COMMUNITY_CODE, GRID_CODE, NOT_FOUND, RESOLVED_STATES, period_q
+from needs.models import Category, Channel, ConcernLevel, Level, Need, Rating
 from people.masking import mask_name
 from people.models import (
     AgreementState,
@@ -82,12 +87,6 @@ from people.models import (
 from places.models import COVERABLE_KINDS, Coverage, Place, PlaceKind
 from places.selectors import place_figures
 from sites.models import Site, SiteKind
-
-COMMUNITY_CODE, GRID_CODE = 12, 15  # code lengths: a need's community and grid are prefixes of its place's code
-
-NOT_FOUND = (State.REJECTED, State.MERGED)
-CLAIMED_STATES = (State.CLAIMED, State.IN_PROGRESS, State.RESOLVED, State.CLOSED)
-RESOLVED_STATES = (State.RESOLVED, State.CLOSED)
 
 # Each need figure is a condition on the needs found in the period (see the module's docstring).
 CLAIMED = Q(state__in=CLAIMED_STATES)
@@ -161,14 +160,20 @@ def found_needs(place: Place, period: Period) -> QuerySet:
         place_key__in=places, accepted_at__gte=start, accepted_at__lt=stop).exclude(state__in=NOT_FOUND)
 
 
-def _tally_aggregates(keys=None) -> dict:
-    keys = keys or NEED_FIGURES
-    return {key: Count("pk", filter=NEED_FIGURES[key]) if key != "found" else Count("pk") for key in keys}
+def scope_tallies(place: Place, period: Period, *, total=True) -> QuerySet:
+    """The roll-up rows of the scope that cover the period: the total rows, or those by category, channel
+    and concern level."""
+    return Tally.objects.filter(period_q(period), code=place.code, level=len(place.code), total=total)
+
+
+def _sums(keys) -> dict:
+    return {key: Sum(key, default=0) for key in keys}
 
 
 def tally(place: Place, period: Period) -> dict[str, int]:
-    """Every need figure of the scope and period in one query."""
-    return found_needs(place, period).aggregate(**_tally_aggregates(), affected=Sum("affected", default=0))
+    """Every need figure of the scope and period (found, claimed, …, reopened, rejected, merged,
+    affected, deeds) in one query over a few dozen roll-up rows."""
+    return scope_tallies(place, period).aggregate(**_sums(TALLY_COUNTERS))
 
 
 def reopened_needs(place: Place, period: Period) -> QuerySet:
@@ -228,16 +233,11 @@ class LedgerScope:
 
 
 def needs_section(s: "LedgerScope") -> SectionData:
-    place, period = s.place, s.period
     t = s.tally
     figures = [Figure(key, str(NEED_LABELS[key]), t[key], records=key)
-               for key in ("found", "claimed", "resolved", "on_time", "escalated", "overdue")]
-    figures.append(Figure("reopened", str(NEED_LABELS["reopened"]), reopened_needs(place, period).count(),
-                          records="reopened"))
+               for key in ("found", "claimed", "resolved", "on_time", "escalated", "overdue", "reopened")]
     figures.append(Figure("affected", str(NEED_LABELS["affected"]), t["affected"], records="found"))
-    for state in ("rejected", "merged"):
-        figures.append(Figure(state, str(NEED_LABELS[state]), turned_away(place, period, state).count(),
-                              records=state))
+    figures += [Figure(state, str(NEED_LABELS[state]), t[state], records=state) for state in ("rejected", "merged")]
     return SectionData(figures=figures)
 
 
@@ -256,9 +256,9 @@ def rates_section(s: "LedgerScope") -> SectionData:
 BREAKDOWN_COLUMNS = ("found", "claimed", "resolved", "on_time")
 
 
-def _breakdown(found: QuerySet, key_expr, labels_of, *, title, key, filter_name, chart) -> Table:
-    """One GROUP BY; `labels_of(keys)` names the groups (one more query at most)."""
-    rows = list(found.annotate(k=key_expr).values("k").annotate(**_tally_aggregates(BREAKDOWN_COLUMNS))
+def _breakdown(rows: QuerySet, key_field: str, labels_of, *, title, key, filter_name, chart) -> Table:
+    """One GROUP BY over roll-up rows; `labels_of(keys)` names the groups (one more query at most)."""
+    rows = list(rows.values(k=F(key_field)).annotate(**_sums(BREAKDOWN_COLUMNS)).filter(found__gt=0)
                 .order_by("-found", "k"))
     labels = labels_of([row["k"] for row in rows])
     columns = [("label", _("Name")), *((c, str(NEED_LABELS[c])) for c in BREAKDOWN_COLUMNS),
@@ -268,7 +268,7 @@ def _breakdown(found: QuerySet, key_expr, labels_of, *, title, key, filter_name,
         out.append({"label": str(labels.get(row["k"], row["k"] or _("Not classified"))),
                     **{c: row[c] for c in BREAKDOWN_COLUMNS},
                     "resolution_rate": ratio(row["resolved"], row["found"]),
-                    "filter": {filter_name: row["k"] if row["k"] is not None else ""}})
+                    "filter": {filter_name: row["k"] or ""}})
     return Table(key, title, columns, out, chart=chart, records="found")
 
 
@@ -278,33 +278,29 @@ def place_names(codes) -> dict[str, str]:
 
 def breakdowns_section(s: "LedgerScope") -> SectionData:
     place, period = s.place, s.period
-    found = found_needs(place, period)
+    detail = scope_tallies(place, period, total=False)  # by category × channel × concern level
     tables = [
-        _breakdown(found, F("category"), lambda keys: dict(Category.objects.filter(pk__in=keys)
-                                                           .values_list("pk", "name")),
+        _breakdown(detail, "category", lambda keys: dict(Category.objects.filter(pk__in=keys)
+                                                         .values_list("pk", "name")),
                    title=_("By category"), key="category", filter_name="category", chart="bar"),
-        _breakdown(found, F("channel"), lambda keys: dict(Channel.choices), title=_("By channel"), key="channel",
+        _breakdown(detail, "channel", lambda keys: dict(Channel.choices), title=_("By channel"), key="channel",
                    filter_name="channel", chart="pie"),
-        _breakdown(found, F("concern_level"), lambda keys: dict(ConcernLevel.choices), title=_("By concern level"),
+        _breakdown(detail, "concern_level", lambda keys: dict(ConcernLevel.choices), title=_("By concern level"),
                    key="concern_level", filter_name="concern_level", chart="bar"),
     ]
     for length, key, title in ((COMMUNITY_CODE, "community", _("By community")), (GRID_CODE, "grid", _("By grid"))):
         if len(place.code) < length:
-            tables.append(_breakdown(found, Substr("place__code", 1, length), place_names, title=title,
-                                     key=key, filter_name=key, chart="bar"))
+            inside = Tally.objects.filter(in_scope(place, "code"), period_q(period), level=length, total=True)
+            tables.append(_breakdown(inside, "code", place_names, title=title, key=key, filter_name=key, chart="bar"))
     return SectionData(tables=tables)
 
 
 def trend_section(s: "LedgerScope") -> SectionData:
-    place, period = s.place, s.period
     keys = ("found", "claimed", "resolved")
-    rows = (found_needs(place, period)
-            .annotate(m=TruncMonth("accepted_at", tzinfo=timezone.get_default_timezone()))
-            .values("m").annotate(**_tally_aggregates(keys)).order_by("m"))
-    by_month = {row["m"].date().replace(day=1) if isinstance(row["m"], datetime.datetime) else row["m"]: row
-                for row in rows}
+    rows = scope_tallies(s.place, s.period).values(m=TruncMonth("day")).annotate(**_sums(keys)).order_by("m")
+    by_month = {row["m"].date() if isinstance(row["m"], datetime.datetime) else row["m"]: row for row in rows}
     out = []
-    for first in period.months():
+    for first in s.period.months():
         row = by_month.get(first, {})
         month = f"{first:%Y-%m}"
         out.append({"label": month, **{k: row.get(k, 0) for k in keys}, "filter": {"month": month}})
@@ -316,23 +312,22 @@ ACTIVE_LIMIT = 10
 
 
 def active_section(s: "LedgerScope") -> SectionData:
-    place, period, public = s.place, s.period, s.public
     """The units and members that lead the most needs found in the period (claimed or dispatched)."""
-    held = found_needs(place, period).filter(CLAIMED)
-    counts = {"claimed": Count("pk"), "resolved": Count("pk", filter=RESOLVED)}
-    units = (held.filter(lead_organisation__isnull=False).values("lead_organisation", "lead_organisation__name")
-             .annotate(**counts).order_by("-resolved", "-claimed", "lead_organisation__name")[:ACTIVE_LIMIT])
-    members = (held.filter(lead_person__isnull=False).values("lead_person", "lead_person__name")
-               .annotate(**counts).order_by("-resolved", "-claimed", "lead_person")[:ACTIVE_LIMIT])
-    helped = dict(Need.collaborators.through.objects.filter(need__in=found_needs(place, period))
-                  .values("organisation").annotate(n=Count("need", distinct=True)).values_list("organisation", "n"))
+    place, period, public = s.place, s.period, s.public
+    rows = HolderTally.objects.filter(period_q(period), code=place.code)
+    unit_name = Subquery(Organisation.objects.filter(pk=OuterRef("organisation")).values("name"))
+    person_name = Subquery(Person.objects.filter(pk=OuterRef("person")).values("name"))
+    units = (rows.exclude(organisation=0).values("organisation").annotate(**_sums(HOLDER_COUNTERS))
+             .filter(claimed__gt=0).annotate(name=unit_name)
+             .order_by("-resolved", "-claimed", "name")[:ACTIVE_LIMIT])
+    members = (rows.exclude(person=0).values("person").annotate(**_sums(("claimed", "resolved")))
+               .filter(claimed__gt=0).annotate(name=person_name).order_by("-resolved", "-claimed", "person")
+               [:ACTIVE_LIMIT])
     columns = [("label", _("Name")), ("claimed", _("Leading")), ("resolved", str(NEED_LABELS["resolved"]))]
-    unit_rows = [{"label": row["lead_organisation__name"], "claimed": row["claimed"], "resolved": row["resolved"],
-                  "helped": helped.get(row["lead_organisation"], 0), "filter": {"unit": row["lead_organisation"]}}
-                 for row in units]
-    member_rows = [{"label": mask_name(row["lead_person__name"]) if public else row["lead_person__name"],
-                    "claimed": row["claimed"], "resolved": row["resolved"], "filter": {"member": row["lead_person"]}}
-                   for row in members]
+    unit_rows = [{"label": row["name"], "claimed": row["claimed"], "resolved": row["resolved"],
+                  "helped": row["helped"], "filter": {"unit": row["organisation"]}} for row in units]
+    member_rows = [{"label": mask_name(row["name"]) if public else row["name"], "claimed": row["claimed"],
+                    "resolved": row["resolved"], "filter": {"member": row["person"]}} for row in members]
     return SectionData(tables=[
         Table("active_units", _("Most active units"), [*columns, ("helped", _("Helping"))], unit_rows,
               chart="bar", records="claimed"),
@@ -511,7 +506,8 @@ def deeds_section(s: "LedgerScope") -> SectionData:
     place, period, public = s.place, s.period, s.public
     qs = deeds(place, period, public=public)
     rows = list(deed_rows(qs[:DEEDS_ON_PAGE], public=public))
-    return SectionData(tables=[Table("deeds", _("Deeds done"), deed_columns(), rows, total=qs.count())])
+    total = s.tally["deeds" if public else "resolved"]  # the public sees public deeds only
+    return SectionData(tables=[Table("deeds", _("Deeds done"), deed_columns(), rows, total=total)])
 
 
 # --- The records behind a figure ------------------------------------------------------------------

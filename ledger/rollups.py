@@ -1,0 +1,225 @@
+"""Keeping the ledger's roll-ups (ledger.models) exact, and reading them for a scope and a period.
+
+`need_changed(need, action)` is called by needs.services.need_act inside its transaction after every
+action: it works out what the need adds to the roll-ups now (`contribution`), compares it with what it
+added before (kept in `Contribution`), and applies the difference as increments in one upsert per table
+(`INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`). Nothing is read and written back in Python, and
+rows are written in key order, so concurrent actions on other needs add up exactly (on PostgreSQL too,
+where two transactions then lock shared rows in the same order).
+
+`rebuild()` (`manage.py ledger_rebuild`) computes every roll-up from the needs and their events: after a
+bulk load that bypassed need_act (the benchmark's synthetic city), or to check them.
+
+The definitions the contribution encodes are those of ledger.selectors (the module's docstring).
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.apps import apps as global_apps
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ledger.models import HOLDER_COUNTERS, TALLY_COUNTERS, Contribution, HolderTally, Tally
+from ledger.periods import Period
+from needs.models import Level, Need, Rating, State
+from places.models import PLACE_RULES, PlaceKind
+
+CODE_LENGTHS = sorted({length for _parents, length in PLACE_RULES.values()})
+# Code lengths: a need's community and grid are prefixes of its place's code.
+COMMUNITY_CODE, GRID_CODE = PLACE_RULES[PlaceKind.COMMUNITY][1], PLACE_RULES[PlaceKind.GRID][1]
+NOT_FOUND = (State.REJECTED, State.MERGED)  # turned away: never found
+CLAIMED_STATES = (State.CLAIMED, State.IN_PROGRESS, State.RESOLVED, State.CLOSED)
+RESOLVED_STATES = (State.RESOLVED, State.CLOSED)
+
+
+def local_day(moment: datetime.datetime) -> datetime.date:
+    return moment.astimezone(timezone.get_default_timezone()).date()
+
+
+def is_found(need: Need) -> bool:
+    return need.accepted_at is not None and need.state not in NOT_FOUND
+
+
+def contribution(need: Need, *, reopened: bool, collaborators=()) -> dict | None:
+    """What the need adds to the roll-ups as it stands (JSON, as `Contribution.data` keeps it), or None.
+
+    `reopened`: it was reopened at least once (a `need.reopen` event); `collaborators`: the ids of its
+    collaborating units. Each flag is the condition of the figure of the same name in ledger.selectors."""
+    if need.state in NOT_FOUND:
+        if need.closed_at is None:
+            return {"reopened": True} if reopened else None
+        day, counts, holders = local_day(need.closed_at), {need.state: 1}, []
+    elif need.accepted_at is not None:
+        claimed, resolved = need.state in CLAIMED_STATES, need.state in RESOLVED_STATES
+        counts = {
+            "found": 1, "claimed": claimed, "resolved": resolved,
+            "on_time": resolved and need.resolved_on_time is True,
+            "responded": claimed and (need.claim_due is None or (
+                need.claimed_at is not None and need.claimed_at <= need.claim_due)),
+            "rated": need.rating in Rating.values,
+            "escalated": need.level in (Level.SUBDISTRICT, Level.DEPARTMENT),
+            "overdue": need.overdue,
+            **{f"rating_{grade}": need.rating == grade for grade in Rating.values},
+            "reopened": reopened, "affected": need.affected, "deeds": resolved and need.is_public,
+        }
+        counts = {k: int(v) for k, v in counts.items() if v}
+        day = local_day(need.accepted_at)
+        holders = defaultdict(lambda: [0, 0, 0])
+        if claimed and (need.lead_organisation_id or need.lead_person_id):
+            lead = holders[(need.lead_organisation_id or 0, need.lead_person_id or 0)]
+            lead[0], lead[1] = 1, int(resolved)
+        for organisation in collaborators:
+            holders[(organisation, 0)][2] = 1
+        holders = sorted([*key, *values] for key, values in holders.items())
+    else:
+        return {"reopened": True} if reopened else None
+    return {"reopened": reopened, "code": need.place.code, "day": day.isoformat(),
+            "category": need.category_id or 0, "channel": need.channel, "concern_level": need.concern_level,
+            "counts": counts, "holders": holders}
+
+
+def _cells(data: dict | None, *, below=()):
+    """The roll-up rows a contribution adds to: every place it lies in (by code) × (its day, its month).
+
+    `below`: code lengths deeper than the need's own place at which it is counted under its own code, as
+    a breakdown "by grid" (Substr of the code) shows a need placed on a community: by the community."""
+    if not data or "code" not in data:
+        return
+    day = datetime.date.fromisoformat(data["day"])
+    code = data["code"]
+    for length in CODE_LENGTHS:
+        if length <= len(code) or length in below:
+            for grain, start in (("d", day), ("m", day.replace(day=1))):
+                yield code[:length], length, grain, start
+
+
+BREAKDOWN_LEVELS = (COMMUNITY_CODE, GRID_CODE)  # ledger.selectors.breakdowns_section
+
+
+def _add(tallies, holders, data: dict | None, sign: int):
+    if not data or "code" not in data:
+        return
+    detail = (data["category"], data["channel"], data["concern_level"])
+    for code, length, grain, start in _cells(data, below=BREAKDOWN_LEVELS):
+        for key in ((code, length, grain, start, True, 0, "", ""), (code, length, grain, start, False, *detail)):
+            row = tallies[key]
+            for name, n in data["counts"].items():
+                row[name] += sign * n
+    for code, length, grain, start in _cells(data):
+        for organisation, person, *values in data["holders"]:
+            row = holders[(code, length, grain, start, organisation, person)]
+            for name, n in zip(HOLDER_COUNTERS, values, strict=True):
+                row[name] += sign * n
+
+
+TALLY_KEY = ("code", "level", "grain", "day", "total", "category", "channel", "concern_level")
+HOLDER_KEY = ("code", "level", "grain", "day", "organisation", "person")
+BATCH = 400
+
+
+def _upsert(model, key_fields, counters, rows: dict):
+    """Add each row's counts to the stored row of the same key (created at zero), in key order."""
+    rows = {key: counts for key, counts in rows.items() if any(counts.values())}
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    unique = next(c for c in model._meta.constraints).fields
+    columns = (*key_fields, *counters)
+    head = (f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) VALUES ")
+    tail = (f" ON CONFLICT ({', '.join(qn(c) for c in unique)}) DO UPDATE SET "
+            + ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in counters))
+    placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    ordered = sorted(rows.items())
+    with connection.cursor() as cursor:
+        for i in range(0, len(ordered), BATCH):
+            batch = ordered[i:i + BATCH]
+            params = []
+            for key, counts in batch:
+                key = list(key)
+                key[3] = connection.ops.adapt_datefield_value(key[3])
+                params += [*key, *(counts.get(c, 0) for c in counters)]
+            cursor.execute(head + ", ".join([placeholder] * len(batch)) + tail, params)
+
+
+def _apply(changes: list[tuple[dict | None, int]], tally=Tally, holder_tally=HolderTally):
+    tallies, holders = defaultdict(lambda: defaultdict(int)), defaultdict(lambda: defaultdict(int))
+    for data, sign in changes:
+        _add(tallies, holders, data, sign)
+    _upsert(tally, TALLY_KEY, TALLY_COUNTERS, tallies)
+    _upsert(holder_tally, HOLDER_KEY, HOLDER_COUNTERS, holders)
+
+
+def _refresh(need: Need, *, reopened: bool = False):
+    stored = Contribution.objects.filter(need_id=need.pk).values_list("data", flat=True).first()
+    reopened = reopened or bool(stored and stored["reopened"])
+    collaborators = list(need.collaborators.values_list("pk", flat=True)) if is_found(need) else []
+    new = contribution(need, reopened=reopened, collaborators=collaborators)
+    if new == stored:
+        return
+    _apply([(stored, -1), (new, +1)])
+    if stored is None:
+        Contribution.objects.create(need_id=need.pk, data=new)
+    elif new is None:
+        Contribution.objects.filter(need_id=need.pk).delete()
+    else:
+        Contribution.objects.filter(need_id=need.pk).update(data=new)
+
+
+def need_changed(need: Need, action: str) -> None:
+    """After `action` changed `need` (inside need_act's transaction): bring the roll-ups up to date."""
+    _refresh(need, reopened=action == "reopen")
+    if action == "merge" and need.merged_into_id:
+        _refresh(need.merged_into)  # the need it joined now counts its people affected too
+
+
+@transaction.atomic
+def rebuild(*, apps=global_apps, chunk: int = 2000) -> int:
+    """Every roll-up computed afresh from the needs and the log; returns the number of needs read.
+
+    Call it after writing needs in bulk without need_act (bench.city does). `apps`: the models of a data
+    migration (ledger/migrations), else the current ones."""
+    need_model, event = apps.get_model("needs", "Need"), apps.get_model("core", "Event")
+    tally, holder_tally = apps.get_model("ledger", "Tally"), apps.get_model("ledger", "HolderTally")
+    fact = apps.get_model("ledger", "Contribution")
+    for model in (tally, holder_tally, fact):
+        model.objects.all().delete()
+    reopened = {int(pk) for pk in event.objects.filter(subject_type="needs.need", verb="need.reopen")
+                .values_list("subject_id", flat=True)}
+    counted, batch = 0, []
+
+    def flush():
+        collaborators = defaultdict(list)
+        for need_id, organisation_id in need_model.collaborators.through.objects.filter(
+                need__in=[n.pk for n in batch]).values_list("need_id", "organisation_id"):
+            collaborators[need_id].append(organisation_id)
+        facts = [(n.pk, contribution(n, reopened=n.pk in reopened, collaborators=sorted(collaborators[n.pk])))
+                 for n in batch]
+        _apply([(data, +1) for _pk, data in facts], tally, holder_tally)
+        fact.objects.bulk_create([fact(need_id=pk, data=data) for pk, data in facts if data])
+        return len(facts)
+
+    for need in need_model.objects.select_related("place").order_by("pk").iterator(chunk_size=chunk):
+        batch.append(need)
+        if len(batch) == chunk:
+            counted += flush()
+            batch = []
+    if batch:
+        counted += flush()
+    return counted
+
+
+# --- Reading: the rows of a scope for a period --------------------------------------------------------
+
+def period_q(period: Period) -> Q:
+    """The rows that cover the period exactly once: the months it holds whole, and the days left over."""
+    start, end = period.start, period.end
+    first_whole = start if start.day == 1 else (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    after = end + datetime.timedelta(days=1)
+    after_whole = after if after.day == 1 else end.replace(day=1)
+    if first_whole >= after_whole:
+        return Q(grain="d", day__gte=start, day__lte=end)
+    return (Q(grain="m", day__gte=first_whole, day__lt=after_whole) | Q(grain="d", day__gte=start, day__lt=first_whole)
+            | Q(grain="d", day__gte=after_whole, day__lte=end))
