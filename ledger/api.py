@@ -133,7 +133,6 @@ class Detail(Schema):
 
 def ledger_data(place: Place, period: periods.Period, *, deeds_limit=100, deeds_offset=0) -> dict:
     built = ledger_build(place, period, public=True)
-    deeds_qs = selectors.deeds(place, period, public=True)
     return {
         "place": {"code": place.code, "name": place.name, "kind": place.kind},
         "period": {"from": period.start, "to": period.end, "kind": period.kind, "label": period.label},
@@ -147,7 +146,8 @@ def ledger_data(place: Place, period: periods.Period, *, deeds_limit=100, deeds_
                                  for t in b.data.tables if t.key != "deeds"]}
                      for b in built],
         "deeds": [{**row, "title": row["label"]}
-                  for row in selectors.deed_rows(deeds_qs[deeds_offset:deeds_offset + deeds_limit], public=True)],
+                  for row in selectors.deed_rows(selectors.deeds(place, period, public=True, offset=deeds_offset,
+                                                                 limit=deeds_limit), public=True)],
         "deeds_total": next(t.total for b in built for t in b.data.tables if t.key == "deeds"),
     }
 

@@ -34,7 +34,9 @@ class Tally(models.Model):
     level = models.PositiveSmallIntegerField()
     grain = models.CharField(max_length=1, choices=GRAINS)
     day = models.DateField()  # the day (Beijing time), or the first day of the month
-    total = models.BooleanField()
+    # 1: the row sums every category, channel and concern level; 0: one combination of them. A number, not a
+    # boolean: SQLite's planner seeks an index on "total = 1", not on a bare boolean column.
+    total = models.PositiveSmallIntegerField()
     # Plain values, not foreign keys: 0 and "" stand for "any" in the total rows and for "not classified",
     # so that the upsert's key never holds a NULL (NULLs never conflict).
     category = models.IntegerField(default=0)
@@ -91,11 +93,25 @@ class HolderTally(models.Model):
         return f"{self.code} {self.grain} {self.day} {self.organisation or self.person}"
 
 
+class Deed(models.IntegerChoices):
+    NONE = 0
+    PRIVATE = 1  # resolved, listed on staff pages only
+    PUBLIC = 2  # resolved and public: listed on the public ledger too
+
+
 class Contribution(models.Model):
-    """What one need adds to the roll-ups now, kept so that its next change subtracts exactly that."""
+    """What one need adds to the roll-ups now, kept so that its next change subtracts exactly that; and, for
+    a resolved need found in a scope and period, the narrow index the deeds list is paged from."""
 
     need = models.OneToOneField(Need, primary_key=True, on_delete=models.CASCADE, related_name="+")
     data = models.JSONField()
+    deed = models.PositiveSmallIntegerField(choices=Deed.choices, default=Deed.NONE)
+    code = models.CharField(max_length=23, blank=True)  # the need's place, for deeds
+    day = models.DateField(null=True)  # the day it was found, for deeds
+    resolved_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["deed", "day", "code", "resolved_at"], name="deeds_by_day")]
 
     def __str__(self):
         return str(self.need_id)

@@ -15,13 +15,15 @@ The definitions the contribution encodes are those of ledger.selectors (the modu
 
 import datetime
 from collections import defaultdict
+from functools import reduce
+from operator import or_
 
 from django.apps import apps as global_apps
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ledger.models import HOLDER_COUNTERS, TALLY_COUNTERS, Contribution, HolderTally, Tally
+from ledger.models import HOLDER_COUNTERS, TALLY_COUNTERS, Contribution, Deed, HolderTally, Tally
 from ledger.periods import Period
 from needs.models import Level, Need, Rating, State
 from places.models import PLACE_RULES, PlaceKind
@@ -75,9 +77,22 @@ def contribution(need: Need, *, reopened: bool, collaborators=()) -> dict | None
         holders = sorted([*key, *values] for key, values in holders.items())
     else:
         return {"reopened": True} if reopened else None
-    return {"reopened": reopened, "code": need.place.code, "day": day.isoformat(),
+    data = {"reopened": reopened, "code": need.place.code, "day": day.isoformat(),
             "category": need.category_id or 0, "channel": need.channel, "concern_level": need.concern_level,
             "counts": counts, "holders": holders}
+    if counts.get("resolved"):
+        data["resolved_at"] = need.resolved_at.isoformat()
+    return data
+
+
+def deed_fields(data: dict) -> dict:
+    """The columns the deeds list is paged from (Contribution)."""
+    counts = data.get("counts", {})
+    deed = Deed.PUBLIC if counts.get("deeds") else Deed.PRIVATE if counts.get("resolved") else Deed.NONE
+    if not deed:
+        return {"deed": deed, "code": "", "day": None, "resolved_at": None}
+    return {"deed": deed, "code": data["code"], "day": datetime.date.fromisoformat(data["day"]),
+            "resolved_at": datetime.datetime.fromisoformat(data["resolved_at"])}
 
 
 def _cells(data: dict | None, *, below=()):
@@ -103,7 +118,7 @@ def _add(tallies, holders, data: dict | None, sign: int):
         return
     detail = (data["category"], data["channel"], data["concern_level"])
     for code, length, grain, start in _cells(data, below=BREAKDOWN_LEVELS):
-        for key in ((code, length, grain, start, True, 0, "", ""), (code, length, grain, start, False, *detail)):
+        for key in ((code, length, grain, start, 1, 0, "", ""), (code, length, grain, start, 0, *detail)):
             row = tallies[key]
             for name, n in data["counts"].items():
                 row[name] += sign * n
@@ -161,11 +176,11 @@ def _refresh(need: Need, *, reopened: bool = False):
         return
     _apply([(stored, -1), (new, +1)])
     if stored is None:
-        Contribution.objects.create(need_id=need.pk, data=new)
+        Contribution.objects.create(need_id=need.pk, data=new, **deed_fields(new))
     elif new is None:
         Contribution.objects.filter(need_id=need.pk).delete()
     else:
-        Contribution.objects.filter(need_id=need.pk).update(data=new)
+        Contribution.objects.filter(need_id=need.pk).update(data=new, **deed_fields(new))
 
 
 def need_changed(need: Need, action: str) -> None:
@@ -198,7 +213,7 @@ def rebuild(*, apps=global_apps, chunk: int = 2000) -> int:
         facts = [(n.pk, contribution(n, reopened=n.pk in reopened, collaborators=sorted(collaborators[n.pk])))
                  for n in batch]
         _apply([(data, +1) for _pk, data in facts], tally, holder_tally)
-        fact.objects.bulk_create([fact(need_id=pk, data=data) for pk, data in facts if data])
+        fact.objects.bulk_create([fact(need_id=pk, data=data, **deed_fields(data)) for pk, data in facts if data])
         return len(facts)
 
     for need in need_model.objects.select_related("place").order_by("pk").iterator(chunk_size=chunk):
@@ -213,13 +228,19 @@ def rebuild(*, apps=global_apps, chunk: int = 2000) -> int:
 
 # --- Reading: the rows of a scope for a period --------------------------------------------------------
 
-def period_q(period: Period) -> Q:
-    """The rows that cover the period exactly once: the months it holds whole, and the days left over."""
-    start, end = period.start, period.end
+def spans(period: Period) -> list[tuple[str, datetime.date, datetime.date]]:
+    """The rows that cover the period exactly once, as (grain, first day, day after): the months it holds
+    whole, and the days left over before and after them."""
+    start, after = period.start, period.end + datetime.timedelta(days=1)
     first_whole = start if start.day == 1 else (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    after = end + datetime.timedelta(days=1)
-    after_whole = after if after.day == 1 else end.replace(day=1)
+    after_whole = after.replace(day=1)
     if first_whole >= after_whole:
-        return Q(grain="d", day__gte=start, day__lte=end)
-    return (Q(grain="m", day__gte=first_whole, day__lt=after_whole) | Q(grain="d", day__gte=start, day__lt=first_whole)
-            | Q(grain="d", day__gte=after_whole, day__lte=end))
+        return [("d", start, after)]
+    return [(grain, a, b) for grain, a, b in (("d", start, first_whole), ("m", first_whole, after_whole),
+                                             ("d", after_whole, after)) if a < b]
+
+
+def period_q(period: Period, *conditions: Q, **fields) -> Q:
+    """The rows of the period that meet the conditions: an OR of whole index lookups (each term repeats the
+    conditions), which SQLite and PostgreSQL both serve from the index one range at a time."""
+    return reduce(or_, (Q(*conditions, grain=grain, day__gte=a, day__lt=b, **fields) for grain, a, b in spans(period)))

@@ -68,7 +68,7 @@ from django.utils.translation import gettext_lazy
 
 from core.models import Event
 from ledger.conf import FAIRLY_SATISFIED_WEIGHT, composite_weights
-from ledger.models import HOLDER_COUNTERS, TALLY_COUNTERS, HolderTally, Tally
+from ledger.models import HOLDER_COUNTERS, TALLY_COUNTERS, Contribution, Deed, HolderTally, Tally
 from ledger.periods import Period
 from ledger.rollups import CLAIMED_STATES, COMMUNITY_CODE, GRID_CODE, NOT_FOUND, RESOLVED_STATES, period_q
 from needs.models import Category, Channel, ConcernLevel, Level, Need, Rating
@@ -160,10 +160,10 @@ def found_needs(place: Place, period: Period) -> QuerySet:
         place_key__in=places, accepted_at__gte=start, accepted_at__lt=stop).exclude(state__in=NOT_FOUND)
 
 
-def scope_tallies(place: Place, period: Period, *, total=True) -> QuerySet:
-    """The roll-up rows of the scope that cover the period: the total rows, or those by category, channel
-    and concern level."""
-    return Tally.objects.filter(period_q(period), code=place.code, level=len(place.code), total=total)
+def scope_tallies(place: Place, period: Period, *, total=1) -> QuerySet:
+    """The roll-up rows of the scope that cover the period: the total rows, or (total=0) those by category,
+    channel and concern level."""
+    return Tally.objects.filter(period_q(period, code=place.code, level=len(place.code), total=total))
 
 
 def _sums(keys) -> dict:
@@ -278,7 +278,7 @@ def place_names(codes) -> dict[str, str]:
 
 def breakdowns_section(s: "LedgerScope") -> SectionData:
     place, period = s.place, s.period
-    detail = scope_tallies(place, period, total=False)  # by category × channel × concern level
+    detail = scope_tallies(place, period, total=0)  # by category × channel × concern level
     tables = [
         _breakdown(detail, "category", lambda keys: dict(Category.objects.filter(pk__in=keys)
                                                          .values_list("pk", "name")),
@@ -290,7 +290,7 @@ def breakdowns_section(s: "LedgerScope") -> SectionData:
     ]
     for length, key, title in ((COMMUNITY_CODE, "community", _("By community")), (GRID_CODE, "grid", _("By grid"))):
         if len(place.code) < length:
-            inside = Tally.objects.filter(in_scope(place, "code"), period_q(period), level=length, total=True)
+            inside = Tally.objects.filter(period_q(period, in_scope(place, "code"), level=length, total=1))
             tables.append(_breakdown(inside, "code", place_names, title=title, key=key, filter_name=key, chart="bar"))
     return SectionData(tables=tables)
 
@@ -314,7 +314,7 @@ ACTIVE_LIMIT = 10
 def active_section(s: "LedgerScope") -> SectionData:
     """The units and members that lead the most needs found in the period (claimed or dispatched)."""
     place, period, public = s.place, s.period, s.public
-    rows = HolderTally.objects.filter(period_q(period), code=place.code)
+    rows = HolderTally.objects.filter(period_q(period, code=place.code))
     unit_name = Subquery(Organisation.objects.filter(pk=OuterRef("organisation")).values("name"))
     person_name = Subquery(Person.objects.filter(pk=OuterRef("person")).values("name"))
     units = (rows.exclude(organisation=0).values("organisation").annotate(**_sums(HOLDER_COUNTERS))
@@ -448,14 +448,23 @@ def honours_section(s: "LedgerScope") -> SectionData:
 DEEDS_ON_PAGE = 50
 
 
-def deeds(place: Place, period: Period, *, public: bool) -> QuerySet:
-    """The resolved needs found in the period, newest first; the public sees public needs only."""
-    qs = found_needs(place, period).filter(RESOLVED)
-    if public:
-        qs = qs.filter(is_public=True)
-    return (qs.annotate(community_code=Substr("place__code", 1, COMMUNITY_CODE),
-                        grid_code=Substr("place__code", 1, GRID_CODE))
+def _deeds_of(needs: QuerySet) -> QuerySet:
+    return (needs.annotate(community_code=Substr("place__code", 1, COMMUNITY_CODE),
+                           grid_code=Substr("place__code", 1, GRID_CODE))
             .select_related("category", "lead_organisation", "lead_person").order_by("-resolved_at", "-pk"))
+
+
+def deeds(place: Place, period: Period, *, public: bool, offset: int = 0, limit: int | None = None) -> QuerySet:
+    """The resolved needs found in the period, newest first; the public sees public needs only.
+
+    Picked from the deeds index of the roll-ups (ledger.models.Contribution: kind of deed, day found, place,
+    resolved at), which sorts the period's deeds without reading a need; with `limit`, only that page of
+    needs is read."""
+    picked = Contribution.objects.filter(in_scope(place, "code"), deed__in=(Deed.PUBLIC,) if public else (
+        Deed.PRIVATE, Deed.PUBLIC), day__gte=period.start, day__lte=period.end)
+    if limit is not None:
+        picked = picked.order_by("-resolved_at", "-need_id")[offset:offset + limit]
+    return _deeds_of(Need.objects.filter(pk__in=picked.values("need_id")))
 
 
 # A title may name the entrance or the room ("4号楼3单元", "502室"); the public reads it in general terms.
@@ -504,8 +513,7 @@ def deed_rows(needs, *, public: bool):
 
 def deeds_section(s: "LedgerScope") -> SectionData:
     place, period, public = s.place, s.period, s.public
-    qs = deeds(place, period, public=public)
-    rows = list(deed_rows(qs[:DEEDS_ON_PAGE], public=public))
+    rows = list(deed_rows(deeds(place, period, public=public, limit=DEEDS_ON_PAGE), public=public))
     total = s.tally["deeds" if public else "resolved"]  # the public sees public deeds only
     return SectionData(tables=[Table("deeds", _("Deeds done"), deed_columns(), rows, total=total)])
 

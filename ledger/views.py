@@ -184,7 +184,7 @@ def pdf(request, code):
     if font is None:
         # Without a Chinese font every character would print as an empty box: say so instead.
         return render(request, "ledger/no_font.html", {"place": place, "period": period}, status=503)
-    deeds = list(selectors.deed_rows(selectors.deeds(place, period, public=True)[:PDF_DEEDS], public=True))
+    deeds = list(selectors.deed_rows(selectors.deeds(place, period, public=True, limit=PDF_DEEDS), public=True))
     response = HttpResponse(exports.pdf_render(built, place, period, font, deeds), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{_filename(place, period, "pdf")}"'
     return response

@@ -16,7 +16,6 @@ from ledger.selectors import (
     NEED_FIGURES,
     RESOLVED,
     LedgerScope,
-    deeds,
     found_needs,
     reopened_needs,
     turned_away,
@@ -35,7 +34,7 @@ def tally(scope: LedgerScope) -> dict[str, int]:
     t["reopened"] = reopened_needs(place, period).count()
     t["rejected"] = turned_away(place, period, "rejected").count()
     t["merged"] = turned_away(place, period, "merged").count()
-    t["deeds"] = deeds(place, period, public=True).count()
+    t["deeds"] = found.filter(RESOLVED, is_public=True).count()
     return t
 
 
@@ -74,3 +73,11 @@ def active(scope: LedgerScope, limit: int) -> dict[str, list[tuple]]:
     return {"units": [(r["lead_organisation"], r["claimed"], r["resolved"], helped.get(r["lead_organisation"], 0))
                       for r in units],
             "members": [(r["lead_person"], r["claimed"], r["resolved"]) for r in members]}
+
+
+def deeds(scope: LedgerScope, *, public: bool, limit: int) -> list[int]:
+    """The ids of the newest deeds (resolved needs found in the period; public ones for the public)."""
+    qs = found_needs(scope.place, scope.period).filter(RESOLVED)
+    if public:
+        qs = qs.filter(is_public=True)
+    return list(qs.order_by("-resolved_at", "-pk").values_list("pk", flat=True)[:limit])

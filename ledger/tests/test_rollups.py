@@ -51,12 +51,17 @@ def production(scope: LedgerScope) -> dict:
     units, members = built["active"].tables
     return {"tally": selectors.tally(scope.place, scope.period), "trend": trend, "breakdowns": breakdowns,
             "active": {"units": [(r["filter"]["unit"], r["claimed"], r["resolved"], r["helped"]) for r in units.rows],
-                       "members": [(r["filter"]["member"], r["claimed"], r["resolved"]) for r in members.rows]}}
+                       "members": [(r["filter"]["member"], r["claimed"], r["resolved"]) for r in members.rows]},
+            "deeds": {public: [n.pk for n in selectors.deeds(scope.place, scope.period, public=public, limit=3)]
+                      for public in (True, False)},
+            "all_deeds": [n.pk for n in selectors.deeds(scope.place, scope.period, public=False)]}
 
 
 def oracle(scope: LedgerScope) -> dict:
     return {"tally": direct.tally(scope), "trend": direct.trend(scope), "breakdowns": direct.breakdowns(scope),
-            "active": direct.active(scope, selectors.ACTIVE_LIMIT)}
+            "active": direct.active(scope, selectors.ACTIVE_LIMIT),
+            "deeds": {public: direct.deeds(scope, public=public, limit=3) for public in (True, False)},
+            "all_deeds": direct.deeds(scope, public=False, limit=None)}
 
 
 def stored_rows() -> dict:
