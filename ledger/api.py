@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
-from ledger import periods, selectors
+from ledger import periods
 from ledger.sections import figures_by_key, ledger_build
 from places.models import Place, PlaceKind
 
@@ -132,7 +132,8 @@ class Detail(Schema):
 
 
 def ledger_data(place: Place, period: periods.Period, *, deeds_limit=100, deeds_offset=0) -> dict:
-    built = ledger_build(place, period, public=True)
+    built = ledger_build(place, period, public=True, deeds_offset=deeds_offset, deeds_limit=deeds_limit)
+    deeds = next(t for b in built for t in b.data.tables if t.key == "deeds")
     return {
         "place": {"code": place.code, "name": place.name, "kind": place.kind},
         "period": {"from": period.start, "to": period.end, "kind": period.kind, "label": period.label},
@@ -145,10 +146,8 @@ def ledger_data(place: Place, period: periods.Period, *, deeds_limit=100, deeds_
                                   "rows": [{k: v for k, v in row.items() if k != "filter"} for row in t.rows]}
                                  for t in b.data.tables if t.key != "deeds"]}
                      for b in built],
-        "deeds": [{**row, "title": row["label"]}
-                  for row in selectors.deed_rows(selectors.deeds(place, period, public=True, offset=deeds_offset,
-                                                                 limit=deeds_limit), public=True)],
-        "deeds_total": next(t.total for b in built for t in b.data.tables if t.key == "deeds"),
+        "deeds": [{**row, "title": row["label"]} for row in deeds.rows],
+        "deeds_total": deeds.total,
     }
 
 

@@ -54,8 +54,9 @@ class BuiltSection:
         return str(self.section.title)
 
 
-def ledger_build(place: Place, period: Period, *, public: bool) -> list[BuiltSection]:
-    scope = s.LedgerScope(place, period, public)
+def ledger_build(place: Place, period: Period, *, public: bool, **deeds_page) -> list[BuiltSection]:
+    """Every section that applies to the place; `deeds_page`: deeds_offset, deeds_limit (default the first 50)."""
+    scope = s.LedgerScope(place, period, public, **deeds_page)
     return [BuiltSection(section, section.compute(scope)) for section in SECTIONS if section.applies(place)]
 
 

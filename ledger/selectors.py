@@ -57,6 +57,7 @@ Partners and places, counted as they stand at the period's end:
 
 import datetime
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -220,12 +221,14 @@ RATE_LABELS = {
 
 @dataclass
 class LedgerScope:
-    """What a section is asked for: the scope, the period, whether the reader is the public; plus the
-    tally the needs sections share, computed once per ledger."""
+    """What a section is asked for: the scope, the period, whether the reader is the public, the page of
+    deeds to list; plus the tally the needs sections share, computed once per ledger."""
 
     place: Place
     period: Period
     public: bool = True
+    deeds_offset: int = 0
+    deeds_limit: int = 50
 
     @cached_property
     def tally(self) -> dict[str, int]:
@@ -256,19 +259,19 @@ def rates_section(s: "LedgerScope") -> SectionData:
 BREAKDOWN_COLUMNS = ("found", "claimed", "resolved", "on_time")
 
 
-def _breakdown(rows: QuerySet, key_field: str, labels_of, *, title, key, filter_name, chart) -> Table:
-    """One GROUP BY over roll-up rows; `labels_of(keys)` names the groups (one more query at most)."""
-    rows = list(rows.values(k=F(key_field)).annotate(**_sums(BREAKDOWN_COLUMNS)).filter(found__gt=0)
-                .order_by("-found", "k"))
-    labels = labels_of([row["k"] for row in rows])
+def _breakdown(groups: list[dict], field: str, labels_of, *, title, key, chart) -> Table:
+    """The groups (sums of the breakdown columns, from one GROUP BY over roll-up rows) summed by one field,
+    biggest first; `labels_of(keys)` names them (one more query at most)."""
+    sums = defaultdict(lambda: dict.fromkeys(BREAKDOWN_COLUMNS, 0))
+    for group in groups:
+        for c in BREAKDOWN_COLUMNS:
+            sums[group[field]][c] += group[c]
+    rows = sorted(((k, row) for k, row in sums.items() if row["found"]), key=lambda kv: (-kv[1]["found"], kv[0]))
+    labels = labels_of([k for k, _row in rows])
     columns = [("label", _("Name")), *((c, str(NEED_LABELS[c])) for c in BREAKDOWN_COLUMNS),
                ("resolution_rate", str(RATE_LABELS["resolution_rate"]))]
-    out = []
-    for row in rows:
-        out.append({"label": str(labels.get(row["k"], row["k"] or _("Not classified"))),
-                    **{c: row[c] for c in BREAKDOWN_COLUMNS},
-                    "resolution_rate": ratio(row["resolved"], row["found"]),
-                    "filter": {filter_name: row["k"] or ""}})
+    out = [{"label": str(labels.get(k, k or _("Not classified"))), **row,
+            "resolution_rate": ratio(row["resolved"], row["found"]), "filter": {key: k or ""}} for k, row in rows]
     return Table(key, title, columns, out, chart=chart, records="found")
 
 
@@ -278,20 +281,30 @@ def place_names(codes) -> dict[str, str]:
 
 def breakdowns_section(s: "LedgerScope") -> SectionData:
     place, period = s.place, s.period
-    detail = scope_tallies(place, period, total=0)  # by category × channel × concern level
+    sums = _sums(BREAKDOWN_COLUMNS)
+    # One GROUP BY for the three breakdowns: the rows by category × channel × concern level.
+    groups = list(scope_tallies(place, period, total=0).values("category", "channel", "concern_level")
+                  .annotate(**sums))
     tables = [
-        _breakdown(detail, "category", lambda keys: dict(Category.objects.filter(pk__in=keys)
+        _breakdown(groups, "category", lambda keys: dict(Category.objects.filter(pk__in=keys)
                                                          .values_list("pk", "name")),
-                   title=_("By category"), key="category", filter_name="category", chart="bar"),
-        _breakdown(detail, "channel", lambda keys: dict(Channel.choices), title=_("By channel"), key="channel",
-                   filter_name="channel", chart="pie"),
-        _breakdown(detail, "concern_level", lambda keys: dict(ConcernLevel.choices), title=_("By concern level"),
-                   key="concern_level", filter_name="concern_level", chart="bar"),
+                   title=_("By category"), key="category", chart="bar"),
+        _breakdown(groups, "channel", lambda keys: dict(Channel.choices), title=_("By channel"), key="channel",
+                   chart="pie"),
+        _breakdown(groups, "concern_level", lambda keys: dict(ConcernLevel.choices), title=_("By concern level"),
+                   key="concern_level", chart="bar"),
     ]
-    for length, key, title in ((COMMUNITY_CODE, "community", _("By community")), (GRID_CODE, "grid", _("By grid"))):
-        if len(place.code) < length:
-            inside = Tally.objects.filter(period_q(period, in_scope(place, "code"), level=length, total=1))
-            tables.append(_breakdown(inside, "code", place_names, title=title, key=key, filter_name=key, chart="bar"))
+    # And one for the communities and grids inside the scope (the total rows at their depths).
+    depths = [(length, key, title) for length, key, title in (
+        (COMMUNITY_CODE, "community", _("By community")), (GRID_CODE, "grid", _("By grid")))
+        if len(place.code) < length]
+    if depths:
+        inside = list(Tally.objects.filter(period_q(period, in_scope(place, "code"), level__in=[d for d, *_ in depths],
+                                                    total=1)).values("level", "code").annotate(**sums))
+        names = place_names([g["code"] for g in inside])
+        for length, key, title in depths:
+            tables.append(_breakdown([g for g in inside if g["level"] == length], "code", lambda keys: names,
+                                     title=title, key=key, chart="bar"))
     return SectionData(tables=tables)
 
 
@@ -445,13 +458,12 @@ def honours_section(s: "LedgerScope") -> SectionData:
 
 # --- Deeds: what was done, where in general terms, by whom, when, the resident's grade -------------
 
-DEEDS_ON_PAGE = 50
-
-
 def _deeds_of(needs: QuerySet) -> QuerySet:
     return (needs.annotate(community_code=Substr("place__code", 1, COMMUNITY_CODE),
                            grid_code=Substr("place__code", 1, GRID_CODE))
-            .select_related("category", "lead_organisation", "lead_person").order_by("-resolved_at", "-pk"))
+            .select_related("category", "lead_organisation", "lead_person")
+            .only("title", "resolved_at", "rating", "category__name", "lead_organisation__name", "lead_person__name")
+            .order_by("-resolved_at", "-pk"))
 
 
 def deeds(place: Place, period: Period, *, public: bool, offset: int = 0, limit: int | None = None) -> QuerySet:
@@ -513,7 +525,8 @@ def deed_rows(needs, *, public: bool):
 
 def deeds_section(s: "LedgerScope") -> SectionData:
     place, period, public = s.place, s.period, s.public
-    rows = list(deed_rows(deeds(place, period, public=public, limit=DEEDS_ON_PAGE), public=public))
+    rows = list(deed_rows(deeds(place, period, public=public, offset=s.deeds_offset, limit=s.deeds_limit),
+                          public=public))
     total = s.tally["deeds" if public else "resolved"]  # the public sees public deeds only
     return SectionData(tables=[Table("deeds", _("Deeds done"), deed_columns(), rows, total=total)])
 

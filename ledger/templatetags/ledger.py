@@ -20,14 +20,27 @@ def figure_value(figure_or_value, unit=None):
     return f"{value} {unit}".strip()
 
 
-@register.simple_tag(takes_context=True)
-def records_url(context, figure, filters=None):
-    """The records view behind a figure, for the page's scope and period; "" on public pages."""
-    base = context.get("records_base")
+def _records_url(base, figure, filters=None, path=None):
     if not base or not figure:
         return ""
     query = {**base, "figure": figure, **{k: v for k, v in (filters or {}).items() if v is not None}}
-    return f"{reverse('ledger:records')}?{urlencode(query)}"
+    return f"{path or reverse('ledger:records')}?{urlencode(query)}"
+
+
+@register.simple_tag(takes_context=True)
+def records_url(context, figure, filters=None):
+    """The records view behind a figure, for the page's scope and period; "" on public pages."""
+    return _records_url(context.get("records_base"), figure, filters)
+
+
+@register.filter
+def table_rows(table, records_base):
+    """Each row of a table as (label, link to its records or "", the other cells): the template then writes
+    cells without a tag per cell (a city's breakdown by grid has thousands)."""
+    keys = [key for key, _label in table.columns[1:]]
+    path = reverse("ledger:records") if records_base and table.records else None
+    return [(row.get(table.columns[0][0], ""), _records_url(records_base, table.records, row.get("filter"), path),
+             [cell(row, key) for key in keys]) for row in table.rows]
 
 
 @register.filter
