@@ -185,6 +185,8 @@ def _refresh(need: Need, *, reopened: bool = False):
 
 def need_changed(need: Need, action: str) -> None:
     """After `action` changed `need` (inside need_act's transaction): bring the roll-ups up to date."""
+    if action == "submit":
+        return  # a need just submitted is not accepted yet: it counts nowhere (and has no contribution to read)
     _refresh(need, reopened=action == "reopen")
     if action == "merge" and need.merged_into_id:
         _refresh(need.merged_into)  # the need it joined now counts its people affected too

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from ledger import exports, periods, selectors
 from ledger.charts import chart_specs
+from ledger.models import Tally
 from ledger.sections import ledger_build
 from people import scopes
 from people.masking import mask_name
@@ -23,9 +24,9 @@ PUBLIC_KINDS = (PlaceKind.CITY, PlaceKind.DISTRICT, PlaceKind.SUBDISTRICT, Place
 
 def default_period(place: Place) -> periods.Period:
     """The latest year in which the scope found needs; this year when it found none yet."""
-    last = (selectors.Need.objects.filter(selectors.in_scope(place), accepted_at__isnull=False)
-            .aggregate(last=Max("accepted_at"))["last"])
-    return periods.year(timezone.localtime(last).year if last else timezone.localdate().year)
+    last = (Tally.objects.filter(code=place.code, level=len(place.code), total=1, grain="d", found__gt=0)
+            .aggregate(last=Max("day"))["last"])
+    return periods.year(last.year if last else timezone.localdate().year)
 
 
 def _period(request, place) -> periods.Period:
