@@ -171,10 +171,21 @@ def _sums(keys) -> dict:
     return {key: Sum(key, default=0) for key in keys}
 
 
+def monthly(place: Place, period: Period) -> dict[datetime.date, dict[str, int]]:
+    """Every need figure of the scope by month of the period (its first day → figures), in one query over a
+    few dozen roll-up rows."""
+    rows = scope_tallies(place, period).values(m=TruncMonth("day")).annotate(**_sums(TALLY_COUNTERS))
+    return {row.pop("m"): row for row in rows}
+
+
+def tally_of(months: dict) -> dict[str, int]:
+    return {key: sum(row[key] for row in months.values()) for key in TALLY_COUNTERS}
+
+
 def tally(place: Place, period: Period) -> dict[str, int]:
-    """Every need figure of the scope and period (found, claimed, …, reopened, rejected, merged,
-    affected, deeds) in one query over a few dozen roll-up rows."""
-    return scope_tallies(place, period).aggregate(**_sums(TALLY_COUNTERS))
+    """Every need figure of the scope and period: found, claimed, …, reopened, rejected, merged, affected,
+    deeds (public)."""
+    return tally_of(monthly(place, period))
 
 
 def reopened_needs(place: Place, period: Period) -> QuerySet:
@@ -231,8 +242,12 @@ class LedgerScope:
     deeds_limit: int = 50
 
     @cached_property
+    def monthly(self) -> dict[datetime.date, dict[str, int]]:
+        return monthly(self.place, self.period)
+
+    @cached_property
     def tally(self) -> dict[str, int]:
-        return tally(self.place, self.period)
+        return tally_of(self.monthly)
 
 
 def needs_section(s: "LedgerScope") -> SectionData:
@@ -310,11 +325,9 @@ def breakdowns_section(s: "LedgerScope") -> SectionData:
 
 def trend_section(s: "LedgerScope") -> SectionData:
     keys = ("found", "claimed", "resolved")
-    rows = scope_tallies(s.place, s.period).values(m=TruncMonth("day")).annotate(**_sums(keys)).order_by("m")
-    by_month = {row["m"].date() if isinstance(row["m"], datetime.datetime) else row["m"]: row for row in rows}
     out = []
     for first in s.period.months():
-        row = by_month.get(first, {})
+        row = s.monthly.get(first, {})
         month = f"{first:%Y-%m}"
         out.append({"label": month, **{k: row.get(k, 0) for k in keys}, "filter": {"month": month}})
     columns = [("label", _("Month")), *((k, str(NEED_LABELS[k])) for k in keys)]
