@@ -12,6 +12,7 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
 from ledger import periods
+from ledger.rollups import SCOPE_KINDS
 from ledger.sections import figures_by_key, ledger_build
 from places.models import Place, PlaceKind
 
@@ -22,7 +23,8 @@ RATE = "a fraction from 0 to 1, null when its denominator is 0"
 
 
 class LedgerQuery(Schema):
-    place: str = Field(..., description="the code of a subdistrict, community or grid (or district, city)")
+    place: str = Field(..., description="the code of a subdistrict, community or grid (or district, city); "
+                                        "404 for any other place")
     from_: datetime.date = Field(..., alias="from", description="first day of the period, YYYY-MM-DD")
     to: datetime.date = Field(..., description="last day of the period (inclusive), YYYY-MM-DD")
     deeds_limit: int = Field(100, ge=0, le=1000, description="how many deeds to return")
@@ -154,7 +156,7 @@ def ledger_data(place: Place, period: periods.Period, *, deeds_limit=100, deeds_
 @router.get("", response={200: LedgerOut, 404: Detail, 422: Detail}, auth=None, url_name="ledger",
             summary="The public ledger of a place and period (open data)", by_alias=True)
 def ledger(request, q: Query[LedgerQuery]):
-    place = Place.objects.filter(code=q.place).first()
+    place = Place.objects.filter(code=q.place, kind__in=SCOPE_KINDS).first()
     if place is None:
         raise Http404("找不到该地点 / No place with this code")
     try:

@@ -28,7 +28,10 @@ from ledger.periods import Period
 from needs.models import Level, Need, Rating, State
 from places.models import PLACE_RULES, PlaceKind
 
-CODE_LENGTHS = sorted({length for _parents, length in PLACE_RULES.values()})
+# The places a ledger is kept for: from the city down to the grid (a need placed in a compound, building or
+# entrance counts in its grid and above; the ledger never names a building).
+SCOPE_KINDS = (PlaceKind.CITY, PlaceKind.DISTRICT, PlaceKind.SUBDISTRICT, PlaceKind.COMMUNITY, PlaceKind.GRID)
+SCOPE_LENGTHS = [PLACE_RULES[kind][1] for kind in SCOPE_KINDS]  # code lengths, shortest first
 # Code lengths: a need's community and grid are prefixes of its place's code.
 COMMUNITY_CODE, GRID_CODE = PLACE_RULES[PlaceKind.COMMUNITY][1], PLACE_RULES[PlaceKind.GRID][1]
 NOT_FOUND = (State.REJECTED, State.MERGED)  # turned away: never found
@@ -96,7 +99,8 @@ def deed_fields(data: dict) -> dict:
 
 
 def _cells(data: dict | None, *, below=()):
-    """The roll-up rows a contribution adds to: every place it lies in (by code) × (its day, its month).
+    """The roll-up rows a contribution adds to: every place from its grid up it lies in (by code) × (its
+    day, its month).
 
     `below`: code lengths deeper than the need's own place at which it is counted under its own code, as
     a breakdown "by grid" (Substr of the code) shows a need placed on a community: by the community."""
@@ -104,7 +108,7 @@ def _cells(data: dict | None, *, below=()):
         return
     day = datetime.date.fromisoformat(data["day"])
     code = data["code"]
-    for length in CODE_LENGTHS:
+    for length in SCOPE_LENGTHS:
         if length <= len(code) or length in below:
             for grain, start in (("d", day), ("m", day.replace(day=1))):
                 yield code[:length], length, grain, start
@@ -148,14 +152,13 @@ def _upsert(model, key_fields, counters, rows: dict):
             + ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in counters))
     placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
     ordered = sorted(rows.items())
+    adapt_day = connection.ops.adapt_datefield_value
     with connection.cursor() as cursor:
         for i in range(0, len(ordered), BATCH):
             batch = ordered[i:i + BATCH]
             params = []
-            for key, counts in batch:
-                key = list(key)
-                key[3] = connection.ops.adapt_datefield_value(key[3])
-                params += [*key, *(counts.get(c, 0) for c in counters)]
+            for (code, level, grain, day, *rest), counts in batch:
+                params += [code, level, grain, adapt_day(day), *rest, *(counts.get(c, 0) for c in counters)]
             cursor.execute(head + ", ".join([placeholder] * len(batch)) + tail, params)
 
 

@@ -241,6 +241,10 @@ class LedgerScope:
     deeds_offset: int = 0
     deeds_limit: int = 50
 
+    def __post_init__(self):
+        if len(self.place.code) > GRID_CODE:  # no roll-ups below the grid (ledger.rollups.SCOPE_KINDS)
+            raise ValueError(f"no ledger for a place below a grid: {self.place.code}")
+
     @cached_property
     def monthly(self) -> dict[datetime.date, dict[str, int]]:
         return monthly(self.place, self.period)

@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from ledger import exports, periods, selectors
 from ledger.charts import chart_specs
 from ledger.models import Tally
+from ledger.rollups import SCOPE_KINDS
 from ledger.sections import ledger_build
 from people import scopes
 from people.masking import mask_name
 from places.models import Place, PlaceKind
 
-PUBLIC_KINDS = (PlaceKind.CITY, PlaceKind.DISTRICT, PlaceKind.SUBDISTRICT, PlaceKind.COMMUNITY, PlaceKind.GRID)
+PUBLIC_KINDS = SCOPE_KINDS  # every place the ledger is kept for
 
 
 def default_period(place: Place) -> periods.Period:

@@ -33,7 +33,7 @@ from needs.tests.test_lifecycle_stateful import DETOURS, HOLDER_ACTIONS, MAY
 ACTIONS = sorted(a for a in workflow.ROLES if a != "submit")
 ROLES = sorted(MAY)
 PLACES = ("building", "entrance", "tqjy", "compound2", "grid1")  # tqjy: a need placed above any grid
-SCOPES = ("city", "subdistrict", "tqjy", "wlpd", "grid1", "building")
+SCOPES = ("city", "subdistrict", "tqjy", "wlpd", "grid1", "grid2")
 START = datetime.datetime(2021, 6, 28, 9, 0, tzinfo=TZ)
 department, second_unit = needs_fixtures.department, needs_fixtures.second_unit  # the needs tests' fixtures
 
@@ -177,3 +177,13 @@ def test_it_keeps_every_need_figure_equal_to_the_direct_count(accounts, tree, un
     run_state_machine_as_test(Ledger, settings=settings(
         max_examples=8, stateful_step_count=30, deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))
+
+
+def test_it_keeps_ledgers_from_the_city_down_to_the_grid_only(client, tree):
+    # A need placed in a building counts in its grid and above; the ledger never names a building.
+    assert client.get("/api/v1/ledger", {"place": tree["building"].code, "from": "2021-01-01",
+                                         "to": "2021-12-31"}).status_code == 404
+    assert client.get("/api/v1/ledger", {"place": tree["grid1"].code, "from": "2021-01-01",
+                                         "to": "2021-12-31"}).status_code == 200
+    with pytest.raises(ValueError):
+        LedgerScope(tree["compound"], periods.year(2021))

@@ -58,7 +58,7 @@ def test_it_adds_up_concurrent_actions_on_the_same_rows_exactly(root, tree, acco
                  pairs)
 
     day = timezone.localtime(pairs[0][1].accepted_at).date()
-    for place in (tree["city"], tree["tqjy"], tree["building"]):
+    for place in (tree["city"], tree["tqjy"], tree["grid1"]):
         scope = LedgerScope(place, periods.Period(day, day))
         figures = tally(scope.place, scope.period)
         assert figures == direct.tally(scope)
