@@ -135,11 +135,12 @@ def _add(tallies, holders, data: dict | None, sign: int):
 
 TALLY_KEY = ("code", "level", "grain", "day", "total", "category", "channel", "concern_level")
 HOLDER_KEY = ("code", "level", "grain", "day", "organisation", "person")
-BATCH = 400
 
 
 def _upsert(model, key_fields, counters, rows: dict):
-    """Add each row's counts to the stored row of the same key (created at zero), in key order."""
+    """Add each row's counts to the stored row of the same key (created at zero), in key order.
+
+    One statement of one row, executed for many (the query is parsed once; psycopg pipelines the rows)."""
     rows = {key: counts for key, counts in rows.items() if any(counts.values())}
     if not rows:
         return
@@ -147,19 +148,14 @@ def _upsert(model, key_fields, counters, rows: dict):
     table = qn(model._meta.db_table)
     unique = next(c for c in model._meta.constraints).fields
     columns = (*key_fields, *counters)
-    head = (f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) VALUES ")
-    tail = (f" ON CONFLICT ({', '.join(qn(c) for c in unique)}) DO UPDATE SET "
-            + ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in counters))
-    placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    ordered = sorted(rows.items())
+    sql = (f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))}) "
+           f"ON CONFLICT ({', '.join(qn(c) for c in unique)}) DO UPDATE SET "
+           + ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in counters))
     adapt_day = connection.ops.adapt_datefield_value
     with connection.cursor() as cursor:
-        for i in range(0, len(ordered), BATCH):
-            batch = ordered[i:i + BATCH]
-            params = []
-            for (code, level, grain, day, *rest), counts in batch:
-                params += [code, level, grain, adapt_day(day), *rest, *(counts.get(c, 0) for c in counters)]
-            cursor.execute(head + ", ".join([placeholder] * len(batch)) + tail, params)
+        cursor.executemany(sql, [(code, level, grain, adapt_day(day), *rest, *(counts.get(c, 0) for c in counters))
+                                 for (code, level, grain, day, *rest), counts in sorted(rows.items())])
 
 
 def _apply(changes: list[tuple[dict | None, int]], tally=Tally, holder_tally=HolderTally):
@@ -228,6 +224,9 @@ def rebuild(*, apps=global_apps, chunk: int = 2000) -> int:
             batch = []
     if batch:
         counted += flush()
+    with connection.cursor() as cursor:  # the planner's statistics of the new rows (PostgreSQL and SQLite)
+        for model in (tally, holder_tally, fact):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return counted
 
 
