@@ -16,6 +16,7 @@ The definitions the contribution encodes are those of ledger.selectors (the modu
 import datetime
 from collections import defaultdict
 from functools import reduce
+from itertools import chain
 from operator import or_
 
 from django.apps import apps as global_apps
@@ -137,10 +138,11 @@ TALLY_KEY = ("code", "level", "grain", "day", "total", "category", "channel", "c
 HOLDER_KEY = ("code", "level", "grain", "day", "organisation", "person")
 
 
-def _upsert(model, key_fields, counters, rows: dict):
-    """Add each row's counts to the stored row of the same key (created at zero), in key order.
+ONE_STATEMENT = 100  # rows: an action changes a few dozen, a rebuild hundreds of thousands
 
-    One statement of one row, executed for many (the query is parsed once; psycopg pipelines the rows)."""
+
+def _upsert(model, key_fields, counters, rows: dict):
+    """Add each row's counts to the stored row of the same key (created at zero), in key order."""
     rows = {key: counts for key, counts in rows.items() if any(counts.values())}
     if not rows:
         return
@@ -148,14 +150,18 @@ def _upsert(model, key_fields, counters, rows: dict):
     table = qn(model._meta.db_table)
     unique = next(c for c in model._meta.constraints).fields
     columns = (*key_fields, *counters)
-    sql = (f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) "
-           f"VALUES ({', '.join(['%s'] * len(columns))}) "
-           f"ON CONFLICT ({', '.join(qn(c) for c in unique)}) DO UPDATE SET "
-           + ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in counters))
+    insert = f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) VALUES "
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    conflict = (f" ON CONFLICT ({', '.join(qn(c) for c in unique)}) DO UPDATE SET "
+                + ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in counters))
     adapt_day = connection.ops.adapt_datefield_value
+    params = [(code, level, grain, adapt_day(day), *rest, *(counts.get(c, 0) for c in counters))
+              for (code, level, grain, day, *rest), counts in sorted(rows.items())]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(code, level, grain, adapt_day(day), *rest, *(counts.get(c, 0) for c in counters))
-                                 for (code, level, grain, day, *rest), counts in sorted(rows.items())])
+        if len(params) <= ONE_STATEMENT:  # an action's rows: one statement, one round trip
+            cursor.execute(insert + ", ".join([row] * len(params)) + conflict, list(chain.from_iterable(params)))
+        else:  # a rebuild's: one row's statement, parsed once and run for each (psycopg pipelines them)
+            cursor.executemany(insert + row + conflict, params)
 
 
 def _apply(changes: list[tuple[dict | None, int]], tally=Tally, holder_tally=HolderTally):
