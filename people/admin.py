@@ -47,16 +47,17 @@ class PersonAdmin(ServiceAdmin):
     service_update = staticmethod(person_update)
     subject_arg = "person"
     list_display = ["name", "home", "is_resident", "user"]
-
-    def save_model(self, request, obj, form, change):
-        account = form.cleaned_data.get("user")
-        super().save_model(request, obj, form, change)
-        if account is not None and "user" in form.changed_data:
-            person_account_link(actor=request.user, person=obj, user=account)
     list_filter = ["is_resident", "gender"]
     search_fields = ["name", "pinyin", "phone"]
     autocomplete_fields = ["home", "user"]
     list_select_related = ["home", "user"]
+
+    def save_model(self, request, obj, form, change):
+        """The account link is its own service (it refuses to move a person between accounts)."""
+        account = form.cleaned_data.get("user")
+        super().save_model(request, obj, form, change)
+        if account is not None and "user" in form.changed_data:
+            person_account_link(actor=request.user, person=obj, user=account)
 
 
 @admin.register(models.PartyMembership)
