@@ -23,6 +23,15 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Tests roll their writes back and write fixtures without events, so a cache keyed on the event chain's
+    head (the ledger's) could outlive the data it was built from: each test starts with an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def tasks_run_inline():
     """Background tasks run where they are enqueued, so tests see their effects (huey's immediate mode)."""

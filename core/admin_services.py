@@ -1,12 +1,58 @@
-"""Admin writes of domain records go through the services, so that each appends its event."""
+"""Admin writes of domain records append their events: through the app's services where they exist, and
+otherwise (reference tables, corrections of a record) as Django's admin saves them, with one event per
+saved or deleted record in the admin's transaction. So the audit trail, and the caches keyed on the chain's
+head (the ledger's), see every write made in the admin."""
 
 import inspect
 
 from django.contrib import admin
 
+from core.events import event_append
 
-class ServiceAdmin(admin.ModelAdmin):
-    """`save_model` calls the create service, or the update service with the fields that changed.
+
+def _shown(value) -> str:
+    return str(value) if value is not None else ""
+
+
+def _record_event(request, obj, action: str, data: dict):
+    event_append(actor=request.user, verb=f"{obj._meta.model_name}_{action}", subject=obj,
+                 data={"via": "admin", **data})
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Saves and deletes as the admin does, each with its event."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _record_event(request, obj, "change" if change else "create",
+                      {name: _shown(form.cleaned_data.get(name)) for name in form.changed_data})
+
+    def delete_model(self, request, obj):
+        _record_event(request, obj, "delete", {"record": str(obj)})
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        """Inline rows (a team's members): each saved or deleted row gets its event too."""
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            _record_event(request, obj, "delete", {"record": str(obj)})
+            obj.delete()
+        changed = {obj.pk: fields for obj, fields in formset.changed_objects}
+        for obj in instances:
+            created = obj.pk is None
+            obj.save()
+            _record_event(request, obj, "create" if created else "change",
+                          {name: _shown(getattr(obj, name, None)) for name in changed.get(obj.pk, [])})
+        formset.save_m2m()
+
+
+class ServiceAdmin(AuditedAdmin):
+    """`save_model` calls the create service, or the update service with the fields that changed (each
+    appends its own event); deletes are AuditedAdmin's.
 
     Subclasses set `service_create` / `service_update` (as staticmethods) and `subject_arg`, the update
     service's keyword for the record (e.g. "place").

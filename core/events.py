@@ -41,6 +41,13 @@ def event_append(*, actor, verb: str, subject, data: dict | None = None, at=None
                         subject_type=subject_type, subject_id=subject.pk, data=data))
 
 
+def events_head() -> str:
+    """The hash of the latest event: every domain write appends one in its own transaction, and the hash
+    covers the whole chain, so this changes whenever data does and differs between databases — a version
+    for caches of derived figures (the ledger)."""
+    return Event.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
+
+
 def events_verify() -> tuple[int, Event | None]:
     """Walk the chain in order; return (events checked, first broken event or None)."""
     prev_hash = GENESIS

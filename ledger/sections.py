@@ -9,8 +9,12 @@ takes its figures and tables as they are.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.events import events_head
 from ledger import selectors as s
 from ledger.periods import Period
 from places.models import Place, PlaceKind
@@ -54,10 +58,26 @@ class BuiltSection:
         return str(self.section.title)
 
 
+CACHE_SECONDS = 3600
+
+
 def ledger_build(place: Place, period: Period, *, public: bool, **deeds_page) -> list[BuiltSection]:
-    """Every section that applies to the place; `deeds_page`: deeds_offset, deeds_limit (default the first 50)."""
-    scope = s.LedgerScope(place, period, public, **deeds_page)
-    return [BuiltSection(section, section.compute(scope)) for section in SECTIONS if section.applies(place)]
+    """Every section that applies to the place; `deeds_page`: deeds_offset, deeds_limit (default the first 50).
+
+    Cached under the head of the event chain: every write that can move a figure appends an event, so a new
+    head means a new key and a cached ledger is never stale. The head is read before the sections, so a
+    ledger is never stored under a head newer than its data. Today's date is in the key for figures that
+    count days; the language for the labels."""
+    applicable = [section for section in SECTIONS if section.applies(place)]
+    deeds = ",".join(f"{k}={v}" for k, v in sorted(deeds_page.items()))
+    key = (f"ledger:{events_head()}:{timezone.localdate()}:{get_language()}:{place.code}:{period.start}:"
+           f"{period.end}:{int(public)}:{deeds}")
+    data = cache.get(key)
+    if data is None:
+        scope = s.LedgerScope(place, period, public, **deeds_page)
+        data = [section.compute(scope) for section in applicable]
+        cache.set(key, data, CACHE_SECONDS)
+    return [BuiltSection(section, d) for section, d in zip(applicable, data, strict=True)]
 
 
 def figures_by_key(built: list[BuiltSection]) -> dict:

@@ -3,30 +3,31 @@ change to a need must go through needs.services.need_act and leave an event."""
 
 from django.contrib import admin
 
+from core.admin_services import AuditedAdmin
 from needs.models import CalendarDay, Category, DeadlinePolicy, Need, Notification
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(AuditedAdmin):
     list_display = ("name", "parent", "keywords", "order")
     search_fields = ("name", "pinyin", "keywords")
 
 
 @admin.register(DeadlinePolicy)
-class DeadlinePolicyAdmin(admin.ModelAdmin):
+class DeadlinePolicyAdmin(AuditedAdmin):
     list_display = ("category", "concern_level", "accept_hours", "claim_days", "resolve_days", "report_in_minutes")
     list_filter = ("concern_level",)
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(AuditedAdmin):
     list_display = ("date", "is_workday", "name")
     list_filter = ("is_workday",)
     date_hierarchy = "date"
 
 
 @admin.register(Need)
-class NeedAdmin(admin.ModelAdmin):
+class NeedAdmin(AuditedAdmin):
     list_display = ("id", "title", "state", "level", "category", "concern_level", "place", "submitted_at", "overdue")
     list_filter = ("state", "level", "concern_level", "channel", "overdue")
     search_fields = ("title",)
@@ -43,7 +44,7 @@ class NeedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(AuditedAdmin):
     list_display = ("user", "verb", "text", "at", "read_at")
 
     def has_change_permission(self, request, obj=None):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin_services import ServiceAdmin
+from core.admin_services import AuditedAdmin, ServiceAdmin
 from people import models
 from people.services import (
     organisation_create,
@@ -24,7 +24,7 @@ class OrganisationAdmin(ServiceAdmin):
 
 
 @admin.register(models.PartyOrganisation)
-class PartyOrganisationAdmin(admin.ModelAdmin):
+class PartyOrganisationAdmin(AuditedAdmin):
     list_display = ["name", "level", "organisation", "place", "parent"]
     list_filter = ["level"]
     search_fields = ["name", "pinyin"]
@@ -33,7 +33,7 @@ class PartyOrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.CoBuildingAgreement)
-class CoBuildingAgreementAdmin(admin.ModelAdmin):
+class CoBuildingAgreementAdmin(AuditedAdmin):
     list_display = ["organisation", "place", "signed_on", "state"]
     list_filter = ["state"]
     search_fields = ["organisation__name", "place__name"]
@@ -61,7 +61,7 @@ class PersonAdmin(ServiceAdmin):
 
 
 @admin.register(models.PartyMembership)
-class PartyMembershipAdmin(admin.ModelAdmin):
+class PartyMembershipAdmin(AuditedAdmin):
     list_display = ["person", "party_organisation", "in_service", "joined_on"]
     list_filter = ["in_service"]
     search_fields = ["person__name", "party_organisation__name"]
@@ -70,7 +70,7 @@ class PartyMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.OrganisationReport)
-class OrganisationReportAdmin(admin.ModelAdmin):
+class OrganisationReportAdmin(AuditedAdmin):
     list_display = ["party_organisation", "community", "reported_on"]
     search_fields = ["party_organisation__name", "community__name"]
     autocomplete_fields = ["party_organisation", "community"]
@@ -78,7 +78,7 @@ class OrganisationReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.MemberReport)
-class MemberReportAdmin(admin.ModelAdmin):
+class MemberReportAdmin(AuditedAdmin):
     list_display = ["membership", "community", "state", "reported_on", "grid_branch", "placed_on"]
     list_filter = ["state", "community"]
     search_fields = ["membership__person__name", "community__name"]
@@ -94,7 +94,7 @@ class TeamMemberInline(admin.TabularInline):
 
 
 @admin.register(models.Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(AuditedAdmin):
     list_display = ["name", "community", "organisation", "founded_on"]
     search_fields = ["name", "pinyin"]
     autocomplete_fields = ["community", "organisation"]
@@ -103,7 +103,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.TeamMember)
-class TeamMemberAdmin(admin.ModelAdmin):
+class TeamMemberAdmin(AuditedAdmin):
     list_display = ["team", "person", "is_leader", "joined_on"]
     list_filter = ["is_leader", "team"]
     search_fields = ["team__name", "person__name"]
@@ -112,7 +112,7 @@ class TeamMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.CommitteeMember)
-class CommitteeMemberAdmin(admin.ModelAdmin):
+class CommitteeMemberAdmin(AuditedAdmin):
     list_display = ["community", "person", "organisation", "represents", "since"]
     list_filter = ["community"]
     search_fields = ["person__name", "organisation__name", "represents"]
@@ -121,7 +121,7 @@ class CommitteeMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Honour)
-class HonourAdmin(admin.ModelAdmin):
+class HonourAdmin(AuditedAdmin):
     list_display = ["title", "place", "organisation", "awarded_on", "awarded_by"]
     search_fields = ["title", "awarded_by"]
     autocomplete_fields = ["place", "organisation"]
@@ -129,7 +129,7 @@ class HonourAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(AuditedAdmin):
     list_display = ["user", "role", "place", "organisation"]
     list_filter = ["role"]
     search_fields = ["user__username", "place__name", "organisation__name"]
@@ -137,7 +137,7 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     list_select_related = ["user", "place", "organisation"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedAdmin):
     """Records written only by the application: the access log and API tokens are read, never edited."""
 
     def has_add_permission(self, request):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin_services import ServiceAdmin
+from core.admin_services import AuditedAdmin, ServiceAdmin
 from places.models import Coverage, Place
 from places.services import place_create, place_update
 
@@ -18,7 +18,7 @@ class PlaceAdmin(ServiceAdmin):
 
 
 @admin.register(Coverage)
-class CoverageAdmin(admin.ModelAdmin):
+class CoverageAdmin(AuditedAdmin):
     list_display = ["place", "organisation", "person", "since", "until"]
     list_filter = ["place__kind", "since"]
     search_fields = ["place__name", "place__code", "organisation__name"]

@@ -34,3 +34,29 @@ def test_it_keeps_the_event_log_read_only_in_the_admin(client, root, tree):
     assert event.verb != "forged"
     assert client.post(reverse("admin:core_event_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
     assert Event.objects.filter(pk=event.pk).exists() and response.status_code in (200, 403)
+
+
+def test_every_domain_admin_appends_events_for_its_writes():
+    from core.admin_services import AuditedAdmin
+
+    domain = ("places", "people", "sites", "needs")
+    plain = [label for model, model_admin in admin.site._registry.items()
+             if model._meta.app_label in domain and not isinstance(model_admin, AuditedAdmin)
+             for label in [model._meta.label]]
+    assert plain == []
+
+
+def test_an_admin_add_change_and_delete_each_append_an_event(client, root, tree):
+    from people.models import Honour
+
+    client.force_login(root)
+    fields = {"title": "全国文明社区", "place": tree["tqjy"].pk, "awarded_on": "2021-05-01", "awarded_by": "中央文明委"}
+    assert client.post(reverse("admin:people_honour_add"), fields).status_code == 302
+    honour = Honour.objects.get(title="全国文明社区")
+    client.post(reverse("admin:people_honour_change", args=[honour.pk]), {**fields, "awarded_by": "中央文明办"})
+    client.post(reverse("admin:people_honour_delete", args=[honour.pk]), {"post": "yes"})
+    events = Event.objects.filter(subject_type="people.honour", subject_id=str(honour.pk)).order_by("id")
+    assert [(e.verb, e.actor_id) for e in events] == [("honour_create", root.pk), ("honour_change", root.pk),
+                                                      ("honour_delete", root.pk)]
+    assert events[1].data == {"via": "admin", "awarded_by": "中央文明办"}
+    assert not Honour.objects.exists()

@@ -1,0 +1,33 @@
+"""The ledger is cached under the head of the event chain: a second read without writes costs no section
+query, and any write through a service (which appends an event) shows at once."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ledger import periods
+from ledger.sections import figures_by_key, ledger_build
+from people.services import honour_add
+
+
+def build(place):
+    with CaptureQueriesContext(connection) as queries:
+        figures = figures_by_key(ledger_build(place, periods.year(2021), public=True))
+    return figures, len(queries)
+
+
+@pytest.mark.django_db
+def test_a_second_read_comes_from_the_cache_and_a_write_shows_at_once(accounts, tree):
+    community = tree["tqjy"]
+    first, first_queries = build(community)
+    again, again_queries = build(community)
+    assert again == first
+    assert again_queries == 1 < first_queries  # only the chain's head is read
+
+    honour_add(actor=accounts["community_staff"], title="全国文明社区", awarded_on=datetime.date(2021, 5, 1),
+               awarded_by="中央文明委", place=community)
+    after, after_queries = build(community)
+    assert after_queries == first_queries
+    assert after["honours"] == first["honours"] + 1
