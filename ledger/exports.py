@@ -8,11 +8,12 @@ import csv
 import io
 import subprocess
 import tempfile
+from itertools import islice
 
-import xlsxwriter
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from core import xlsx
 from ledger import selectors
 from ledger.sections import BuiltSection
 
@@ -29,57 +30,35 @@ def figure_rows(built: list[BuiltSection]):
 def xlsx_write(built: list[BuiltSection], place, period, deeds_qs) -> tempfile.SpooledTemporaryFile:
     """The workbook in a temporary file: a summary sheet, the deeds, one sheet per breakdown.
 
-    constant_memory makes xlsxwriter flush each row as it is written, and the deeds are read from the
-    database in chunks, so a city-year of deeds takes the memory of one chunk, not of the year.
+    core.xlsx writes each row as it comes and the deeds are read from the database in batches, so a
+    city-year of deeds takes the memory of one batch, not of the year.
     """
     out = tempfile.TemporaryFile()
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": False,
-                                     "tmpdir": tempfile.gettempdir()})
-    bold = book.add_format({"bold": True})
-    percent = book.add_format({"num_format": "0.0%"})
-    summary = book.add_worksheet(_("Summary")[:31])
-    summary.set_column(0, 0, 24)
-    summary.set_column(1, 1, 28)
-    summary.write_row(0, 0, [_("Place"), place.name, place.code], bold)
-    summary.write_row(1, 0, [_("Period"), period.start.isoformat(), period.end.isoformat()], bold)
-    summary.write_row(3, 0, [_("Section"), _("Figure"), _("Value"), _("Unit"), _("Key")], bold)
-    for r, (section, key, label, value, unit) in enumerate(figure_rows(built), start=4):
-        summary.write_row(r, 0, [section, label])
-        if value is None:
-            summary.write_blank(r, 2, None)
-        elif unit == "%":
-            summary.write_number(r, 2, value, percent)
-        else:
-            summary.write_number(r, 2, value)
-        summary.write_row(r, 3, [unit, key])
+    book = xlsx.Workbook(out)
+    with book.sheet(_("Summary"), widths=[24, 28]) as summary:
+        summary.row([_("Place"), place.name, place.code], style=xlsx.BOLD)
+        summary.row([_("Period"), period.start.isoformat(), period.end.isoformat()], style=xlsx.BOLD)
+        summary.row([])
+        summary.row([_("Section"), _("Figure"), _("Value"), _("Unit"), _("Key")], style=xlsx.BOLD)
+        for section, key, label, value, unit in figure_rows(built):
+            summary.row([section, label, value, unit, key], styles=[None, None, xlsx.PERCENT if unit == "%" else None])
 
-    sheet = book.add_worksheet(_("Deeds")[:31])
-    columns = selectors.deed_columns()
-    sheet.set_column(0, 0, 36)
-    sheet.set_column(1, len(columns) - 1, 16)
-    sheet.write_row(0, 0, [label for _key, label in columns], bold)
-    for r, row in enumerate(selectors.deed_rows(deeds_qs, public=True), start=1):
-        sheet.write_row(r, 0, [row[key] for key, _label in columns])
+    columns = [key for key, _label in selectors.deed_columns()]
+    with book.sheet(_("Deeds"), widths=[36] + [16] * (len(columns) - 1)) as sheet:
+        sheet.row([label for _key, label in selectors.deed_columns()], style=xlsx.BOLD)
+        rows = selectors.deed_rows(deeds_qs, public=True)
+        while batch := list(islice(rows, selectors.DEED_BATCH)):
+            sheet.rows([row[key] for key in columns] for row in batch)
 
-    names = set()
     for b in built:
         for table in b.data.tables:
             if table.key == "deeds":
                 continue
-            name = str(table.title)[:31]
-            while name in names:
-                name = name[:29] + f"{len(names):02d}"
-            names.add(name)
-            ws = book.add_worksheet(name)
-            ws.set_column(0, 0, 28)
-            ws.write_row(0, 0, [label for _key, label in table.columns], bold)
-            for r, row in enumerate(table.rows, start=1):
-                for c, (key, _label) in enumerate(table.columns):
-                    value = row.get(key)
-                    if key.endswith("_rate") and value is not None:
-                        ws.write_number(r, c, value, percent)
-                    elif value is not None:
-                        ws.write(r, c, value)
+            with book.sheet(table.title, widths=[28]) as ws:
+                ws.row([label for _key, label in table.columns], style=xlsx.BOLD)
+                styles = [xlsx.PERCENT if key.endswith("_rate") else None for key, _label in table.columns]
+                for row in table.rows:
+                    ws.row([row.get(key) for key, _label in table.columns], styles=styles)
     book.close()
     out.seek(0)
     return out

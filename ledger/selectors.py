@@ -60,6 +60,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 
 from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Cast, Substr, TruncMonth
@@ -508,36 +509,33 @@ def public_title(title: str) -> str:
 
 
 
+DEED_BATCH = 2000
+
+
 def deed_columns() -> list[tuple[str, str]]:
     return [("label", _("What")), ("category", _("Category")), ("community", _("Community")), ("grid", _("Grid")),
             ("by", _("By")), ("resolved_on", _("Resolved on")), ("rating", _("Resident's grade"))]
 
 
-def deed_rows(needs, *, public: bool):
+DEED_FIELDS = ("pk", "title", "category__name", "community_code", "grid_code", "lead_organisation__name",
+               "lead_person__name", "resolved_at", "rating")
+
+
+def deed_rows(needs: QuerySet, *, public: bool):
     """Rows of deeds: the place only as community and grid, never the building or room; a member's name
-    masked for the public. Names of places are read once per batch of 500."""
-    grades = dict(Rating.choices)
-    batch = []
-
-    def flush():
-        names = place_names([c for n in batch for c in (n.community_code, n.grid_code)])
-        for n in batch:
-            person = n.lead_person
-            by = n.lead_organisation.name if n.lead_organisation else (
-                (mask_name(person.name) if public else person.name) if person else "")
-            yield {"label": public_title(n.title) if public else n.title,
-                   "category": n.category.name if n.category else "",
-                   "community": names.get(n.community_code, ""), "grid": names.get(n.grid_code, ""), "by": by,
-                   "resolved_on": timezone.localtime(n.resolved_at).date().isoformat(),
-                   "rating": str(grades.get(n.rating, "")), "id": n.pk}
-
-    for need in needs.iterator(chunk_size=500) if isinstance(needs, QuerySet) else needs:
-        batch.append(need)
-        if len(batch) == 500:
-            yield from flush()
-            batch = []
-    if batch:
-        yield from flush()
+    masked for the public. Read as tuples, not models (a city-year of deeds is a long table), and the names
+    of places once per batch."""
+    grades = {value: str(label) for value, label in Rating.choices}
+    tz = timezone.get_current_timezone()
+    rows = needs.values_list(*DEED_FIELDS).iterator(chunk_size=DEED_BATCH)
+    while batch := list(islice(rows, DEED_BATCH)):
+        names = place_names([code for row in batch for code in (row[3], row[4])])
+        for pk, title, category, community, grid, unit, person, resolved_at, rating in batch:
+            by = unit or ((mask_name(person) if public else person) if person else "")
+            yield {"label": public_title(title) if public else title, "category": category or "",
+                   "community": names.get(community, ""), "grid": names.get(grid, ""), "by": by,
+                   "resolved_on": resolved_at.astimezone(tz).date().isoformat(), "rating": grades.get(rating, ""),
+                   "id": pk}
 
 
 def deeds_section(s: "LedgerScope") -> SectionData:
