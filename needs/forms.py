@@ -151,7 +151,8 @@ def action_form(action: str, *, need, user, data=None, files=None):
 class BoardFilterForm(forms.Form):
     community = forms.ModelChoiceField(label=_("Community"), queryset=Place.objects.filter(kind="community"),
                                        required=False, to_field_name="code", empty_label=_("All communities"))
-    grid = forms.ModelChoiceField(label=_("Grid"), queryset=Place.objects.filter(kind="grid"), required=False,
+    # The grids of the chosen community only: a city has thousands of grids, too many for one list.
+    grid = forms.ModelChoiceField(label=_("Grid"), queryset=Place.objects.none(), required=False,
                                   to_field_name="code", empty_label=_("All grids"))
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all(), required=False,
                                       empty_label=_("All categories"))
@@ -163,3 +164,9 @@ class BoardFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not user.is_authenticated:
             del self.fields["near"]
+        community = self.data.get("community")
+        if community:
+            self.fields["grid"].queryset = Place.objects.filter(kind="grid", code__startswith=community)
+        else:
+            self.fields["grid"].empty_label = _("Choose a community first")
+            self.fields["grid"].disabled = True

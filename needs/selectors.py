@@ -9,7 +9,8 @@ from needs.services import person_of
 from people import scopes
 from people.masking import mask_name, mask_phone
 from people.models import MemberReport, MemberReportState, Role
-from places.models import Coverage
+from places.models import Coverage, Place
+from places.selectors import code_prefix_q
 
 # What the public sees of a public need: from the claim board on; not what was never vetted, or turned away.
 PUBLIC_STATES = (State.PUBLISHED, State.CLAIMED, State.IN_PROGRESS, State.ESCALATED, State.RESOLVED,
@@ -21,18 +22,21 @@ BOARD_TABS = {
 }
 
 
-def _prefix_q(prefixes) -> Q:
-    q = Q(pk__in=[])
-    for prefix in prefixes:
-        q |= Q(place__code__startswith=prefix)
-    return q
+def placed_within(prefixes) -> Exists:
+    """Needs placed inside any of the places with these codes (their subtrees).
+
+    An EXISTS on the need's own place rather than a join on the place's code: the database then walks the
+    needs newest first from the keyset cursor and checks each one's place by its key, instead of collecting
+    every need of the area's hundreds of buildings and sorting them (what SQLite's planner does with a join:
+    13 ms rather than 1 ms for a page of a community with 8,000 needs)."""
+    return Exists(Place.objects.filter(code_prefix_q(prefixes), pk=OuterRef("place_id")))
 
 
 def needs_in_scope(user) -> QuerySet:
     """Needs the user handles as staff: those in the places of their staff roles."""
     if scopes.is_superuser(user):
         return Need.objects.all()
-    return Need.objects.filter(_prefix_q(scopes.place_prefixes(user)))
+    return Need.objects.filter(placed_within(scopes.place_prefixes(user)))
 
 
 def needs_visible_to(user) -> QuerySet:
@@ -43,7 +47,7 @@ def needs_visible_to(user) -> QuerySet:
     # database would have to build over the whole table before it can look up one need or one page.
     q = Q(is_public=True, state__in=PUBLIC_STATES)
     if getattr(user, "is_authenticated", False):
-        q |= _prefix_q(scopes.place_prefixes(user))
+        q |= placed_within(scopes.place_prefixes(user))
         units = scopes.unit_ids(user)
         if units:
             q |= Q(lead_organisation__in=units) | Exists(
@@ -82,16 +86,13 @@ def filtered(qs: QuerySet, *, within: str = "", category_id: int | None = None, 
     within: a place code (community or grid); category_id: the category or its sub-categories;
     near: place codes (see coverage_codes) — only needs inside one of them."""
     if within:
-        qs = qs.filter(place__code__startswith=within)
+        qs = qs.filter(placed_within([within]))
     if category_id is not None:
         qs = qs.filter(Q(category_id=category_id) | Q(category__parent_id=category_id))
     if concern_level:
         qs = qs.filter(concern_level=concern_level)
     if near is not None:
-        inside = Q(pk__in=[])
-        for code in near:
-            inside |= Q(place__code__startswith=code)
-        qs = qs.filter(inside)
+        qs = qs.filter(placed_within(near))
     return qs
 
 
