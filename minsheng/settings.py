@@ -84,7 +84,8 @@ if os.environ.get("DATABASE_URL"):
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend with writers queued on a lock file (core/sqlite/base.py).
+            "ENGINE": "core.sqlite",
             "NAME": os.environ.get("SQLITE_PATH", str(VAR_DIR / "minsheng.sqlite3")),
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so two writers queue on busy_timeout

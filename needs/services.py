@@ -212,8 +212,9 @@ def _submit(need, actor, fields, at, relations):
     need.submitted_at = at
     policy = deadlines.policy_for(need.category, need.concern_level)
     need.accept_due = deadlines.add_working_minutes(at, float(policy["accept_hours"]) * 60)
-    need.save()
-    _save_photos(need, actor, fields.get("_photos", ()), at)
+    if fields.get("_photos"):
+        need.save()  # the photos' rows point at the need; need_act saves it (again) with its state
+        _save_photos(need, actor, fields["_photos"], at)
     return {"channel": need.channel, "place": need.place.code}
 
 
