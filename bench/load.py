@@ -39,6 +39,12 @@ class Result:
     def throughput(self) -> float:
         return len(self.latencies) / self.seconds if self.seconds else 0.0
 
+    @classmethod
+    def combined(cls, results: list["Result"]) -> "Result":
+        """Several runs of one scenario as one: their requests, statuses, wall times and errors added up."""
+        return cls([x for r in results for x in r.latencies], sum((r.statuses for r in results), Counter()),
+                   sum(r.seconds for r in results), sum(r.errors for r in results))
+
 
 def run(port: int, requests, *, clients: int, limit_seconds: float, per_client=None) -> Result:
     """Send `requests` (an iterable shared by all clients, or with `per_client` one iterable per client)."""
