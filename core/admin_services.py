@@ -10,8 +10,11 @@ from django.contrib import admin
 from core.events import event_append
 
 
-def _shown(value) -> str:
-    return str(value) if value is not None else ""
+def _shown(value):
+    """A field's new value for the event: a related record by its key (its text may be a person's name)."""
+    if value is None:
+        return ""
+    return value.pk if hasattr(value, "_meta") else str(value)
 
 
 def _record_event(request, obj, action: str, data: dict):
@@ -28,7 +31,7 @@ class AuditedAdmin(admin.ModelAdmin):
                       {name: _shown(form.cleaned_data.get(name)) for name in form.changed_data})
 
     def delete_model(self, request, obj):
-        _record_event(request, obj, "delete", {"record": str(obj)})
+        _record_event(request, obj, "delete", {})
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
@@ -39,7 +42,7 @@ class AuditedAdmin(admin.ModelAdmin):
         """Inline rows (a team's members): each saved or deleted row gets its event too."""
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
-            _record_event(request, obj, "delete", {"record": str(obj)})
+            _record_event(request, obj, "delete", {})
             obj.delete()
         changed = {obj.pk: fields for obj, fields in formset.changed_objects}
         for obj in instances:

@@ -58,7 +58,9 @@ class BuiltSection:
         return str(self.section.title)
 
 
-CACHE_SECONDS = 3600
+# Any write anywhere moves the chain's head, so a busy city's ledgers are rebuilt often and their old
+# entries are never read again: they expire soon, and the cache stays small.
+CACHE_SECONDS = 600
 
 
 def ledger_build(place: Place, period: Period, *, public: bool, **deeds_page) -> list[BuiltSection]:

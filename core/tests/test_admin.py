@@ -53,10 +53,12 @@ def test_an_admin_add_change_and_delete_each_append_an_event(client, root, tree)
     fields = {"title": "全国文明社区", "place": tree["tqjy"].pk, "awarded_on": "2021-05-01", "awarded_by": "中央文明委"}
     assert client.post(reverse("admin:people_honour_add"), fields).status_code == 302
     honour = Honour.objects.get(title="全国文明社区")
-    client.post(reverse("admin:people_honour_change", args=[honour.pk]), {**fields, "awarded_by": "中央文明办"})
+    client.post(reverse("admin:people_honour_change", args=[honour.pk]),
+                {**fields, "awarded_by": "中央文明办", "place": tree["wlpd"].pk})
     client.post(reverse("admin:people_honour_delete", args=[honour.pk]), {"post": "yes"})
     events = Event.objects.filter(subject_type="people.honour", subject_id=str(honour.pk)).order_by("id")
     assert [(e.verb, e.actor_id) for e in events] == [("honour_create", root.pk), ("honour_change", root.pk),
                                                       ("honour_delete", root.pk)]
-    assert events[1].data == {"via": "admin", "awarded_by": "中央文明办"}
+    # a related record by its key: the text of some (a person) is personal data
+    assert events[1].data == {"via": "admin", "awarded_by": "中央文明办", "place": tree["wlpd"].pk}
     assert not Honour.objects.exists()
