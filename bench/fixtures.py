@@ -14,6 +14,11 @@ from places.models import Place
 
 
 def main(claims: int):
+    print(json.dumps(read(claims)))
+
+
+def read(claims: int) -> dict:
+    """Fresh API tokens and the ids the scenarios ask for."""
     rng = random.Random(3)
     community = Place.objects.filter(kind="community").order_by("code").first()
     grid = Place.objects.filter(kind="grid", code__startswith=community.code).order_by("code").first()
@@ -41,4 +46,4 @@ def main(claims: int):
         fixtures["scopes"] = {"grid": grid.code, "community": community.code, "subdistrict": subdistrict.code,
                               "city": Place.objects.get(kind="city").code}
         fixtures["ledger_year"] = 2025
-    print(json.dumps(fixtures))
+    return fixtures

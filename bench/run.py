@@ -287,7 +287,7 @@ def needs_scenarios(table: Table, port: int, fx: dict, args):
 
 def ledger_scenarios(table: Table, port: int, fx: dict, args):
     L = load.Request
-    count = max(args.requests // 20, 16)
+    count = max(args.requests // 10, 16)  # 40: a p95 of fewer requests is one slow request
     year = fx["ledger_year"]
     periods = {"month": (f"{year}-06-01", f"{year}-06-30", f"{year}-06"), "year": (f"{year}-01-01",
                                                                                     f"{year}-12-31", str(year))}

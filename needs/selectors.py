@@ -1,6 +1,6 @@
 """Reads that pages, the API and the ledger share: who sees which needs, the claim board, the timeline."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core.models import Event
@@ -60,7 +60,11 @@ def needs_visible_to(user) -> QuerySet:
 
 
 def with_labels(qs: QuerySet) -> QuerySet:
-    return qs.select_related("category", "place", "place__parent", "lead_organisation", "lead_person")
+    """The labels a need is shown with. The place (and its parent) come in a second query rather than a join:
+    joined, they let SQLite's planner start from the area's places and sort every need found there (5.7 s for
+    a page of a community in a 200,000-need subdistrict) instead of walking the needs newest first (3 ms)."""
+    return qs.select_related("category", "lead_organisation", "lead_person").prefetch_related(
+        Prefetch("place", queryset=Place.objects.select_related("parent")))
 
 
 def coverage_codes(user) -> list[str]:
