@@ -151,8 +151,9 @@ def _invalid(error: ValidationError):
                         "errors": _errors(error)})
 
 
-def _visible(request, pk) -> Need:
-    need = selectors.with_labels(selectors.needs_visible_to(request.user)).filter(pk=pk).first()
+def _visible(request, pk, *, labels=True) -> Need:
+    needs = selectors.needs_visible_to(request.user)
+    need = (selectors.with_labels(needs) if labels else needs).filter(pk=pk).first()
     if need is None:
         raise Http404(f"找不到编号为 {pk} 的需求 / No need {pk} is visible to you")
     return need
@@ -197,7 +198,7 @@ def need_detail(request, need_id: int):
              response={200: NeedDetailOut, 403: Detail, 404: Detail, 409: ConflictOut, 422: FieldErrors},
              summary="Take an action on a need (body: the action's fields)")
 def need_action(request, need_id: int, action: str, fields: Body[dict] = None):
-    need = _visible(request, need_id)
+    need = _visible(request, need_id, labels=False)  # need_act reads the need again, under its lock
     if action not in workflow.ROLES:
         raise Http404(f"未知操作 {action} / Unknown action {action}")
     # Only the action's own fields: no timestamps, no internal keys, no system-only flags from outside.

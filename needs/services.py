@@ -490,10 +490,6 @@ def _refuse_state(need: Need, action: str):
                        holder=holder_name(need), state=need.state)
 
 
-def _committed_state(need: Need) -> str | None:
-    return Need.objects.filter(pk=need.pk).values_list("state", flat=True).first()
-
-
 def need_act(*, actor, need: Need | None, action: str, at: datetime.datetime | None = None, **fields) -> Need:
     """Take `action` on `need` (None for submit) as `actor`; return the need as it is afterwards.
 
@@ -508,10 +504,12 @@ def need_act(*, actor, need: Need | None, action: str, at: datetime.datetime | N
         fields["_photos"] = photos_prepare(fields.pop("photos"))
     # In UTC, as the database gives it back: the event's hash covers at.isoformat().
     at = (at or timezone.now()).astimezone(datetime.UTC)
-    if need is not None and workflow.next_state(_committed_state(need), action) is None:
+    if need is not None:
         # The losers of a claim race learn so here, without queueing for the write lock (SQLite) or the row
         # lock (PostgreSQL): a committed state that refuses the action is an answer as good as the locked read.
-        _refuse_state(Need.objects.get(pk=need.pk), action)
+        committed = Need.objects.select_related("lead_organisation", "lead_person").get(pk=need.pk)
+        if workflow.next_state(committed.state, action) is None:
+            _refuse_state(committed, action)
     with transaction.atomic():
         if action == "submit":
             need = Need(state=workflow.NEW)
