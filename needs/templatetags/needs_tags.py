@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from needs.models import ConcernLevel, State
+from needs.models import State
 from needs.workflow import ACTIONS
 
 register = template.Library()
@@ -33,7 +33,7 @@ def need_cards(needs) -> str:
         place = need.place
         where = f"{place.parent.name} · {place.name}" if place.parent_id else place.name
         badges = format_html('<span class="badge state-{}">{}</span><span class="badge {}">{}</span>', need.state,
-                             State(need.state).label, need.concern_level, ConcernLevel(need.concern_level).label)
+                             need.get_state_display(), need.concern_level, need.get_concern_level_display())
         if need.overdue:
             badges += format_html('<span class="badge overdue">{}</span>', _("Overdue"))
         if need.category_id:
