@@ -27,8 +27,7 @@ def event_append(*, actor, verb: str, subject, data: dict | None = None, at=None
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_CHAIN_LOCK])
     # On SQLite the IMMEDIATE transaction already holds the write lock, so the last hash cannot move.
-    last = Event.objects.order_by("-id").values_list("hash", flat=True).first()
-    prev_hash = last or GENESIS
+    prev_hash = events_head()
     # The hash covers the ISO text of `at`; the database hands it back in UTC, so hash it in UTC too.
     at = (at or timezone.now()).astimezone(datetime.UTC)
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None

@@ -51,21 +51,23 @@ def _cell(value, style) -> str:
     return f'<c{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
+def _row(values, style=PLAIN, styles=None) -> str:
+    styles = styles or ()
+    return "<row>" + "".join([_cell(v, styles[i] if i < len(styles) and styles[i] is not None else style)
+                              for i, v in enumerate(values)]) + "</row>"
+
+
 class Sheet:
     def __init__(self, out):
         self._out = out
 
     def row(self, values, *, style=PLAIN, styles=None):
         """One row from the first column; `styles`, one per leading value, overrides `style` where not None."""
-        styles = list(styles or ())
-        cells = "".join([_cell(v, styles[i] if i < len(styles) and styles[i] is not None else style)
-                         for i, v in enumerate(values)])
-        self._out.write(f"<row>{cells}</row>".encode())
+        self._out.write(_row(values, style, styles).encode())
 
     def rows(self, values_of_rows):
-        """Plain rows in bulk: the hot path of a long table."""
-        self._out.write("".join([f"<row>{''.join([_cell(v, PLAIN) for v in values])}</row>"
-                                 for values in values_of_rows]).encode())
+        """Plain rows in one write: the hot path of a long table."""
+        self._out.write("".join([_row(values) for values in values_of_rows]).encode())
 
 
 class Workbook:
