@@ -47,3 +47,4 @@ def read(claims: int) -> dict:
                               "city": Place.objects.get(kind="city").code}
         fixtures["ledger_year"] = 2025
     return fixtures
+

@@ -15,26 +15,25 @@ import sys
 import time
 from pathlib import Path
 
+from bench import scenarios as shared
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def scenarios(fx: dict) -> dict:
     staff = {"HTTP_AUTHORIZATION": "Bearer " + fx["tokens"]["community_staff"]}
     worker = {"HTTP_AUTHORIZATION": "Bearer " + fx["tokens"]["grid_worker"]}
-    community, cursor, need = fx["community"], fx["cursor"], fx["details"][0]
-    year, city = fx["ledger_year"], fx["scopes"]["city"]
+    need, year, city = fx["details"][0], fx["ledger_year"], fx["scopes"]["city"]
     counter = iter(range(10**9))
+    paths = shared.list_paths(fx)
 
     def submit():
-        i = next(counter)
-        return {"title": f"路灯不亮{i}", "description": "晚上很黑", "place": fx["buildings"][i % len(fx["buildings"])],
-                "category": fx["category"]}
+        return shared.submitted(fx, next(counter))
 
     return {
-        "bare_list": ("get", f"/bare/list?tab=done&community={community}&before={cursor}", None, {}),
-        "api_list": ("get", f"/api/v1/needs?community={community}&state=closed&before={cursor}&limit=20", None,
-                     staff),
-        "board": ("get", f"/needs/?tab=done&community={community}&before={cursor}", None, {}),
+        "bare_list": ("get", paths["bare_list"], None, {}),
+        "api_list": ("get", paths["api_list"], None, staff),
+        "board": ("get", paths["board"], None, {}),
         "bare_detail": ("get", f"/bare/needs/{need}", None, {}),
         "api_detail": ("get", f"/api/v1/needs/{need}", None, staff),
         "page_detail": ("get", f"/needs/{need}/", None, {}),
@@ -60,7 +59,6 @@ def main(argv=None):
         os.environ["SQLITE_PATH"] = str(ROOT / "var" / "bench" / f"{args.profile}.sqlite3")
         if not Path(os.environ["SQLITE_PATH"]).exists():
             sys.exit(f"no city at {os.environ['SQLITE_PATH']}: run `make bench PROFILE={args.profile}` first")
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()

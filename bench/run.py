@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import load
+from bench import load, scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -224,16 +224,14 @@ def needs_scenarios(table: Table, port: int, fx: dict, args):
     L = load.Request
     count, is_sqlite = args.requests, args.db == "sqlite"
     staff = bearer(fx["tokens"]["community_staff"])
-    community, cursor = fx["community"], fx["cursor"]
     sqlite_target = ("p95 ≤ 50 ms", p95_at_most(50)) if is_sqlite else None
 
-    bare_list = [L("GET", f"/bare/list?tab=done&community={community}&before={cursor}")]
-    api_path = f"/api/v1/needs?community={community}&state=closed&before={cursor}&limit=20"
-    api_list, bare = measure_paired(port, [L("GET", api_path, headers=staff)], bare_list, count=count)
+    paths = scenarios.list_paths(fx)
+    bare_list = [L("GET", paths["bare_list"])]
+    api_list, bare = measure_paired(port, [L("GET", paths["api_list"], headers=staff)], bare_list, count=count)
     table.add("needs API list: 20 rows, community + state, keyset deep", api_list, bare,
               target="≥ 0.6 × bare", met=ratio_at_least(0.6))
-    board, bare = measure_paired(port, [L("GET", f"/needs/?tab=done&community={community}&before={cursor}")],
-                                 bare_list, count=count)
+    board, bare = measure_paired(port, [L("GET", paths["board"])], bare_list, count=count)
     table.add("claim board page (HTML): tab done, community, keyset deep", board, bare,
               target="≥ 0.6 × bare", met=ratio_at_least(0.6))
     if sqlite_target:
@@ -251,15 +249,12 @@ def needs_scenarios(table: Table, port: int, fx: dict, args):
     if sqlite_target:
         table.add("  same, SQLite page target", page_detail, target=sqlite_target[0], met=sqlite_target[1])
 
-    buildings = fx["buildings"]
     submit_count = max(count // 2, 80)
     worker = bearer(fx["tokens"]["grid_worker"])
     submit, bare = measure_paired(
-        port, [L("POST", "/api/v1/needs", {"title": f"路灯不亮{i}", "description": "晚上很黑",
-                                            "place": buildings[i % len(buildings)], "category": fx["category"]},
-                 headers=worker) for i in range(submit_count)],
-        [L("POST", "/bare/needs", {"title": f"路灯不亮{i}", "place": buildings[i % len(buildings)]})
-         for i in range(submit_count)], count=submit_count, warmup=0)
+        port, [L("POST", "/api/v1/needs", scenarios.submitted(fx, i), headers=worker) for i in range(submit_count)],
+        [L("POST", "/bare/needs", scenarios.submitted(fx, i)) for i in range(submit_count)], count=submit_count,
+        warmup=0)
     table.add("submit a need (API: validation, deadline, event, notification)", submit, bare,
               target="≥ 0.4 × bare", met=ratio_at_least(0.4),
               extra=f"statuses {dict(submit.statuses)}")
