@@ -10,12 +10,12 @@ import re
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from needs.models import Need, State
+from needs import workflow
+from needs.models import Need
 from people.models import Organisation, Person
 from places.models import Coverage
 
 DUPLICATE_THRESHOLD = 0.3
-OPEN_STATES = (State.SUBMITTED, State.ACCEPTED, State.PUBLISHED, State.CLAIMED, State.IN_PROGRESS, State.ESCALATED)
 GRID_CODE_LENGTH = 15
 
 
@@ -34,7 +34,7 @@ def likely_duplicates(*, title: str, description: str = "", place, exclude=None,
     if place is None:
         return []
     area = place.code[:GRID_CODE_LENGTH]
-    candidates = Need.objects.filter(state__in=OPEN_STATES, place__code__startswith=area).select_related("place")
+    candidates = Need.objects.filter(state__in=workflow.OPEN, place__code__startswith=area).select_related("place")
     if exclude is not None:
         candidates = candidates.exclude(pk=exclude.pk)
     text = f"{title} {description}"

@@ -4,6 +4,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core.models import Event
+from needs import workflow
 from needs.models import Need, NeedReporter, State
 from needs.services import person_of
 from people import scopes
@@ -11,15 +12,6 @@ from people.masking import mask_name, mask_phone
 from people.models import MemberReport, MemberReportState, Role
 from places.models import Coverage, Place
 from places.selectors import code_prefix_q
-
-# What the public sees of a public need: from the claim board on; not what was never vetted, or turned away.
-PUBLIC_STATES = (State.PUBLISHED, State.CLAIMED, State.IN_PROGRESS, State.ESCALATED, State.RESOLVED,
-                 State.CLOSED)
-BOARD_TABS = {
-    "open": (State.PUBLISHED,),
-    "working": (State.CLAIMED, State.IN_PROGRESS, State.ESCALATED),
-    "done": (State.RESOLVED, State.CLOSED),
-}
 
 
 def placed_within(prefixes) -> Exists:
@@ -45,7 +37,7 @@ def needs_visible_to(user) -> QuerySet:
         return Need.objects.all()
     # Multi-valued relations are tested with EXISTS: no duplicate rows, and no `pk IN (subquery)` that the
     # database would have to build over the whole table before it can look up one need or one page.
-    q = Q(is_public=True, state__in=PUBLIC_STATES)
+    q = Q(is_public=True, state__in=workflow.PUBLIC)
     if getattr(user, "is_authenticated", False):
         q |= placed_within(scopes.place_prefixes(user))
         units = scopes.unit_ids(user)
@@ -102,7 +94,7 @@ def filtered(qs: QuerySet, *, within: str = "", category_id: int | None = None, 
 
 def board(*, tab="open", community=None, grid=None, category=None, concern_level="", near=None) -> QuerySet:
     """The public claim board: public needs only, no personal data is read."""
-    qs = Need.objects.filter(is_public=True, state__in=BOARD_TABS.get(tab, BOARD_TABS["open"]))
+    qs = Need.objects.filter(is_public=True, state__in=workflow.BOARD_TABS.get(tab, workflow.BOARD_TABS["open"]))
     place = grid or community
     qs = filtered(qs, within=place.code if place else "", category_id=category.pk if category else None,
                   concern_level=concern_level, near=near)
@@ -111,7 +103,7 @@ def board(*, tab="open", community=None, grid=None, category=None, concern_level
 
 def triage(user) -> QuerySet:
     """What waits for the user's decision: new and accepted needs of their area; escalations for the subdistrict."""
-    states = [State.SUBMITTED, State.ACCEPTED]
+    states = list(workflow.TRIAGE)
     if scopes.is_superuser(user) or Role.SUBDISTRICT_ADMIN in scopes.roles(user):
         states.append(State.ESCALATED)
     return with_labels(needs_in_scope(user).filter(state__in=states)).order_by("submitted_at", "id")

@@ -54,7 +54,7 @@ def deadline_sweep(now=None) -> dict[str, int]:
     actor = system_user()
     done = {"remind": 0, "escalate": 0, "flag_overdue": 0, "close_unrated": 0}
     horizon = now + HORIZON
-    watched = Need.objects.filter(state__in=workflow.WATCHED).filter(
+    watched = Need.objects.filter(state__in=workflow.OPEN).filter(
         Q(accept_due__lte=horizon) | Q(claim_due__lte=horizon) | Q(report_in_due__lte=horizon)
         | Q(resolve_due__lte=horizon)).select_related("place")
     unrated = Need.objects.filter(state=State.RESOLVED, resolved_at__lt=now - datetime.timedelta(days=RATE_DAYS))

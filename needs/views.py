@@ -172,5 +172,5 @@ def duplicates(request):
     found = matching.likely_duplicates(title=request.GET.get("title", ""), description=request.GET.get(
         "description", ""), place=place)
     if not (request.user.is_authenticated and scopes.covers_place(request.user, place)):
-        found = [(n, score) for n, score in found if n.is_public and n.state in selectors.PUBLIC_STATES]
+        found = [(n, score) for n, score in found if n.is_public and n.state in workflow.PUBLIC]
     return render(request, "needs/_duplicates.html", {"duplicates": found})

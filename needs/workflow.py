@@ -13,9 +13,18 @@ from needs.models import State
 
 S = State
 NEW = ""  # a need not yet saved: the only action from here is submit
-OPEN_WORK = (S.CLAIMED, S.IN_PROGRESS)
+
+# --- State groups: defined here once; pages, API, the sweep, matching and the ledger use these names ---
+OPEN = (S.SUBMITTED, S.ACCEPTED, S.PUBLISHED, S.ESCALATED, S.CLAIMED, S.IN_PROGRESS)  # still waiting on someone
+OPEN_WORK = (S.CLAIMED, S.IN_PROGRESS)  # a holder works on it
 ESCALATABLE = (S.SUBMITTED, S.ACCEPTED, S.PUBLISHED, S.CLAIMED, S.IN_PROGRESS)
-WATCHED = (S.SUBMITTED, S.ACCEPTED, S.PUBLISHED, S.ESCALATED, S.CLAIMED, S.IN_PROGRESS)
+TURNED_AWAY = (S.REJECTED, S.MERGED)  # never found: the ledger does not count them
+EVER_CLAIMED = (S.CLAIMED, S.IN_PROGRESS, S.RESOLVED, S.CLOSED)  # has (had) a holder
+DONE = (S.RESOLVED, S.CLOSED)
+TRIAGE = (S.SUBMITTED, S.ACCEPTED)  # waiting for staff to accept and publish or dispatch
+# What the public sees of a public need: from the claim board on; not what was never vetted, or turned away.
+PUBLIC = (S.PUBLISHED, S.CLAIMED, S.IN_PROGRESS, S.ESCALATED, S.RESOLVED, S.CLOSED)
+BOARD_TABS = {"open": (S.PUBLISHED,), "working": (S.CLAIMED, S.IN_PROGRESS, S.ESCALATED), "done": DONE}
 
 TRANSITIONS: dict[tuple[str, str], str] = {
     (NEW, "submit"): S.SUBMITTED,
@@ -47,8 +56,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     **{(state, "progress"): state for state in OPEN_WORK},
     **{(state, "add_collaborator"): state for state in OPEN_WORK},
     # The deadline sweep's own actions: they change no state but are logged like any other.
-    **{(state, "remind"): state for state in WATCHED},
-    **{(state, "flag_overdue"): state for state in WATCHED},
+    **{(state, "remind"): state for state in OPEN},
+    **{(state, "flag_overdue"): state for state in OPEN},
 }
 
 ACTIONS = {
