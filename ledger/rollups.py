@@ -197,6 +197,10 @@ def need_changed(need: Need, action: str) -> None:
         _refresh(need.merged_into)  # the need it joined now counts its people affected too
 
 
+def need_action_receiver(sender, *, need: Need, action: str, **kwargs) -> None:
+    need_changed(need, action)
+
+
 @transaction.atomic
 def rebuild(*, apps=global_apps, chunk: int = 2000) -> int:
     """Every roll-up computed afresh from the needs and the log; returns the number of needs read.

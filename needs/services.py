@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.events import event_append
-from ledger import rollups
-from needs import deadlines, workflow
+from needs import deadlines, signals, workflow
 from needs.models import (
     Category,
     Channel,
@@ -533,7 +532,7 @@ def need_act(*, actor, need: Need | None, action: str, at: datetime.datetime | N
         data = APPLY[action](need, actor, fields, at, relations) or {}
         need.state = after
         need.save()
-        rollups.need_changed(need, action)  # the ledger's roll-ups, exact in the same transaction
+        signals.need_changed.send(sender=Need, need=need, action=action)  # e.g. the ledger's roll-ups
         event_append(actor=actor, verb=f"need.{action}", subject=need, at=at,
                      data={"from": before or None, "to": after, **data})
         notify(need=need, action=action, actor=actor, text=_notice(need, action, need.get_state_display()), at=at)
