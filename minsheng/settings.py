@@ -2,26 +2,99 @@
 
 Embedded default: SQLite in var/ and huey on SQLite, nothing else to start.
 City scale: DATABASE_URL (PostgreSQL) and REDIS_URL (huey on Redis, shared cache).
+
+Every setting the project reads is declared here, with its default; README.md's "Configuration" table
+lists them. A value that cannot be read (a boolean "ture", a number "5x", weights that do not add up)
+stops the start with ImproperlyConfigured naming the variable, instead of quietly becoming a default.
+Importing this module touches nothing on disk: the commands that need var/ make it (Makefile, bin/serve).
 """
 
+import math
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
 
 
 def env_bool(name: str, default: bool) -> bool:
-    return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
+    """A boolean from the environment: 1/true/yes/on or 0/false/no/off in any case; unset or empty is the
+    default. Anything else (a typo such as "ture") raises, rather than silently meaning False."""
+    raw = os.environ.get(name, "")
+    value = raw.strip().lower()
+    if value == "":
+        return default
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a boolean: use one of {', '.join(TRUE_WORDS)} or {', '.join(FALSE_WORDS)} "
+        f"(any case), or leave it empty for the default ({str(default).lower()})")
 
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    """A whole number from the environment (unset or empty: the default), at least `minimum`."""
+    raw = os.environ.get(name, "")
+    if raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number (default {default})") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be at least {minimum} (default {default})")
+    return value
+
+
+def env_float(name: str, default: float, *, minimum: float | None = None) -> float:
+    """A finite number from the environment (unset or empty: the default), at least `minimum`."""
+    raw = os.environ.get(name, "")
+    if raw.strip() == "":
+        return default
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number (default {default})")
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be at least {minimum} (default {default})")
+    return value
+
+
+def env_weights(name: str, default: str, *, count: int = 3) -> tuple[float, ...]:
+    """`count` non-negative numbers, comma separated, that add up to 1 (unset or empty: the default)."""
+    raw = os.environ.get(name, "")
+    text = raw.strip() or default
+    try:
+        weights = tuple(float(w) for w in text.split(","))
+    except ValueError:
+        weights = ()
+    if (len(weights) != count or not all(math.isfinite(w) and w >= 0 for w in weights)
+            or abs(sum(weights) - 1) > 1e-9):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} must be {count} non-negative numbers, comma separated, adding up to 1 "
+            f"(default {default})")
+    return weights
+
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+# SQLite files, huey's SQLite queue, collected static files, default media. Made by `make` and bin/serve
+# (`mkdir -p`), never here: importing the settings has no side effects.
+VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-dev-key-set-SECRET_KEY-in-production")
-ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
-CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+SECRET_KEY = env_str("SECRET_KEY", "insecure-dev-key-set-SECRET_KEY-in-production")
+ALLOWED_HOSTS = env_str("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+CSRF_TRUSTED_ORIGINS = [o for o in env_str("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -41,6 +114,7 @@ INSTALLED_APPS = [
     "needs",
     "ledger",
     "rosters",
+    "minsheng",  # the top: the home page (templates, translations)
     "demo",
 ]
 
@@ -72,21 +146,22 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.roles",
+                "minsheng.context_processors.roles",
             ],
         },
     },
 ]
 
 # --- Database -------------------------------------------------------------------------------
-if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+DATABASE_URL = env_str("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
     DATABASES = {
         "default": {
             # Django's SQLite backend with writers queued on a lock file (core/sqlite/base.py).
             "ENGINE": "core.sqlite",
-            "NAME": os.environ.get("SQLITE_PATH", str(VAR_DIR / "minsheng.sqlite3")),
+            "NAME": env_str("SQLITE_PATH", str(VAR_DIR / "minsheng.sqlite3")),
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so two writers queue on busy_timeout
                 # instead of failing with "database is locked" when one upgrades a read lock.
@@ -105,15 +180,16 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Background work ------------------------------------------------------------------------
-if os.environ.get("REDIS_URL"):
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
     HUEY = {
         "huey_class": "huey.PriorityRedisHuey",
         "name": "minsheng",
-        "url": os.environ["REDIS_URL"],
+        "url": REDIS_URL,
         "immediate": False,
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": os.environ["REDIS_URL"]}}
+                          "LOCATION": REDIS_URL}}
 else:
     HUEY = {
         "huey_class": "huey.SqliteHuey",
@@ -132,12 +208,12 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.5"))  # hours
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_float("AXES_COOLOFF_HOURS", 0.5, minimum=0)  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30, minimum=1)
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -149,18 +225,34 @@ USE_TZ = True
 
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
+# whitenoise warns on every request when STATIC_ROOT is missing: `make` and bin/serve create it.
 STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 WHITENOISE_USE_FINDERS = DEBUG
-IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "100000"))
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "minsheng@localhost")
+# --- The apps' own settings ----------------------------------------------------------------
+# Uploaded photos (core/photos.py): the largest accepted file, in bytes (8 MiB).
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 8 * 1024 * 1024, minimum=1)
+# The needs loop (needs/): how many days the resident has to rate a resolved need, and to reopen it
+# (after that the need closes as not rated, or the grid worker's follow-up call records the grade).
+NEEDS_RATE_DAYS = env_int("NEEDS_RATE_DAYS", 7, minimum=1)
+# Public and resident submissions, a token bucket per client (needs/ratelimit.py): this many at once,
+# refilled at this many per hour.
+NEEDS_SUBMIT_BURST = env_int("NEEDS_SUBMIT_BURST", 5, minimum=1)
+NEEDS_SUBMIT_PER_HOUR = env_float("NEEDS_SUBMIT_PER_HOUR", 10, minimum=0)
+# Where notifications go once the action commits (needs/notify.py): a class with send(user, subject, text).
+NEEDS_NOTIFY_GATEWAY = env_str("NEEDS_NOTIFY_GATEWAY", "needs.notify.EmailGateway")
+# The ledger's composite score (ledger/conf.py): the weights of the response, resolution and
+# satisfaction rates, the proportions Beijing's 接诉即办 uses by default.
+LEDGER_WEIGHTS = env_weights("LEDGER_WEIGHTS", "0.1,0.45,0.45")
+
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "minsheng@localhost")
 
 # Behind nginx: the client's address and scheme come from the proxy's headers (django-axes locks
 # out by client address, so without this every client would share the proxy's).
@@ -176,5 +268,5 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }

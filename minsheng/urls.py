@@ -3,6 +3,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from minsheng import home
 from minsheng.api import api
 
 urlpatterns = [
@@ -15,6 +16,7 @@ urlpatterns = [
     path("needs/", include("needs.urls")),
     path("ledger/", include("ledger.urls")),
     path("rosters/", include("rosters.urls")),
+    path("", home.home, name="home"),
     path("", include("core.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 

@@ -1,0 +1,84 @@
+"""The per-role home page: it reads every app below, so it lives at the top (an app may not import upward)."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import render
+
+from people import scopes
+from people import selectors as people_selectors
+from people.models import Organisation, PartyMembership, Person, Role
+from places import selectors as place_selectors
+from places.models import Place, PlaceKind
+from sites.models import Site, SiteKind
+
+
+def _area_section(place: Place) -> dict:
+    """The figures of a subdistrict or community: its places, units, reported members, coverage, sites."""
+    kinds = place_selectors.kind_counts(place)
+    sites = dict(Site.objects.filter(place__code__startswith=place.code).values_list("kind")
+                 .annotate(n=Count("id")).values_list("kind", "n"))
+    return {
+        "place": place, "figures": place_selectors.place_figures(place),
+        "communities": kinds.get(PlaceKind.COMMUNITY, 0), "grids": kinds.get(PlaceKind.GRID, 0),
+        "units": people_selectors.units_in(place),
+        "reports": people_selectors.report_state_counts(community=place),
+        "coverage": place_selectors.coverage_counts(place),
+        "sites": [(label, sites.get(kind, 0), kind) for kind, label in SiteKind.choices],
+    }
+
+
+def _community_section(place: Place) -> dict:
+    return {**_area_section(place),
+            "grid_list": place_selectors.children_with_counts(place).filter(kind=PlaceKind.GRID),
+            "waiting": people_selectors.reports_waiting(place),
+            "recent": people_selectors.reports_recent(place)}
+
+
+def _grid_section(user, grid: Place) -> dict:
+    residents = people_selectors.resident_list(user, place=grid)
+    return {"place": grid, "figures": place_selectors.place_figures(grid),
+            "children": place_selectors.children_with_counts(grid),
+            "resident_count": residents.count(), "residents": residents[:20]}
+
+
+def _unit_section(organisation: Organisation) -> dict:
+    return {"org": organisation,
+            "party": people_selectors.party_organisation_tree(list(organisation.party_organisations.all())),
+            "member_count": PartyMembership.objects.filter(party_organisation__organisation=organisation).count(),
+            "reports": people_selectors.report_state_counts(organisation=organisation),
+            "coverages": organisation.coverages.select_related("place").order_by("place__code")}
+
+
+def _self_section(user) -> dict | None:
+    person = (Person.objects.filter(user=user).select_related("home__parent__parent")
+              .prefetch_related("memberships__party_organisation__organisation", "memberships__reports__community",
+                                "memberships__reports__grid_branch", "team_memberships__team").first())
+    if person is None:
+        return None
+    return {"person": person, "home_path": [*person.home.ancestors(), person.home] if person.home else []}
+
+
+def _committee_section(community: Place) -> dict:
+    return {"place": community, "committee": people_selectors.committee_of(community),
+            "honours": people_selectors.honours_of(place=community)}
+
+
+@login_required
+def home(request):
+    """What each of the user's roles works on, one section per role."""
+    user = request.user
+    by_role: dict[str, list] = {}
+    for assignment in scopes.assignments(user):
+        by_role.setdefault(assignment.role, []).append(assignment.place or assignment.organisation)
+    context: dict = {"sections": bool(by_role)}
+    if scopes.is_superuser(user) and Role.SUBDISTRICT_ADMIN not in by_role:
+        by_role[Role.SUBDISTRICT_ADMIN] = list(Place.objects.filter(kind=PlaceKind.SUBDISTRICT))
+    context["subdistricts"] = [_area_section(p) for p in by_role.get(Role.SUBDISTRICT_ADMIN, [])]
+    context["communities"] = [_community_section(p) for p in by_role.get(Role.COMMUNITY_STAFF, [])]
+    context["grids"] = [_grid_section(user, p) for p in by_role.get(Role.GRID_WORKER, [])]
+    context["units"] = [_unit_section(o) for o in by_role.get(Role.UNIT_ADMIN, [])]
+    context["committees"] = [_committee_section(p) for p in by_role.get(Role.COMMITTEE_MEMBER, [])]
+    context["me"] = _self_section(user)
+    context["is_member"] = Role.PARTY_MEMBER in by_role
+    context["is_resident"] = Role.RESIDENT in by_role
+    return render(request, "minsheng/home.html", context)
