@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from core.events import event_append
 from people import scopes
 
 CHUNK_ROWS = 1000  # rows checked and written together: one set of lookups, one transaction
@@ -344,14 +343,13 @@ def chunks(rows: Iterable[Row], size: int = CHUNK_ROWS) -> Iterator[list[Row]]:
 # --- One pass: check, and write when confirmed -----------------------------------------------------
 
 
-def run(roster: Roster, path, *, actor, write: bool, outcome, subject=None, sha256: str = "",
+def run(roster: Roster, path, *, actor, write: bool, outcome,
         progress: Callable[[int], None] = lambda rows: None) -> dict:
     """Check every row of the file; when `write`, write each chunk's valid rows in one transaction.
 
     `outcome` receives every row (rosters.storage.Outcome). Confirmation runs the same checks again on
     the same file, so what is written is what is valid now, not what was valid at preview time.
-    Returns the counts; on a write that changed anything, appends one `roster_import` event about
-    `subject` (the RosterImport) so the log says who imported which file (its SHA-256) and with what result.
+    Returns the counts; the import's event is rosters.services' (roster_import_write).
     """
     ctx = Context(actor=actor, write=write)
     counts = dict.fromkeys((*ACTIONS, "error", "total"), 0)
@@ -377,10 +375,6 @@ def run(roster: Roster, path, *, actor, write: bool, outcome, subject=None, sha2
             counts["error" if row.errors else row.action] += 1
             outcome.add(row)
         progress(counts["total"])
-    if write and (counts["create"] or counts["update"]):
-        with transaction.atomic():
-            event_append(actor=actor, verb="roster_import", subject=subject,
-                         data={"roster": roster.slug, "counts": counts, "sha256": sha256})
     return counts
 
 

@@ -10,7 +10,7 @@ permission checks as those services (people.scopes: can_change_organisation, can
 persons_visible_to, covers_place) and the same validation (the models' clean_fields: lengths, choices,
 phone format; the keys are looked up so unique constraints hold), and rejects the rows that fail them.
 This module then writes the accepted rows of the chunk with bulk_create / bulk_update inside the
-engine's transaction, sets `pinyin` as PinyinSearchable.save() would, and the engine appends ONE
+engine's transaction, sets `pinyin` as PinyinSearchable.save() would, and rosters.services appends ONE
 `roster_import` event for the whole import (roster, counts, SHA-256 of the file) instead of one per
 write. The file is identified by its hash, so the event still says exactly what was imported.
 

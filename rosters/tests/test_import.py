@@ -275,9 +275,9 @@ def test_it_skips_the_template_example_row(client, accounts, tree):
 
 
 def test_it_checks_and_writes_big_files_in_a_background_task(client, accounts, tree, monkeypatch):
-    from rosters import views
+    from rosters import tasks
 
-    monkeypatch.setattr(views, "INLINE_ROWS", 2)
+    monkeypatch.setattr(tasks, "INLINE_ROWS", 2)
     client.force_login(accounts["community_staff"])
     rows = [PLACES] + [[f"620102010001{i:03d}", f"网格{i}", "网格", "620102010001"] for i in range(2, 6)]
     response, imp = upload(client, "places", rows)
