@@ -314,7 +314,7 @@ def export_scenario(table: Table, env: dict, fx: dict):
 
 def roster_scenario(table: Table, rows: int):
     started = time.perf_counter()
-    out = subprocess.run([PYTHON, "rosters/bench_import.py", "--rows", str(rows)], cwd=ROOT, capture_output=True,
+    out = subprocess.run([PYTHON, "-m", "bench.roster_import", "--rows", str(rows)], cwd=ROOT, capture_output=True,
                          text=True, env={k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"})
     if out.returncode != 0:
         table.add_figure(f"roster import of {rows:,} members", "failed: " + out.stderr.strip()[-300:], met=False)

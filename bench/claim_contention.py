@@ -1,4 +1,4 @@
-"""Time of one claim under contention: `pytest needs/tests/bench_claim.py -s -q` (add DATABASE_URL for
+"""Time of one claim under contention: `pytest bench/claim_contention.py -s -q` (add DATABASE_URL for
 PostgreSQL). Not part of the suite (the file name does not start with test_); it prints a small table."""
 
 import statistics
@@ -8,9 +8,11 @@ import pytest
 from django.db import connection
 
 from needs.services import NeedConflict, need_act, need_submit
+from needs.tests import conftest as needs_fixtures
 from needs.tests.concurrency import run_together, unit_admins
 
 CLAIMANTS, ROUNDS = 8, 20
+category = needs_fixtures.category   # a fixture: pytest finds it among the module's names
 
 
 @pytest.mark.django_db(transaction=True)

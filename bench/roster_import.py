@@ -1,6 +1,6 @@
 """Benchmark: preview and confirm a 100,000-row members roster through the pages, as a subdistrict admin.
 
-    .venv/bin/python rosters/bench_import.py [--rows 100000]
+    .venv/bin/python -m bench.roster_import [--rows 100000]
 
 Runs on a fresh SQLite database in a temporary directory (never the app's own database), builds a
 subdistrict with 4 communities, 20 grid branches and 28 units, writes the roster with xlsxwriter, then
@@ -12,7 +12,6 @@ resident memory after each step.
 import argparse
 import os
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -32,7 +31,6 @@ def main():
     # HUEY_IMMEDIATE: the background task runs in this process, timed like the consumer would run it.
     os.environ.update(VAR_DIR=str(workdir), SQLITE_PATH=str(workdir / "bench.sqlite3"), HUEY_IMMEDIATE="1",
                       DJANGO_SETTINGS_MODULE="minsheng.settings")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     import django
 
     django.setup()
