@@ -4,9 +4,10 @@ from django.utils.translation import pgettext_lazy
 
 from core.forms import ServiceModelForm
 from people import scopes
+from people.masking import mask_name, mask_phone
 from people.models import MemberReport, Organisation, PartyOrganisation, Person
 from places.forms import PlaceChoiceField
-from places.models import Place, PlaceKind
+from places.models import Coverage, Place, PlaceKind
 from places.selectors import code_prefix_q
 
 HOME_KINDS = (PlaceKind.COMPOUND, PlaceKind.COURTYARD, PlaceKind.UNIT_SITE, PlaceKind.BUILDING, PlaceKind.ENTRANCE)
@@ -73,3 +74,27 @@ class MemberPlaceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["grid_branch"].queryset = PartyOrganisation.objects.filter(
             place__kind=PlaceKind.GRID, place__code__startswith=report.community.code).order_by("name")
+
+
+class CoverageForm(ServiceModelForm):
+    class Meta:
+        model = Coverage
+        fields = ["organisation", "person", "since"]
+        widgets = {"since": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
+        # Members are chosen among the people the user may see, by masked name and masked phone.
+        self.fields["person"].queryset = people if people is not None else Person.objects.none()
+        self.fields["person"].label_from_instance = _masked_person_label
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("organisation")) == bool(data.get("person")):
+            raise forms.ValidationError(_("Choose either a unit or a member, not both."))
+        return data
+
+
+def _masked_person_label(person) -> str:
+    return f"{mask_name(person.name)} {mask_phone(person.phone)}".strip()

@@ -31,6 +31,11 @@ def place_prefixes(user, role_set=PLACE_ROLES) -> list[str]:
     return [a.place.code for a in assignments(user) if a.role in role_set and a.place_id]
 
 
+def administered_places(user) -> list:
+    """The places of the user's place roles (where their place tree starts)."""
+    return [a.place for a in assignments(user) if a.place_id]
+
+
 def unit_ids(user) -> list[int]:
     return [a.organisation_id for a in assignments(user) if a.role == Role.UNIT_ADMIN]
 

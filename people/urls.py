@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/edit/", views.person_update_view, name="person_update"),
     path("memberships/<int:pk>/report/", views.member_report_view, name="member_report"),
     path("reports/<int:pk>/place/", views.member_place_view, name="member_place"),
+    path("coverage/<str:code>/add/", views.coverage_create_view, name="coverage_create"),
 ]

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from people import scopes, selectors
-from people.forms import MemberPlaceForm, MemberReportForm, OrganisationForm, PersonForm
+from people.forms import CoverageForm, MemberPlaceForm, MemberReportForm, OrganisationForm, PersonForm
 from people.models import (
     MemberReport,
     MemberReportState,
@@ -24,8 +24,9 @@ from people.services import (
     person_update,
     personal_data_reveal,
 )
-from places.models import Place, PlaceKind
+from places.models import COVERABLE_KINDS, Place, PlaceKind
 from places.selectors import code_prefix_q
+from places.services import coverage_create
 
 PAGE_SIZE = 50
 
@@ -225,3 +226,22 @@ def member_place_view(request, pk):
     return render(request, "people/form.html", {
         "form": form, "title": _("Place in a grid party branch"), "person": report.membership.person,
         "intro": report.community.name})
+
+
+@login_required
+def coverage_create_view(request, code):
+    place = get_object_or_404(Place, code=code, kind__in=COVERABLE_KINDS)
+    if not request.user.has_perm("places.change_place", place):
+        raise PermissionDenied
+    people = scopes.persons_visible_to(request.user).filter(memberships__isnull=False).distinct()
+    form = CoverageForm(request.POST or None, people=people)
+    if request.method == "POST" and form.is_valid():
+        try:
+            coverage_create(actor=request.user, place=place, **form.changes())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("The coverage was recorded."))
+            return redirect("places:detail", code=place.code)
+    return render(request, "people/coverage_form.html", {
+        "form": form, "place": place, "ancestors": [*place.ancestors(), place]})

@@ -2,9 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ServiceModelForm
-from people.masking import mask_name, mask_phone
-from people.models import Organisation, Person
-from places.models import PLACE_RULES, Coverage, Place, PlaceKind
+from places.models import PLACE_RULES, Place, PlaceKind
 
 
 class PlaceChoiceField(forms.ModelChoiceField):
@@ -57,27 +55,3 @@ class PlaceChangeForm(PlaceForm):
 
     class Meta(PlaceForm.Meta):
         fields = [f for f in PlaceForm.Meta.fields if f != "kind"]
-
-
-class CoverageForm(ServiceModelForm):
-    class Meta:
-        model = Coverage
-        fields = ["organisation", "person", "since"]
-        widgets = {"since": forms.DateInput(attrs={"type": "date"})}
-
-    def __init__(self, *args, people=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
-        # Members are chosen among the people the user may see, by masked name and masked phone.
-        self.fields["person"].queryset = people if people is not None else Person.objects.none()
-        self.fields["person"].label_from_instance = _masked_person_label
-
-    def clean(self):
-        data = super().clean()
-        if bool(data.get("organisation")) == bool(data.get("person")):
-            raise forms.ValidationError(_("Choose either a unit or a member, not both."))
-        return data
-
-
-def _masked_person_label(person) -> str:
-    return f"{mask_name(person.name)} {mask_phone(person.phone)}".strip()

@@ -8,5 +8,4 @@ urlpatterns = [
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/add/", views.place_create_view, name="place_create"),
     path("<str:code>/edit/", views.place_update_view, name="place_update"),
-    path("<str:code>/coverage/add/", views.coverage_create_view, name="coverage_create"),
 ]

@@ -4,21 +4,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from people import scopes
-from people import selectors as people_selectors
-from people.models import Organisation
 from places import selectors
-from places.forms import CoverageForm, PlaceChangeForm, PlaceForm
-from places.models import COVERABLE_KINDS, Place, PlaceKind
-from places.services import coverage_create, place_create, place_update
-from sites.models import Site
-
-PLACE_LIST_LIMIT = 100  # organisations and sites listed on a place's page; the directories have the rest
+from places.forms import PlaceChangeForm, PlaceForm
+from places.hooks import administered_places, panels_for
+from places.models import Place, PlaceKind
+from places.services import place_create, place_update
 
 
 def _scope_roots(user) -> list[Place]:
     """Where the user's tree starts: the places they administer, else the top of the tree."""
-    own = sorted({a.place for a in scopes.assignments(user) if a.place_id}, key=lambda p: p.code)
+    own = sorted(set(administered_places(user)), key=lambda p: p.code)
     # A place inside another of the user's places is already shown under it.
     own = [p for p in own if not any(o is not p and p.code.startswith(o.code) for o in own)]
     return own or list(Place.objects.filter(parent=None))
@@ -45,22 +40,12 @@ def detail(request, code):
     context = {
         "place": place, "ancestors": place.ancestors(), "figures": selectors.place_figures(place),
         "children": selectors.children_with_counts(place), "kind_counts": _kind_counts(place),
-        "coverages": selectors.coverages_of(place) if place.kind in COVERABLE_KINDS else None,
-        "organisations": Organisation.objects.filter(place__code__startswith=place.code)[:PLACE_LIST_LIMIT],
-        "sites": Site.objects.filter(place__code__startswith=place.code)[:PLACE_LIST_LIMIT],
         "can_change": user.has_perm("places.change_place", place),
         "can_add_child": user.has_perm("places.add_place", place) and place.kind != PlaceKind.ENTRANCE,
+        "panels": panels_for(request, place),  # what the apps above add: organisations, sites, committee …
     }
     if place.kind in (PlaceKind.SUBDISTRICT, PlaceKind.COMMUNITY):
         context["coverage_counts"] = selectors.coverage_counts(place)
-    if place.kind == PlaceKind.COMMUNITY:
-        context.update({
-            "party_tree": people_selectors.party_organisation_tree(
-                list(people_selectors.party_organisations_in(place))),
-            "teams": people_selectors.teams_of(place), "committee": people_selectors.committee_of(place),
-            "honours": people_selectors.honours_of(place=place),
-            "report_counts": people_selectors.report_state_counts(community=place),
-        })
     return render(request, "places/detail.html", context)
 
 
@@ -105,22 +90,3 @@ def place_update_view(request, code):
     return render(request, "places/place_form.html", {
         "form": form, "place": place, "ancestors": place.ancestors(),
         "title": _("Edit %(name)s") % {"name": place.name}})
-
-
-@login_required
-def coverage_create_view(request, code):
-    place = get_object_or_404(Place, code=code, kind__in=COVERABLE_KINDS)
-    if not request.user.has_perm("places.change_place", place):
-        raise PermissionDenied
-    people = scopes.persons_visible_to(request.user).filter(memberships__isnull=False).distinct()
-    form = CoverageForm(request.POST or None, people=people)
-    if request.method == "POST" and form.is_valid():
-        try:
-            coverage_create(actor=request.user, place=place, **form.changes())
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("The coverage was recorded."))
-            return redirect("places:detail", code=place.code)
-    return render(request, "places/coverage_form.html", {
-        "form": form, "place": place, "ancestors": [*place.ancestors(), place]})

@@ -6,3 +6,9 @@ class SitesConfig(AppConfig):
     name = "sites"
     label = "sites"
     verbose_name = _("Stations, facilities and micro-positions")
+
+    def ready(self):
+        from places.hooks import panel_register
+        from sites import panels
+
+        panel_register(key="sites", template="sites/_place_sites.html", context=panels.sites_panel, order=40)

@@ -77,7 +77,7 @@ def test_it_edits_a_place_and_records_coverage(client, accounts, tree, unit):
                 {"name": "天庆嘉园A区", "code": tree["compound"].code, "households": "800"})
     tree["compound"].refresh_from_db()
     assert tree["compound"].households == 800
-    client.post(reverse("places:coverage_create", args=[tree["compound"].code]),
+    client.post(reverse("people:coverage_create", args=[tree["compound"].code]),
                 {"organisation": unit["organisation"].pk, "since": "2021-05-01"})
     body = client.get(reverse("places:detail", args=[tree["compound"].code])).content.decode()
     assert "兰州电影制片厂" in body and "2021-05-01" in body
