@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from shapely.geometry import shape
 
 from core.models import PinyinSearchable
 
@@ -64,8 +65,6 @@ class Place(PinyinSearchable):
 
     def clean(self):
         errors = validate_place_code(kind=self.kind, code=self.code, parent=self.parent)
-        from places.routing import validate_geometry
-
         try:
             validate_geometry(self.geometry)
         except ValidationError as exc:
@@ -112,6 +111,18 @@ def validate_place_code(*, kind: str, code: str, parent: Place | None) -> dict[s
     elif parent is not None:
         errors["parent"] = _("A %(kind)s has no parent place.") % {"kind": label}
     return errors
+
+
+def validate_geometry(geometry: dict | None) -> None:
+    """A GeoJSON Point or Polygon / MultiPolygon that shapely can read, with a valid polygon."""
+    if not geometry:
+        return
+    try:
+        geom = shape(geometry)
+    except Exception as exc:  # shapely raises several kinds for malformed GeoJSON
+        raise ValidationError(_("The boundary is not valid GeoJSON.")) from exc
+    if geom.geom_type not in ("Point", "Polygon", "MultiPolygon") or not geom.is_valid:
+        raise ValidationError(_("The boundary must be a GeoJSON point or a valid polygon."))
 
 
 class Coverage(models.Model):

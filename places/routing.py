@@ -2,26 +2,12 @@
 
 from functools import lru_cache
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Max
-from django.utils.translation import gettext as _
 from shapely.geometry import Point, shape
 from shapely.prepared import prep
 from shapely.strtree import STRtree
 
 from places.models import Place, PlaceKind
-
-
-def validate_geometry(geometry: dict | None) -> None:
-    """A GeoJSON Point or Polygon / MultiPolygon that shapely can read, with a valid polygon."""
-    if not geometry:
-        return
-    try:
-        geom = shape(geometry)
-    except Exception as exc:  # shapely raises several kinds for malformed GeoJSON
-        raise ValidationError(_("The boundary is not valid GeoJSON.")) from exc
-    if geom.geom_type not in ("Point", "Polygon", "MultiPolygon") or not geom.is_valid:
-        raise ValidationError(_("The boundary must be a GeoJSON point or a valid polygon."))
 
 
 @lru_cache(maxsize=1)
