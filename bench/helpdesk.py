@@ -6,14 +6,13 @@ like our needs API list and submit, as a signed-in staff user (session cookie, a
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 from bench import load
+from bench.load import measure
+from bench.servers import PG, ROOT, gunicorn
 
-ROOT = Path(__file__).resolve().parent.parent
 HOME = ROOT / "var" / "bench" / "helpdesk"
 VENV = ROOT / "var" / "bench" / "helpdesk-venv"
-PG = "postgres://postgres@127.0.0.1:5432"
 
 PROJECT = {
     "hdsite/__init__.py": "",
@@ -120,8 +119,6 @@ def install():
 
 
 def compare(table, servers, args, fx, env, ours: dict):
-    from bench.run import gunicorn, measure
-
     install()
     hd_env = {"DJANGO_SETTINGS_MODULE": "hdsite.settings", "PYTHONPATH": str(HOME)}
     (HOME / "helpdesk.sqlite3").unlink(missing_ok=True)

@@ -103,6 +103,29 @@ def run(port: int, requests, *, clients: int, limit_seconds: float, per_client=N
     return Result(latencies, statuses, time.perf_counter() - started, errors[0])
 
 
+def measure(port, requests, *, clients=8, count=400, limit=60.0, per_client=None, warmup=16):
+    """One scenario: first `warmup` requests that are not counted, then `count` requests taken in turn from
+    `requests` (or, with `per_client`, each client's own)."""
+    requests = list(requests) if per_client is None else None
+    if requests is not None and warmup:
+        run(port, requests[:warmup], clients=min(clients, warmup), limit_seconds=limit)
+    if requests is not None:
+        requests = [requests[i % len(requests)] for i in range(count)]
+    return run(port, requests or [], clients=clients, limit_seconds=limit, per_client=per_client)
+
+
+def measure_paired(port, ours, bare, *, rounds=4, count=400, **kwargs) -> tuple[Result, Result]:
+    """A scenario and its baseline in alternating rounds (ours, bare, ours, bare, ...), each round a share
+    of `count`: the machine is a shared virtual one whose speed drifts within minutes, and a drift then
+    falls on both sides of the ratio alike."""
+    share = max(count // rounds, 1)
+    ours_runs, bare_runs = [], []
+    for _ in range(rounds):
+        ours_runs.append(measure(port, ours, count=share, **kwargs))
+        bare_runs.append(measure(port, bare, count=share, **kwargs))
+    return Result.combined(ours_runs), Result.combined(bare_runs)
+
+
 class _NoLock:
     def __enter__(self):
         return self

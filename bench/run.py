@@ -9,28 +9,24 @@ or another program for the django-helpdesk rows), and the ratio is ours ÷ basel
 """
 
 import argparse
-import contextlib
 import datetime
 import os
 import platform
 import re
 import resource
-import signal
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-from bench import load, scenarios
+from bench import helpdesk, load, scenarios
+from bench.load import measure_paired
+from bench.servers import PG, ROOT, Servers, ensure_services, gunicorn
 
-ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
-PG = "postgres://postgres@127.0.0.1:5432"
 REDIS = "redis://127.0.0.1:6379/14"
 
 
-# --- the machine and its servers ------------------------------------------------------------------
+# --- the machine and the database -----------------------------------------------------------------
 
 def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
@@ -44,29 +40,6 @@ def commit() -> str:
     dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
                            capture_output=True, text=True).stdout.strip()
     return out.stdout.strip() + (" (with uncommitted changes)" if dirty else "")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def ensure_services(database: str):
-    """Start PostgreSQL and Redis when they are down (as .ci/run does)."""
-    if database != "postgresql":
-        return
-    if subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"]).returncode != 0:
-        for version in Path("/etc/postgresql").iterdir():
-            subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version.name, "main", "start"])
-        for _ in range(30):
-            if subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"]).returncode == 0:
-                break
-            time.sleep(1)
-    if subprocess.run(["redis-cli", "-h", "127.0.0.1", "ping"], capture_output=True).returncode != 0:
-        subprocess.run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379",
-                        "--save", "", "--appendonly", "no"], check=True)
-        time.sleep(1)
 
 
 def fresh_database(profile: str, database: str) -> dict:
@@ -88,55 +61,6 @@ def fresh_database(profile: str, database: str) -> dict:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         env["SQLITE_PATH"] = str(path)
     return env
-
-
-class Servers:
-    """Every process this run starts, stopped on exit whatever happens (also on Ctrl-C or TERM)."""
-
-    def __init__(self):
-        self.processes: list[subprocess.Popen] = []
-        signal.signal(signal.SIGTERM, self._signal)
-        signal.signal(signal.SIGINT, self._signal)
-
-    def _signal(self, signum, frame):
-        self.stop()
-        sys.exit(128 + signum)
-
-    def start(self, args, env, **kwargs) -> subprocess.Popen:
-        process = subprocess.Popen(args, env={**os.environ, **env}, cwd=kwargs.pop("cwd", ROOT),
-                                   start_new_session=True, **kwargs)
-        self.processes.append(process)
-        return process
-
-    def stop(self):
-        for process in self.processes:
-            if process.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-        self.processes.clear()
-
-
-def gunicorn(servers: Servers, env: dict, *, app="minsheng.wsgi:application", python_bin=None, cwd=ROOT) -> int:
-    port = free_port()
-    binary = python_bin or str(ROOT / ".venv" / "bin")
-    # Django logs every 409 of the claim race as a warning: the server's output goes to a file.
-    log = open(ROOT / "var" / "bench" / "gunicorn.log", "a")  # noqa: SIM115 (closed with the process)
-    servers.start([f"{binary}/gunicorn", app, "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread",
-                   "--workers", "2", "--threads", "4", "--log-level", "warning"], env, cwd=cwd,
-                  stdout=log, stderr=subprocess.STDOUT)
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return port
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
 
 
 def manage(env: dict, *args, capture=False) -> str:
@@ -197,27 +121,6 @@ def setup_fixtures(env: dict, claims: int) -> dict:
 
 def bearer(token):
     return {"Authorization": f"Bearer {token}"}
-
-
-def measure(port, requests, *, clients=8, count=400, limit=60.0, per_client=None, warmup=16):
-    requests = list(requests) if per_client is None else None
-    if requests is not None and warmup:
-        load.run(port, requests[:warmup], clients=min(clients, warmup), limit_seconds=limit)
-    if requests is not None:
-        requests = [requests[i % len(requests)] for i in range(count)]
-    return load.run(port, requests or [], clients=clients, limit_seconds=limit, per_client=per_client)
-
-
-def measure_paired(port, ours, bare, *, rounds=4, count=400, **kwargs) -> tuple[load.Result, load.Result]:
-    """A scenario and its baseline in alternating rounds (ours, bare, ours, bare, ...), each round a share
-    of `count`: the machine is a shared virtual one whose speed drifts within minutes, and a drift then
-    falls on both sides of the ratio alike."""
-    share = max(count // rounds, 1)
-    ours_runs, bare_runs = [], []
-    for _ in range(rounds):
-        ours_runs.append(measure(port, ours, count=share, **kwargs))
-        bare_runs.append(measure(port, bare, count=share, **kwargs))
-    return load.Result.combined(ours_runs), load.Result.combined(bare_runs)
 
 
 def needs_scenarios(table: Table, port: int, fx: dict, args):
@@ -374,8 +277,6 @@ def main(argv=None):
         if "roster" not in skip:
             roster_scenario(table, args.roster_rows)
         if "helpdesk" not in skip:
-            from bench import helpdesk
-
             helpdesk.compare(table, servers, args, fx, env, ours)
     finally:
         servers.stop()

@@ -15,6 +15,8 @@ from django.db import transaction
 
 from demo import data as d
 from demo import needs_data as nd
+from demo.needs import NeedsWalk
+from demo.phones import IN_SERVICE, NAMED, RESIDENT, RETIREE, VETERAN, phone, phone_prefix
 from people.models import Organisation, PartyOrganisation, Person, TeamMember
 from people.services import (
     agreement_sign,
@@ -36,15 +38,6 @@ from places.models import Place
 from places.services import coverage_create, place_create
 from sites.models import Site
 from sites.services import site_create
-
-# Phone number groups: the fourth digit says which roster a generated person belongs to.
-IN_SERVICE, RETIREE, RESIDENT, VETERAN, NAMED = 1, 2, 3, 4, 5
-
-
-def phone(group: int, index: int) -> str:
-    """A valid, unique 11-digit mobile number per (group, index); 7919 is coprime with 10, so the
-    7-digit tails of one group never collide."""
-    return f"139{group}{(index * 7919 + 1_234_567) % 10**7:07d}"
 
 
 def chinese_name(key: str) -> tuple[str, str]:
@@ -320,8 +313,8 @@ class DemoBuilder:
                           home=rng.choice([h for h in self.homes[tqjy.code] if h.code.startswith(a_area.code)]))
         dangjiatan_east = self.by_name["段家滩东社区"]
         helpers = {
-            "members": [p for p in self.people.values()
-                        if p.phone.startswith(f"139{IN_SERVICE}") and p.home.code.startswith(dangjiatan_east.code)],
+            "members": [p for p in self.people.values() if p.phone.startswith(phone_prefix(IN_SERVICE))
+                        and p.home.code.startswith(dangjiatan_east.code)],
             "residents": by_community[tqjy.code],
         }
         for i, (name, community_name, founded_on, description, drawn_from) in enumerate(d.OTHER_TEAMS):
@@ -383,7 +376,7 @@ class DemoBuilder:
         elif kind == "team_leader":
             person = TeamMember.objects.get(team__name=name, is_leader=True).person
         elif kind == "member_in":
-            members = Person.objects.filter(phone__startswith=f"139{IN_SERVICE}",
+            members = Person.objects.filter(phone__startswith=phone_prefix(IN_SERVICE),
                                             home__code__startswith=self.by_name[name].code).order_by("phone")
             person = next(p for p in members if p.pk not in taken and p not in self.named.values())
         else:  # lives_in: a person generated for the account, at home in that place
@@ -396,8 +389,6 @@ class DemoBuilder:
 
     def build_needs(self):
         """The needs loop: the article's 26 needs of 2021 and a few recent ones (demo.needs_data)."""
-        from demo.needs import NeedsWalk  # demo.needs reads this module's phone groups
-
         self.needs_created = NeedsWalk(self).walk()
 
     def grids_of(self, community):

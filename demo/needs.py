@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from demo import needs_data as nd
-from demo.build import RESIDENT
+from demo.phones import RESIDENT, phone_prefix
 from needs import deadlines
 from needs.models import Category, Need
 from needs.services import need_act, system_user
@@ -142,7 +142,7 @@ class NeedsWalk:
 
     def resident_near(self, place: Place, ordinal: int) -> Person:
         """A generated resident of the need's grid, or of its community when nobody generated lives there."""
-        residents = Person.objects.filter(phone__startswith=f"139{RESIDENT}").order_by("phone")
+        residents = Person.objects.filter(phone__startswith=phone_prefix(RESIDENT)).order_by("phone")
         nearby = list(residents.filter(home__code__startswith=place.code[:15])) or list(
             residents.filter(home__code__startswith=place.code[:12]))
         return nearby[ordinal % len(nearby)]
