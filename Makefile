@@ -5,9 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
+# Where the SQLite files, huey's queue and the collected static files go (minsheng/settings.py reads the same
+# variable). Importing the settings makes no directory, so every target that starts Django makes it first.
+VAR_DIR ?= var
 export DJANGO_SETTINGS_MODULE := minsheng.settings
 
-.PHONY: demo serve test test-browser install messages lint lock clean
+.PHONY: demo serve test test-browser install messages lint lock clean dirs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +24,13 @@ $(VENV)/.installed: requirements.lock | $(BIN)/python
 install: $(VENV)/.installed
 	bin/system-packages
 
+# var/ before Django starts: the SQLite database and huey's queue live in it, and whitenoise warns on every
+# request when var/static is missing.
+dirs:
+	mkdir -p $(VAR_DIR)/static
+
 # The .mo files are built, not committed.
-messages: install
+messages: install dirs
 	$(MANAGE) compilemessages --ignore=.venv --ignore=var -v0
 
 # Safe to run again: migrations and load_demo change nothing that is already there.
@@ -64,8 +72,11 @@ clean:
 # `make bench` runs the default profile (SQLite, under 10 minutes); PROFILE=subdistrict for 200,000 needs;
 # `make bench-city` is Lanzhou on PostgreSQL (10 million needs: hours; BENCH_ARGS="--needs 1000000" scales it).
 .PHONY: bench bench-city
+# The benchmark's own var/ (var/bench/var, bench/run.py) is made here too.
 bench: messages
+	mkdir -p var/bench/var/static
 	$(BIN)/python -m bench.run --profile $(or $(PROFILE),default) $(BENCH_ARGS)
 
 bench-city: messages
+	mkdir -p var/bench/var/static
 	$(BIN)/python -m bench.run --profile city $(BENCH_ARGS)

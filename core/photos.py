@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-MAX_BYTES = getattr(settings, "PHOTO_MAX_BYTES", 8 * 1024 * 1024)
+MAX_BYTES = settings.PHOTO_MAX_BYTES  # declared in minsheng/settings.py (default 8 MiB)
 MAX_SIDE = 2000
 THUMB_SIDE = 320
 Image.MAX_IMAGE_PIXELS = 40_000_000  # a decompression bomb is refused, not decoded

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from needs.models import SubmissionBucket
 
-CAPACITY = getattr(settings, "NEEDS_SUBMIT_BURST", 5)  # submissions at once
-PER_HOUR = getattr(settings, "NEEDS_SUBMIT_PER_HOUR", 10)  # refill rate
+CAPACITY = settings.NEEDS_SUBMIT_BURST  # submissions at once (default 5)
+PER_HOUR = settings.NEEDS_SUBMIT_PER_HOUR  # refill rate (default 10 an hour)
 
 
 def client_key(request) -> str:

@@ -1,0 +1,199 @@
+"""minsheng/settings.py: every setting from the environment with its default; a value that cannot be read
+stops the start with ImproperlyConfigured naming the variable; importing the settings touches no disk.
+
+The helpers are tested directly (monkeypatched environment); the whole file is imported in a subprocess
+with a modified environment, so that this process's settings are never reloaded."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from minsheng.settings import env_bool, env_float, env_int, env_weights
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+# The defaults README.md's "Configuration" table states, as the settings hold them.
+README_DEFAULTS = {
+    "DEBUG": False,
+    "ALLOWED_HOSTS": ["127.0.0.1", "localhost", "testserver"],
+    "CSRF_TRUSTED_ORIGINS": [],
+    "SESSION_COOKIE_SECURE": False,
+    "AXES_FAILURE_LIMIT": 5,
+    "AXES_COOLOFF_TIME": 0.5,
+    "API_TOKEN_DAYS": 30,
+    "IMPORT_MAX_ROWS": 100_000,
+    "PHOTO_MAX_BYTES": 8 * 1024 * 1024,
+    "NEEDS_RATE_DAYS": 7,
+    "NEEDS_SUBMIT_BURST": 5,
+    "NEEDS_SUBMIT_PER_HOUR": 10,
+    "NEEDS_NOTIFY_GATEWAY": "needs.notify.EmailGateway",
+    "LEDGER_WEIGHTS": [0.1, 0.45, 0.45],
+    "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+    "DEFAULT_FROM_EMAIL": "minsheng@localhost",
+    "DATABASE_ENGINE": "core.sqlite",
+    "HUEY_CLASS": "huey.SqliteHuey",
+    "HUEY_IMMEDIATE": False,
+    "LOG_LEVEL": "WARNING",
+}
+
+PROBE = """
+import json, minsheng.settings as s
+print(json.dumps({
+    "DEBUG": s.DEBUG, "ALLOWED_HOSTS": s.ALLOWED_HOSTS, "CSRF_TRUSTED_ORIGINS": s.CSRF_TRUSTED_ORIGINS,
+    "SESSION_COOKIE_SECURE": s.SESSION_COOKIE_SECURE, "AXES_FAILURE_LIMIT": s.AXES_FAILURE_LIMIT,
+    "AXES_COOLOFF_TIME": s.AXES_COOLOFF_TIME, "API_TOKEN_DAYS": s.API_TOKEN_DAYS,
+    "IMPORT_MAX_ROWS": s.IMPORT_MAX_ROWS, "PHOTO_MAX_BYTES": s.PHOTO_MAX_BYTES,
+    "NEEDS_RATE_DAYS": s.NEEDS_RATE_DAYS, "NEEDS_SUBMIT_BURST": s.NEEDS_SUBMIT_BURST,
+    "NEEDS_SUBMIT_PER_HOUR": s.NEEDS_SUBMIT_PER_HOUR, "NEEDS_NOTIFY_GATEWAY": s.NEEDS_NOTIFY_GATEWAY,
+    "LEDGER_WEIGHTS": s.LEDGER_WEIGHTS, "EMAIL_BACKEND": s.EMAIL_BACKEND,
+    "DEFAULT_FROM_EMAIL": s.DEFAULT_FROM_EMAIL, "DATABASE_ENGINE": s.DATABASES["default"]["ENGINE"],
+    "DATABASE_NAME": s.DATABASES["default"]["NAME"], "HUEY_CLASS": s.HUEY["huey_class"],
+    "HUEY_IMMEDIATE": s.HUEY.get("immediate"), "LOG_LEVEL": s.LOGGING["root"]["level"],
+    "STATIC_ROOT": str(s.STATIC_ROOT), "MEDIA_ROOT": str(s.MEDIA_ROOT),
+}))
+"""
+
+# Every variable the settings read: cleared for the subprocess, so that the machine's own do not leak in.
+VARIABLES = ["DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SECURE_COOKIES", "BEHIND_PROXY",
+             "DATABASE_URL", "SQLITE_PATH", "VAR_DIR", "MEDIA_ROOT", "REDIS_URL", "HUEY_IMMEDIATE",
+             "AXES_FAILURE_LIMIT", "AXES_COOLOFF_HOURS", "API_TOKEN_DAYS", "IMPORT_MAX_ROWS", "PHOTO_MAX_BYTES",
+             "NEEDS_RATE_DAYS", "NEEDS_SUBMIT_BURST", "NEEDS_SUBMIT_PER_HOUR", "NEEDS_NOTIFY_GATEWAY",
+             "LEDGER_WEIGHTS", "EMAIL_BACKEND", "DEFAULT_FROM_EMAIL", "LOG_LEVEL"]
+
+
+def import_settings(**env) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in VARIABLES and k != "DJANGO_SETTINGS_MODULE"}
+    return subprocess.run([sys.executable, "-c", PROBE], env={**clean, **env}, cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_it_has_the_defaults_the_readme_states(tmp_path):
+    var = tmp_path / "var"
+    result = import_settings(VAR_DIR=str(var))
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert {k: values[k] for k in README_DEFAULTS} == README_DEFAULTS
+    assert values["DATABASE_NAME"] == str(var / "minsheng.sqlite3")
+    assert values["STATIC_ROOT"] == str(var / "static") and values["MEDIA_ROOT"] == str(var / "media")
+
+
+def test_the_readme_table_lists_every_variable():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in VARIABLES if f"| `{name}` |" not in readme]
+    assert missing == []
+
+
+def test_the_list_of_variables_is_every_one_the_settings_read():
+    source = (ROOT / "minsheng" / "settings.py").read_text(encoding="utf-8")
+    assert set(re.findall(r'env_[a-z]+\("([A-Z_]+)"', source)) == set(VARIABLES)
+
+
+def test_importing_the_settings_makes_no_directory(tmp_path):
+    var = tmp_path / "not-yet"
+    result = import_settings(VAR_DIR=str(var))
+    assert result.returncode == 0, result.stderr
+    assert not var.exists()
+
+
+def test_it_reads_each_variable(tmp_path):
+    result = import_settings(VAR_DIR=str(tmp_path), DEBUG="Yes", SECURE_COOKIES="ON", AXES_FAILURE_LIMIT="9",
+                             AXES_COOLOFF_HOURS="2", NEEDS_RATE_DAYS="10", NEEDS_SUBMIT_BURST="3",
+                             NEEDS_SUBMIT_PER_HOUR="0.5", PHOTO_MAX_BYTES="1048576",
+                             NEEDS_NOTIFY_GATEWAY="x.Sms", LEDGER_WEIGHTS="0.2, 0.3, 0.5", HUEY_IMMEDIATE="1")
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert (values["DEBUG"], values["SESSION_COOKIE_SECURE"], values["HUEY_IMMEDIATE"]) == (True, True, True)
+    assert (values["AXES_FAILURE_LIMIT"], values["AXES_COOLOFF_TIME"], values["NEEDS_RATE_DAYS"]) == (9, 2.0, 10)
+    assert (values["NEEDS_SUBMIT_BURST"], values["NEEDS_SUBMIT_PER_HOUR"]) == (3, 0.5)
+    assert (values["PHOTO_MAX_BYTES"], values["NEEDS_NOTIFY_GATEWAY"]) == (1048576, "x.Sms")
+    assert values["LEDGER_WEIGHTS"] == [0.2, 0.3, 0.5]
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("DEBUG", "ture"), ("SECURE_COOKIES", "enabled"), ("AXES_FAILURE_LIMIT", "5x"), ("API_TOKEN_DAYS", "0"),
+    ("AXES_COOLOFF_HOURS", "half"), ("NEEDS_SUBMIT_PER_HOUR", "nan"), ("LEDGER_WEIGHTS", "0.5,0.5,0.5"),
+])
+def test_it_refuses_a_bad_value_naming_the_variable(tmp_path, name, value):
+    result = import_settings(VAR_DIR=str(tmp_path), **{name: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and f"{name}={value!r}" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["1", "true", "TRUE", "Yes", "on", " On "])
+def test_env_bool_reads_true(monkeypatch, value):
+    monkeypatch.setenv("MINSHENG_TEST_FLAG", value)
+    assert env_bool("MINSHENG_TEST_FLAG", False) is True
+
+
+@pytest.mark.parametrize("value", ["0", "false", "False", "NO", "off"])
+def test_env_bool_reads_false(monkeypatch, value):
+    monkeypatch.setenv("MINSHENG_TEST_FLAG", value)
+    assert env_bool("MINSHENG_TEST_FLAG", True) is False
+
+
+def test_env_bool_takes_the_default_when_unset_or_empty(monkeypatch):
+    monkeypatch.delenv("MINSHENG_TEST_FLAG", raising=False)
+    assert env_bool("MINSHENG_TEST_FLAG", True) is True
+    monkeypatch.setenv("MINSHENG_TEST_FLAG", "")
+    assert env_bool("MINSHENG_TEST_FLAG", True) is True and env_bool("MINSHENG_TEST_FLAG", False) is False
+
+
+def test_env_bool_refuses_a_typo_naming_the_variable_and_the_accepted_values(monkeypatch):
+    monkeypatch.setenv("MINSHENG_TEST_FLAG", "ture")
+    with pytest.raises(ImproperlyConfigured) as refused:
+        env_bool("MINSHENG_TEST_FLAG", False)
+    message = str(refused.value)
+    assert "MINSHENG_TEST_FLAG='ture'" in message
+    assert all(word in message for word in ("1", "true", "yes", "on", "0", "false", "no", "off"))
+
+
+def test_env_int_reads_a_whole_number_or_the_default(monkeypatch):
+    monkeypatch.setenv("MINSHENG_TEST_NUMBER", " 42 ")
+    assert env_int("MINSHENG_TEST_NUMBER", 5) == 42
+    monkeypatch.setenv("MINSHENG_TEST_NUMBER", "")
+    assert env_int("MINSHENG_TEST_NUMBER", 5) == 5
+
+
+@pytest.mark.parametrize("value", ["5x", "1.5", "five"])
+def test_env_int_refuses_what_is_not_a_whole_number(monkeypatch, value):
+    monkeypatch.setenv("MINSHENG_TEST_NUMBER", value)
+    with pytest.raises(ImproperlyConfigured, match="MINSHENG_TEST_NUMBER"):
+        env_int("MINSHENG_TEST_NUMBER", 5)
+
+
+def test_env_int_refuses_a_value_below_the_minimum(monkeypatch):
+    monkeypatch.setenv("MINSHENG_TEST_NUMBER", "0")
+    with pytest.raises(ImproperlyConfigured, match="MINSHENG_TEST_NUMBER='0' must be at least 1"):
+        env_int("MINSHENG_TEST_NUMBER", 5, minimum=1)
+
+
+@pytest.mark.parametrize("value", ["half", "inf", "nan"])
+def test_env_float_refuses_what_is_not_a_finite_number(monkeypatch, value):
+    monkeypatch.setenv("MINSHENG_TEST_NUMBER", value)
+    with pytest.raises(ImproperlyConfigured, match="MINSHENG_TEST_NUMBER"):
+        env_float("MINSHENG_TEST_NUMBER", 0.5)
+
+
+def test_env_float_reads_a_number(monkeypatch):
+    monkeypatch.setenv("MINSHENG_TEST_NUMBER", "2.5")
+    assert env_float("MINSHENG_TEST_NUMBER", 0.5) == 2.5
+
+
+def test_env_weights_reads_three_numbers_adding_up_to_one(monkeypatch):
+    monkeypatch.delenv("MINSHENG_TEST_WEIGHTS", raising=False)
+    assert env_weights("MINSHENG_TEST_WEIGHTS", "0.1,0.45,0.45") == (0.1, 0.45, 0.45)
+    monkeypatch.setenv("MINSHENG_TEST_WEIGHTS", "0.2,0.3,0.5")
+    assert env_weights("MINSHENG_TEST_WEIGHTS", "0.1,0.45,0.45") == (0.2, 0.3, 0.5)
+
+
+@pytest.mark.parametrize("value", ["0.5,0.5,0.5", "0.5,0.5", "1,0,0,0", "a,b,c", "-0.5,0.5,1", "nan,0.5,0.5"])
+def test_env_weights_refuses_bad_weights_naming_the_variable(monkeypatch, value):
+    monkeypatch.setenv("MINSHENG_TEST_WEIGHTS", value)
+    with pytest.raises(ImproperlyConfigured, match="MINSHENG_TEST_WEIGHTS"):
+        env_weights("MINSHENG_TEST_WEIGHTS", "0.1,0.45,0.45")
