@@ -157,7 +157,7 @@ class City:
     # --- the records -------------------------------------------------------------------------------
     def build_records(self):
         from needs.models import Category
-        from needs.services import SYSTEM_USERNAME
+        from needs.permissions import SYSTEM_USERNAME
         from people.models import (
             CoBuildingAgreement,
             MemberReport,
@@ -435,12 +435,12 @@ class NeedLife:
 
     def notify(self, action, actor):
         from needs.models import Notification, State
-        from needs.notify import AUDIENCE
-        from needs.services import _notice
+        from needs.notify import notice_text
+        from needs.workflow import ACTIONS
 
         n, city = self.need, self.city
         users = set()
-        for who in AUDIENCE.get(action, ()):
+        for who in ACTIONS[action].audience:
             if who == "reporter":
                 users |= {u for u in (city.person_users.get(n["reporter_id"]), *self.extra_reporter_users) if u}
             elif who == "holder":
@@ -455,7 +455,8 @@ class NeedLife:
         users.discard(actor)
         if not users:
             return
-        text = _notice(_Holder(n["title"], self.holder_name()), action, State(n["state"]).label)[:300]
+        text = notice_text(action, title=n["title"], holder=self.holder_name(),
+                           state_label=State(n["state"]).label)[:300]
         for user in sorted(users):
             city.sink.add(Notification, {"user_id": user, "need_id": self.pk, "verb": action, "text": text,
                                          "at": self.at, "read_at": None})
@@ -761,13 +762,6 @@ class NeedLife:
         n["resolve_due"] = self.working_days("resolve_days")
         n["overdue"], n["reminded_due"] = False, None
         return {"note": text}
-
-
-class _Holder:
-    """What `needs.services._notice` reads of a need: its title and holder."""
-
-    def __init__(self, title, holder):
-        self.title, self.holder_label = title, holder
 
 
 def main(argv=None):

@@ -8,8 +8,8 @@ from django.apps import apps
 from django.contrib.auth.models import User
 
 from needs.models import Category, Need
-from people.api import api_token_issue
 from people.models import Role, RoleAssignment
+from people.services import api_token_issue
 from places.models import Place
 
 

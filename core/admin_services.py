@@ -7,7 +7,7 @@ import inspect
 
 from django.contrib import admin
 
-from core.events import event_append
+from core.events import event_append, verbs_declare
 
 
 def _shown(value):
@@ -24,6 +24,12 @@ def _record_event(request, obj, action: str, data: dict):
 
 class AuditedAdmin(admin.ModelAdmin):
     """Saves and deletes as the admin does, each with its event."""
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        for audited in (model, *(inline.model for inline in self.inlines)):  # inline rows get their events too
+            verbs_declare({f"{audited._meta.model_name}_{action}": f"a {audited._meta.verbose_name} {done} in the admin"
+                           for action, done in (("create", "created"), ("change", "changed"), ("delete", "deleted"))})
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

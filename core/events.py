@@ -1,4 +1,11 @@
-"""Appending to and verifying the hash-chained event log."""
+"""Appending to and verifying the hash-chained event log, and the vocabulary of its verbs.
+
+Every verb an event may carry is declared by the module that writes it (`verbs_declare`, at import), and
+event_append refuses any other, so `VERBS` is the complete list. Stored verbs keep their names (the hash
+covers them), which leaves three conventions: `<noun>_<verb>` after the service that writes it
+(`place_create`), `need.<action>` for the needs workflow, and `<model>_create|change|delete` for admin
+screens without a service (core.admin_services).
+"""
 
 import datetime
 import hashlib
@@ -13,6 +20,14 @@ GENESIS = "0" * 64
 _PG_CHAIN_LOCK = 7_420_001  # advisory lock key that serialises appends to the chain on PostgreSQL
 
 
+VERBS: dict[str, str] = {}  # verb → what an event of it records
+
+
+def verbs_declare(verbs: dict[str, str]) -> dict[str, str]:
+    VERBS.update(verbs)
+    return verbs
+
+
 def event_hash(*, prev_hash: str, at, actor_id, verb, subject_type, subject_id, data) -> str:
     body = json.dumps(
         [prev_hash, at.isoformat(), actor_id, verb, subject_type, str(subject_id), data],
@@ -23,6 +38,8 @@ def event_hash(*, prev_hash: str, at, actor_id, verb, subject_type, subject_id, 
 def event_append(*, actor, verb: str, subject, data: dict | None = None, at=None) -> Event:
     """Append one event about `subject` (a model instance) inside the caller's transaction."""
     assert transaction.get_connection().in_atomic_block, "events are written inside the service's transaction"
+    if verb not in VERBS:
+        raise ValueError(f"undeclared event verb {verb!r}: declare it with core.events.verbs_declare")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_CHAIN_LOCK])

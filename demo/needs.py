@@ -11,7 +11,8 @@ from demo import needs_data as nd
 from demo.phones import RESIDENT, phone_prefix
 from needs import deadlines
 from needs.models import Category, Need
-from needs.services import need_act, system_user
+from needs.permissions import system_user
+from needs.services import need_act
 from people.models import Organisation, Person
 from places.models import Place
 

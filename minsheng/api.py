@@ -44,10 +44,19 @@ def not_found(request, exc):
     return error(request, 404, str(exc) or "找不到该内容 / Not found")
 
 
+def field_errors(errors: list[dict]) -> dict[str, list[str]]:
+    """pydantic's error list as the documented {field: [messages]}; a field is named by its last key."""
+    fields: dict[str, list[str]] = {}
+    for e in errors:
+        message = "此项必填 / This field is required" if e.get("type") == "missing" else e.get("msg", "")
+        fields.setdefault(str(e["loc"][-1]) if e.get("loc") else "__all__", []).append(message)
+    return fields
+
+
 @api.exception_handler(ValidationError)
 def invalid(request, exc):
     return error(request, 422, "请求内容有误，请检查各字段 / The request is not valid: check the fields",
-                 errors=exc.errors)
+                 errors=field_errors(exc.errors))
 
 
 api.add_router("/auth/", auth_router)

@@ -8,13 +8,14 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from ninja import Body, Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from core.pagination import keyset_page
 from needs import selectors, workflow
 from needs.models import Category, Channel, ConcernLevel, Need, Rating, State
+from needs.permissions import actions_for
 from needs.ratelimit import bucket_take
-from needs.services import NeedConflict, action_offered, may_act, need_act, need_submit
+from needs.services import NeedConflict, need_act, need_submit
 from people import scopes
 from places.models import Place
 
@@ -115,8 +116,7 @@ class NeedDetailOut(NeedOut):
 
     @staticmethod
     def resolve_actions(need, context):
-        user = context["request"].user
-        return [a for a in workflow.actions_from(need.state) if action_offered(need, a) and may_act(user, need, a)]
+        return actions_for(context["request"].user, need)
 
     @staticmethod
     def resolve_events(need):
@@ -194,15 +194,8 @@ def need_detail(request, need_id: int):
     return _visible(request, need_id)
 
 
-@router.post("/{int:need_id}/actions/{action}",
-             response={200: NeedDetailOut, 403: Detail, 404: Detail, 409: ConflictOut, 422: FieldErrors},
-             summary="Take an action on a need (body: the action's fields)")
-def need_action(request, need_id: int, action: str, fields: Body[dict] = None):
+def _act(request, need_id: int, action: str, fields: dict):
     need = _visible(request, need_id, labels=False)  # need_act reads the need again, under its lock
-    if action not in workflow.ROLES:
-        raise Http404(f"未知操作 {action} / Unknown action {action}")
-    # Only the action's own fields: no timestamps, no internal keys, no system-only flags from outside.
-    fields = {k: v for k, v in (fields or {}).items() if not k.startswith("_") and k not in ("photos", "at", "overdue")}
     try:
         need = need_act(actor=request.user, need=need, action=action, **fields)
     except NeedConflict as conflict:
@@ -210,3 +203,31 @@ def need_action(request, need_id: int, action: str, fields: Body[dict] = None):
     except ValidationError as error:
         return _invalid(error)
     return Status(200, selectors.with_labels(Need.objects).get(pk=need.pk))  # the actor may have just lost sight of it
+
+
+ACTION_RESPONSES = {200: NeedDetailOut, 403: Detail, 404: Detail, 409: ConflictOut, 422: FieldErrors}
+
+
+def _action_endpoint(action: str, fields: type[Schema] | None):
+    """One endpoint per action, its body the action's own schema: only its fields reach need_act, so no
+    timestamp, internal key or system-only flag can come from outside."""
+    if fields is None:
+        def endpoint(request, need_id: int):
+            return _act(request, need_id, action, {})
+    else:
+        def endpoint(request, need_id: int, payload: fields):
+            return _act(request, need_id, action, payload.dict(exclude_none=True))
+    endpoint.__name__ = f"need_{action}"
+    return endpoint
+
+
+for _name, _record in workflow.ACTIONS.items():
+    if _name != "submit" and not _record.system_only:
+        router.post(f"/{{int:need_id}}/actions/{_name}", response=ACTION_RESPONSES, operation_id=f"need_{_name}",
+                    summary=f"{_record.label} ({_name})")(_action_endpoint(_name, _record.fields))
+
+
+@router.post("/{int:need_id}/actions/{action}", response={404: Detail}, summary="Any other action: 404",
+             include_in_schema=False)
+def need_action_unknown(request, need_id: int, action: str):
+    raise Http404(f"未知操作 {action} / Unknown action {action}")

@@ -216,18 +216,6 @@ class Need(models.Model):
             return mask_name(self.lead_person.name)
         return ""
 
-    def current_due(self):
-        """The deadline the need is waiting on now, or None."""
-        if self.state == State.SUBMITTED:
-            return self.accept_due
-        if self.state in (State.ACCEPTED, State.PUBLISHED, State.ESCALATED):
-            return self.claim_due
-        if self.state == State.CLAIMED and self.level == Level.DEPARTMENT and not self.reported_in_at:
-            return self.report_in_due
-        if self.state in (State.CLAIMED, State.IN_PROGRESS):
-            return self.resolve_due
-        return None
-
 
 class NeedReporter(models.Model):
     """Further reporters of a need: those of the duplicates merged into it."""

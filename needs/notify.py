@@ -16,6 +16,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task
 
+from needs import workflow
 from needs.models import Need, Notification
 from people.models import Role, RoleAssignment
 from places.models import containing_codes
@@ -30,7 +31,7 @@ class EmailGateway:
 
 
 def gateway():
-    return import_string(getattr(settings, "NEEDS_NOTIFY_GATEWAY", "needs.notify.EmailGateway"))()
+    return import_string(settings.NEEDS_NOTIFY_GATEWAY)()
 
 
 def holder_users(need: Need) -> set:
@@ -55,22 +56,9 @@ def staff_users(need: Need, role: str) -> set:
                .values_list("user_id", flat=True))
 
 
-# Who hears of each action; the actor never notifies themself.
-AUDIENCE = {
-    "submit": ("community_staff",),
-    "accept": ("reporter",), "reject": ("reporter",), "merge": ("reporter",), "publish": ("reporter",),
-    "claim": ("reporter", "community_staff"), "dispatch": ("reporter", "holder"),
-    "return": ("community_staff",), "start": ("reporter",), "report_in": ("subdistrict_admin",),
-    "add_collaborator": ("holder",), "escalate": ("subdistrict_admin", "holder"),
-    "resolve": ("reporter", "community_staff"), "verify": ("reporter",),
-    "rate": ("holder", "community_staff"), "follow_up": ("holder",), "reopen": ("holder", "community_staff"),
-    "remind": ("holder", "community_staff"), "flag_overdue": ("holder", "community_staff", "subdistrict_admin"),
-}
-
-
 def recipients(need: Need, action: str) -> set:
     users = set()
-    for who in AUDIENCE.get(action, ()):
+    for who in workflow.ACTIONS[action].audience:
         if who == "reporter":
             users |= reporter_users(need)
         elif who == "holder":
@@ -78,6 +66,12 @@ def recipients(need: Need, action: str) -> set:
         else:
             users |= staff_users(need, who)
     return users
+
+
+def notice_text(action: str, *, title: str, holder: str, state_label: str) -> str:
+    """The notification of an action: the need's title, its holder (masked) and state — no personal data."""
+    template = workflow.ACTIONS[action].notice or _("“%(title)s”: %(action)s — now %(state)s.")
+    return template % {"title": title, "holder": holder, "state": state_label, "action": workflow.ACTIONS[action].label}
 
 
 def notify(*, need: Need, action: str, actor, text: str, at=None) -> list[Notification]:

@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 from core.models import Event
 from needs import workflow
 from needs.models import Need, NeedReporter, State
-from needs.services import person_of
 from people import scopes
 from people.masking import mask_name, mask_phone
 from people.models import MemberReport, MemberReportState, Role
@@ -44,7 +43,7 @@ def needs_visible_to(user) -> QuerySet:
         if units:
             q |= Q(lead_organisation__in=units) | Exists(
                 Need.collaborators.through.objects.filter(need=OuterRef("pk"), organisation__in=units))
-        person = person_of(user)
+        person = scopes.person_of(user)
         if person is not None:
             q |= Q(reporter=person) | Q(lead_person=person) | Exists(
                 NeedReporter.objects.filter(need=OuterRef("pk"), person=person))
@@ -64,7 +63,7 @@ def coverage_codes(user) -> list[str]:
     party branch they were placed in. "Near my coverage" on the claim board means inside one of these."""
     if not user.is_authenticated:
         return []
-    person = person_of(user)
+    person = scopes.person_of(user)
     covers = Q(organisation__in=scopes.unit_ids(user))
     placed = []
     if person is not None:
@@ -110,7 +109,7 @@ def triage(user) -> QuerySet:
 
 
 def mine(user) -> QuerySet:
-    person = person_of(user)
+    person = scopes.person_of(user)
     if person is None:
         return Need.objects.none()
     return with_labels(Need.objects.filter(Q(reporter=person) | Q(extra_reporters__person=person)).distinct())
@@ -119,7 +118,7 @@ def mine(user) -> QuerySet:
 def working_on(user) -> QuerySet:
     """Needs the user's unit (or the user) leads or helps with."""
     units = scopes.unit_ids(user)
-    person = person_of(user)
+    person = scopes.person_of(user)
     q = Q(lead_organisation__in=units) | Q(collaborators__in=units)
     if person is not None:
         q |= Q(lead_person=person)
@@ -135,7 +134,7 @@ def reporter_label(need: Need, user) -> str:
     surname, and only if the resident agreed (show_name). Never the full value."""
     if need.reporter is None:
         return _("Anonymous")
-    if scopes.covers_place(user, need.place) or person_of(user) == need.reporter:
+    if scopes.covers_place(user, need.place) or scopes.person_of(user) == need.reporter:
         phone = mask_phone(need.reporter.phone) if need.reporter.phone else ""
         return f"{mask_name(need.reporter.name)} {phone}".strip()
     return mask_name(need.reporter.name)[:1] + "*" if need.show_name else _("A resident")

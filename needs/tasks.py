@@ -15,26 +15,17 @@ from huey.contrib.djhuey import db_periodic_task
 
 from needs import deadlines, workflow
 from needs.models import Level, Need, State
-from needs.services import RATE_DAYS, NeedConflict, need_act, system_user
+from needs.permissions import system_user
+from needs.services import NeedConflict, need_act
 
 log = logging.getLogger(__name__)
 # Reminders start at most one working day ahead; a week-long holiday makes that up to ten calendar days.
 HORIZON = datetime.timedelta(days=10)
 
 
-def due_kind(need: Need) -> str:
-    if need.state == State.SUBMITTED:
-        return "accept"
-    if need.state in (State.ACCEPTED, State.PUBLISHED, State.ESCALATED):
-        return "claim"
-    if need.current_due() == need.report_in_due:
-        return "report_in"
-    return "resolve"
-
-
 def _step(need: Need, now) -> str | None:
     """The sweep's action for one need now, or None."""
-    due = need.current_due()
+    due = workflow.current_due(need)
     if due is None:
         return None
     if due <= now:
@@ -44,7 +35,7 @@ def _step(need: Need, now) -> str | None:
             return "escalate"
         return "flag_overdue"
     if need.reminded_due != due and (
-            deadlines.working_minutes_between(now, due) <= deadlines.remind_lead_minutes(due_kind(need))):
+            deadlines.working_minutes_between(now, due) <= deadlines.remind_lead_minutes(workflow.due_kind(need))):
         return "remind"
     return None
 
@@ -57,7 +48,7 @@ def deadline_sweep(now=None) -> dict[str, int]:
     watched = Need.objects.filter(state__in=workflow.OPEN).filter(
         Q(accept_due__lte=horizon) | Q(claim_due__lte=horizon) | Q(report_in_due__lte=horizon)
         | Q(resolve_due__lte=horizon)).select_related("place")
-    unrated = Need.objects.filter(state=State.RESOLVED, resolved_at__lt=now - datetime.timedelta(days=RATE_DAYS))
+    unrated = Need.objects.filter(state=State.RESOLVED, resolved_at__lt=now - workflow.rate_window())
     work = [(need, _step(need, now)) for need in watched.iterator(chunk_size=500)]
     work += [(need, "close_unrated") for need in unrated]
     for need, action in work:

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_POST
 from core.pagination import keyset_page
 from needs import deadlines, matching, selectors, workflow
 from needs.forms import BoardFilterForm, StaffSubmitForm, SubmitForm, action_form
-from needs.models import Channel, Notification, State
+from needs.models import Channel, Notification
+from needs.permissions import actions_for
 from needs.ratelimit import bucket_take, client_key
-from needs.services import NeedConflict, action_offered, may_act, need_act, need_submit
+from needs.services import NeedConflict, need_act, need_submit
 from people import scopes
 from places.models import Place
 
@@ -98,23 +99,21 @@ def triage(request):
 def _detail_context(request, need, forms=None):
     forms = forms or {}
     actions = []
-    for action in workflow.actions_from(need.state):
-        if not action_offered(need, action) or not may_act(request.user, need, action):
-            continue
+    for action in actions_for(request.user, need):
         form = forms.get(action) or action_form(action, need=need, user=request.user)
-        actions.append({"name": action, "label": workflow.ACTIONS[action], "form": form,
+        actions.append({"name": action, "label": workflow.ACTIONS[action].label, "form": form,
                         "open": action in forms})
     is_staff = scopes.covers_place(request.user, need.place)
     duplicates = suggestions = None
-    if is_staff and need.state in (State.SUBMITTED, State.ACCEPTED):
+    if is_staff and need.state in workflow.TRIAGE:
         duplicates = matching.likely_duplicates(title=need.title, description=need.description, place=need.place,
                                                 exclude=need)
-    if is_staff and need.state in (State.ACCEPTED, State.PUBLISHED, State.ESCALATED):
+    if is_staff and need.state in workflow.AWAITING_CLAIM:
         visible = set(scopes.persons_visible_to(request.user).values_list("pk", flat=True))
         suggestions = [s for s in matching.claimant_suggestions(need)
                        if s["kind"] == "organisation" or s["object"].pk in visible]
-    return {"need": need, "actions": actions, "duplicates": duplicates, "suggestions": suggestions,
-            "events": selectors.timeline(need),
+    return {"need": need, "due": workflow.current_due(need), "actions": actions, "duplicates": duplicates,
+            "suggestions": suggestions, "events": selectors.timeline(need),
             "notes": need.notes.prefetch_related("photos"), "photos": need.photos.filter(note=None),
             "reporter": selectors.reporter_label(need, request.user), "collaborators": need.collaborators.all(),
             "is_staff": is_staff}
@@ -152,7 +151,7 @@ def act(request, pk, action):
             _add_errors(form, error)
             return render(request, "needs/detail.html", _detail_context(request, need, {action: form}), status=422)
     else:
-        messages.success(request, _("Done: %(action)s.") % {"action": workflow.ACTIONS[action]})
+        messages.success(request, _("Done: %(action)s.") % {"action": workflow.ACTIONS[action].label})
     return redirect("needs:detail", pk=need.pk)
 
 

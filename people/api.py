@@ -5,36 +5,16 @@ Failed attempts go through django-axes like the login page, so brute force locks
 """
 
 import datetime
-import hashlib
-import secrets
 
-from django.conf import settings
 from django.contrib.auth import authenticate
-from django.db import transaction
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
 
-from core.events import event_append
-from people.models import ApiToken
+from people.models import ApiToken, token_hash
+from people.services import api_token_issue
 
 router = Router(tags=["auth"])
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def api_token_issue(*, user) -> tuple[str, ApiToken]:
-    """A new token for `user`, valid for API_TOKEN_DAYS; returns the token itself (shown once) and its row."""
-    token = secrets.token_urlsafe(32)
-    with transaction.atomic():
-        row = ApiToken.objects.create(
-            user=user, key_hash=token_hash(token),
-            expires_at=timezone.now() + datetime.timedelta(days=settings.API_TOKEN_DAYS))
-        event_append(actor=user, verb="api_token_issue", subject=row,
-                     data={"expires_at": row.expires_at.isoformat()})
-    return token, row
 
 
 class BearerTokenAuth(HttpBearer):

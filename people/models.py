@@ -1,3 +1,4 @@
+import hashlib
 import re
 
 from django.conf import settings
@@ -374,6 +375,11 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self):
         return f"{self.viewer} → {self.person_id} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+def token_hash(token: str) -> str:
+    """Only a token's SHA-256 is stored, so a copy of the database cannot be used to call the API."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class ApiToken(models.Model):

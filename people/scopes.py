@@ -22,6 +22,15 @@ def assignments(user) -> list[RoleAssignment]:
     return user._minsheng_assignments
 
 
+def person_of(user) -> Person | None:
+    """The person record of a signed-in account (read once per user object), or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_minsheng_person"):
+        user._minsheng_person = Person.objects.filter(user=user).first()
+    return user._minsheng_person
+
+
 def roles(user) -> set[str]:
     return {a.role for a in assignments(user)}
 

@@ -1,13 +1,19 @@
 """Every write to organisations, people, dual reporting, teams, committees, honours and accounts."""
 
+import datetime
+import secrets
+
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.events import event_append
+from core.events import event_append, verbs_declare
 from core.services import ValidationError, require, validated
 from people import scopes
 from people.models import (
+    ApiToken,
     CoBuildingAgreement,
     CommitteeMember,
     Honour,
@@ -22,7 +28,28 @@ from people.models import (
     RoleAssignment,
     Team,
     TeamMember,
+    token_hash,
 )
+
+verbs_declare({
+    "organisation_create": "an organisation registered",
+    "organisation_update": "an organisation's details changed",
+    "party_organisation_create": "a party organisation (党委 / 党总支 / 党支部) registered",
+    "agreement_sign": "a co-building agreement signed with the subdistrict or a community",
+    "person_create": "a person recorded",
+    "person_update": "a person's record changed (the fields' names, never their values)",
+    "person_account_link": "a person's record linked to a sign-in account",
+    "membership_create": "a party membership recorded",
+    "organisation_report": "a unit's party organisation reported to a community (双报到)",
+    "member_report": "a party member reported to the community where they live (双报到)",
+    "member_place": "a reported member placed in a grid party branch",
+    "team_create": "a volunteer team formed",
+    "team_member_add": "a person joined a team",
+    "committee_member_add": "a seat on a community's committee (社工委) taken",
+    "honour_add": "an honour awarded to a place or a unit",
+    "role_grant": "a role given to an account",
+    "api_token_issue": "an API token issued to an account",
+})
 
 
 def _require_subdistrict_staff(actor):
@@ -294,3 +321,13 @@ def role_grant(*, actor, user: User, role: str, place=None, organisation=None) -
                  data={"user": user.pk, "role": role, "place": place and place.code,
                        "organisation": organisation and organisation.pk})
     return assignment
+
+
+@transaction.atomic
+def api_token_issue(*, user) -> tuple[str, ApiToken]:
+    """A new token for `user`, valid for API_TOKEN_DAYS; returns the token itself (shown once) and its row."""
+    token = secrets.token_urlsafe(32)
+    row = ApiToken.objects.create(user=user, key_hash=token_hash(token),
+                                  expires_at=timezone.now() + datetime.timedelta(days=settings.API_TOKEN_DAYS))
+    event_append(actor=user, verb="api_token_issue", subject=row, data={"expires_at": row.expires_at.isoformat()})
+    return token, row

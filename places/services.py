@@ -3,11 +3,18 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.events import event_append
+from core.events import event_append, verbs_declare
 from core.services import require, validated
 from places.models import Coverage, Place
 
 FIGURE_FIELDS = ("area_km2", "buildings", "households", "residents")
+
+
+verbs_declare({
+    "place_create": "a place added to the tree",
+    "place_update": "a place's name, code or figures changed",
+    "coverage_create": "a unit or member took responsibility for a place (包抓)",
+})
 
 
 @transaction.atomic

@@ -15,13 +15,18 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.events import event_append
+from core.events import event_append, verbs_declare
 from rosters import storage, workflow
 from rosters.engine import FileProblem, Roster, export_rows, run, write_xlsx
 from rosters.models import ImportState, RosterImport
 from rosters.specs import ROSTERS
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # a 100,000-row roster is about 5 MB
+
+verbs_declare({
+    "roster_export": "a roster exported to Excel (how many rows; no names)",
+    "roster_import": "a roster imported from Excel (rows created, updated, unchanged)",
+})
 
 
 def roster_export(*, actor, roster: Roster, target) -> int:

@@ -3,11 +3,17 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.events import event_append
+from core.events import event_append, verbs_declare
 from core.services import require, validated
 from sites.models import Site
 
 SITE_FIELDS = ("kind", "name", "place", "operator", "opening_hours", "description", "photo", "opened_on")
+
+
+verbs_declare({
+    "site_create": "a station, facility or micro-position registered",
+    "site_update": "a site's details changed",
+})
 
 
 @transaction.atomic

@@ -14,7 +14,8 @@ register = template.Library()
 @register.filter
 def action_label(verb: str) -> str:
     """need.claim → 认领"""
-    return ACTIONS.get(verb.removeprefix("need."), verb)
+    action = ACTIONS.get(verb.removeprefix("need."))
+    return action.label if action else verb
 
 
 @register.filter

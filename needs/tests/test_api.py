@@ -1,7 +1,7 @@
 import pytest
 
 from needs.models import Need, State
-from people.api import api_token_issue
+from people.services import api_token_issue
 
 
 @pytest.fixture

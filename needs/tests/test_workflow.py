@@ -4,7 +4,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from core.events import events_verify
 from core.models import Event
 from needs.models import Level, Need, NeedReporter, Notification, State
-from needs.services import NeedConflict, need_act, need_submit, system_user
+from needs.permissions import system_user
+from needs.services import NeedConflict, need_act, need_submit
 
 
 def events_of(need):

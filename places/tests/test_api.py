@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from people.api import api_token_issue
+from people.services import api_token_issue
 
 
 @pytest.fixture
