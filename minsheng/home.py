@@ -9,13 +9,14 @@ from people import selectors as people_selectors
 from people.models import Organisation, PartyMembership, Person, Role
 from places import selectors as place_selectors
 from places.models import Place, PlaceKind
+from places.selectors import within
 from sites.models import Site, SiteKind
 
 
 def _area_section(place: Place) -> dict:
     """The figures of a subdistrict or community: its places, units, reported members, coverage, sites."""
     kinds = place_selectors.kind_counts(place)
-    sites = dict(Site.objects.filter(place__code__startswith=place.code).values_list("kind")
+    sites = dict(Site.objects.filter(within(place, "place")).values_list("kind")
                  .annotate(n=Count("id")).values_list("kind", "n"))
     return {
         "place": place, "figures": place_selectors.place_figures(place),

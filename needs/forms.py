@@ -4,10 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from needs.models import Category, Channel, ConcernLevel, Need, Rating, State
+from needs.selectors import needs_in_scope
 from people import scopes
 from people.models import Organisation, Person
 from places.forms import PlaceChoiceField
 from places.models import Place
+from places.selectors import within
 
 PICKABLE_KINDS = ("grid", "compound", "courtyard", "unit_site", "building", "entrance")
 
@@ -77,10 +79,8 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args, need=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from needs.selectors import needs_in_scope
-
         community = need.place.code[:12]
-        self.fields["into"].queryset = needs_in_scope(user).filter(place__code__startswith=community).exclude(
+        self.fields["into"].queryset = needs_in_scope(user).filter(within(community, "place")).exclude(
             pk=need.pk).exclude(state__in=(State.MERGED, State.REJECTED))
 
 
@@ -166,7 +166,7 @@ class BoardFilterForm(forms.Form):
             del self.fields["near"]
         community = self.data.get("community")
         if community:
-            self.fields["grid"].queryset = Place.objects.filter(kind="grid", code__startswith=community)
+            self.fields["grid"].queryset = Place.objects.filter(within(community), kind="grid")
         else:
             self.fields["grid"].empty_label = _("Choose a community first")
             self.fields["grid"].disabled = True

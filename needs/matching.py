@@ -14,6 +14,7 @@ from needs import workflow
 from needs.models import Need
 from people.models import Organisation, Person
 from places.models import Coverage
+from places.selectors import within
 
 DUPLICATE_THRESHOLD = 0.3
 GRID_CODE_LENGTH = 15
@@ -34,7 +35,7 @@ def likely_duplicates(*, title: str, description: str = "", place, exclude=None,
     if place is None:
         return []
     area = place.code[:GRID_CODE_LENGTH]
-    candidates = Need.objects.filter(state__in=workflow.OPEN, place__code__startswith=area).select_related("place")
+    candidates = Need.objects.filter(within(area, "place"), state__in=workflow.OPEN).select_related("place")
     if exclude is not None:
         candidates = candidates.exclude(pk=exclude.pk)
     text = f"{title} {description}"

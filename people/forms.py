@@ -8,7 +8,7 @@ from people.masking import mask_name, mask_phone
 from people.models import MemberReport, Organisation, PartyOrganisation, Person
 from places.forms import PlaceChoiceField
 from places.models import Coverage, Place, PlaceKind
-from places.selectors import code_prefix_q
+from places.selectors import within
 
 HOME_KINDS = (PlaceKind.COMPOUND, PlaceKind.COURTYARD, PlaceKind.UNIT_SITE, PlaceKind.BUILDING, PlaceKind.ENTRANCE)
 LOCATION_KINDS = (PlaceKind.SUBDISTRICT, PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND,
@@ -20,7 +20,7 @@ def places_for(user, kinds):
     qs = Place.objects.filter(kind__in=kinds).order_by("code")
     if scopes.is_superuser(user):
         return qs
-    return qs.filter(code_prefix_q(scopes.place_prefixes(user)))
+    return qs.filter(within(scopes.place_prefixes(user)))
 
 
 class PersonForm(ServiceModelForm):
@@ -73,7 +73,7 @@ class MemberPlaceForm(forms.Form):
     def __init__(self, *args, report: MemberReport, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["grid_branch"].queryset = PartyOrganisation.objects.filter(
-            place__kind=PlaceKind.GRID, place__code__startswith=report.community.code).order_by("name")
+            within(report.community, "place"), place__kind=PlaceKind.GRID).order_by("name")
 
 
 class CoverageForm(ServiceModelForm):

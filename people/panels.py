@@ -5,6 +5,7 @@ from people import selectors
 from people.models import Organisation
 from places import selectors as place_selectors
 from places.models import COVERABLE_KINDS, PlaceKind
+from places.selectors import within
 
 PLACE_LIST_LIMIT = 100  # organisations listed on a place's page; the directory has the rest
 
@@ -26,5 +27,5 @@ def community_panel(request, place) -> dict | None:
 
 
 def organisations_panel(request, place) -> dict | None:
-    organisations = list(Organisation.objects.filter(place__code__startswith=place.code)[:PLACE_LIST_LIMIT])
+    organisations = list(Organisation.objects.filter(within(place, "place"))[:PLACE_LIST_LIMIT])
     return {"organisations": organisations} if organisations else None

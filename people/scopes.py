@@ -7,6 +7,7 @@ the community's code. Pages, API and services all ask here; nothing else decides
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from people.models import MemberReport, Organisation, PartyMembership, Person, Role, RoleAssignment
+from places.selectors import within
 
 PLACE_ROLES = (Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_WORKER)
 STAFF_ROLES = (*PLACE_ROLES, Role.UNIT_ADMIN)
@@ -59,13 +60,6 @@ def covers_place(user, place, role_set=PLACE_ROLES) -> bool:
     return place is not None and any(place.code.startswith(p) for p in place_prefixes(user, role_set))
 
 
-def _prefix_q(field: str, prefixes: list[str]) -> Q:
-    q = Q(pk__in=[])
-    for prefix in prefixes:
-        q |= Q(**{f"{field}__startswith": prefix})
-    return q
-
-
 def persons_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
     """People whose record the user may open: by where they live, where they reported, their unit, or self.
 
@@ -81,12 +75,12 @@ def persons_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
     admin_prefixes = place_prefixes(user, (Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_STAFF))
     grid_prefixes = place_prefixes(user, (Role.GRID_WORKER,))
     if admin_prefixes or grid_prefixes:
-        q |= _prefix_q("home__code", admin_prefixes + grid_prefixes)
+        q |= within(admin_prefixes + grid_prefixes, "home")
     reports = MemberReport.objects.filter(membership__person=OuterRef("pk"))
     if admin_prefixes:
-        q |= Exists(reports.filter(_prefix_q("community__code", admin_prefixes)))
+        q |= Exists(reports.filter(within(admin_prefixes, "community")))
     if grid_prefixes:
-        q |= Exists(reports.filter(_prefix_q("grid_branch__place__code", grid_prefixes)))
+        q |= Exists(reports.filter(within(grid_prefixes, "grid_branch__place")))
     units = unit_ids(user)
     if units:
         q |= Exists(PartyMembership.objects.filter(person=OuterRef("pk"),

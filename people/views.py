@@ -25,7 +25,7 @@ from people.services import (
     personal_data_reveal,
 )
 from places.models import COVERABLE_KINDS, Place, PlaceKind
-from places.selectors import code_prefix_q
+from places.selectors import within
 from places.services import coverage_create
 
 PAGE_SIZE = 50
@@ -187,7 +187,7 @@ def _communities_for(user):
         return qs
     prefixes = scopes.place_prefixes(user)
     # A community inside the user's area, or the community a grid worker's grid belongs to.
-    return qs.filter(code_prefix_q(prefixes) | code_prefix_q([p[:12] for p in prefixes if len(p) > 12], "code"))
+    return qs.filter(within(prefixes) | within([p[:12] for p in prefixes if len(p) > 12]))
 
 
 @login_required

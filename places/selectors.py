@@ -9,11 +9,18 @@ TREE_NODE_LIMIT = 1500  # below this many places a subtree is sent whole; deeper
 FIGURES = ("area_km2", "buildings", "households", "residents")
 
 
-def code_prefix_q(prefixes, field: str = "code") -> Q:
-    """Rows whose place code starts with any of the prefixes: the subtrees of those places."""
+def within(places, through: str = "") -> Q:
+    """Rows placed inside any of the places (their whole subtrees): the one definition of "is inside".
+
+    A place's code extends its parent's, so a subtree is an indexed range of codes. `places` is a Place, a
+    code, or several of either; `through` the path from the row to its place ("" for places themselves,
+    "place", "home", "community", "grid_branch__place", …). No places: no rows."""
+    if isinstance(places, Place | str):
+        places = [places]
+    lookup = f"{through}__code__startswith" if through else "code__startswith"
     q = Q(pk__in=[])
-    for prefix in prefixes:
-        q |= Q(**{f"{field}__startswith": prefix})
+    for place in places:
+        q |= Q(**{lookup: place if isinstance(place, str) else place.code})
     return q
 
 
@@ -29,7 +36,7 @@ def place_tree(roots: list[Place]) -> tuple[list[Place], bool]:
     """
     if not roots:
         return [], False
-    below = Place.objects.filter(code_prefix_q(p.code for p in roots)).exclude(pk__in=[p.pk for p in roots])
+    below = Place.objects.filter(within(roots)).exclude(pk__in=[p.pk for p in roots])
     per_level = (below.annotate(n=Length("code")).values("n").annotate(count=Count("id")).order_by("n"))
     levels, total, cut = [], 0, False
     for row in per_level:
@@ -72,14 +79,14 @@ def place_figures(place: Place) -> dict:
 
 def kind_counts(place: Place) -> dict[str, int]:
     """How many places of each kind lie inside the place."""
-    rows = (Place.objects.filter(code__startswith=place.code).exclude(pk=place.pk)
+    rows = (Place.objects.filter(within(place)).exclude(pk=place.pk)
             .values("kind").annotate(n=Count("id")))
     return {row["kind"]: row["n"] for row in rows}
 
 
 def coverage_counts(place: Place) -> dict[str, int]:
     """Grids, compounds, courtyards and unit sites inside the place that someone covers now."""
-    rows = (Coverage.objects.filter(place__code__startswith=place.code, until__isnull=True)
+    rows = (Coverage.objects.filter(within(place, "place"), until__isnull=True)
             .values("place__kind").annotate(n=Count("place", distinct=True)))
     counts = {row["place__kind"]: row["n"] for row in rows}
     return {kind: counts.get(kind, 0) for kind in COVERABLE_KINDS}

@@ -7,7 +7,6 @@ rosters.writers after the same checks the services make; see that module for why
 """
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
@@ -32,6 +31,7 @@ from people.services import (
     party_organisation_create,
 )
 from places.models import Place, validate_place_code
+from places.selectors import within
 from places.services import place_create, place_update
 from rosters import writers
 from rosters.engine import (
@@ -193,17 +193,10 @@ class PlacesRoster(Roster):
         qs = Place.objects.select_related("parent").order_by("code")
         if not scopes.is_superuser(user):
             prefixes = scopes.place_prefixes(user, ADMINS)
-            qs = qs.filter(prefix_q("code", prefixes))
+            qs = qs.filter(within(prefixes))
         for place in qs.iterator(chunk_size=2000):
             yield {"parent": place.parent and place.parent.code, "code": place.code,
                    **{f: getattr(place, f) for f in self.FIELDS}}
-
-
-def prefix_q(field: str, prefixes) -> Q:
-    q = Q(pk__in=[])
-    for prefix in prefixes:
-        q |= Q(**{f"{field}__startswith": prefix})
-    return q
 
 
 class UnitsRoster(Roster):
@@ -380,7 +373,7 @@ class SitesRoster(Roster):
     def export(self, user):
         qs = Site.objects.select_related("place", "operator").order_by("place__code", "name")
         if not scopes.is_superuser(user):
-            qs = qs.filter(prefix_q("place__code", scopes.place_prefixes(user, ADMINS)))
+            qs = qs.filter(within(scopes.place_prefixes(user, ADMINS), "place"))
         for site in qs.iterator(chunk_size=2000):
             yield {"name": site.name, "place": site.place.code, "operator": site.operator and site.operator.name,
                    **{f: getattr(site, f) for f in self.FIELDS}}
@@ -463,7 +456,7 @@ class ResidentsRoster(PersonRoster):
         qs = Person.objects.filter(is_resident=True)
         if not scopes.is_superuser(user):
             qs = scopes.persons_visible_to(user, qs).filter(
-                prefix_q("home__code", scopes.place_prefixes(user, ADMINS)))
+                within(scopes.place_prefixes(user, ADMINS), "home"))
         rows = qs.order_by("home__code", "room", "pk").values_list(
             "name", "phone", "gender", "home__code", "room", "skills")
         for name, phone_, gender, home, room, skills in rows.iterator(chunk_size=2000):
