@@ -6,7 +6,7 @@ City scale: DATABASE_URL (PostgreSQL) and REDIS_URL (huey on Redis, shared cache
 Every setting the project reads is declared here, with its default; README.md's "Configuration" table
 lists them. A value that cannot be read (a boolean "ture", a number "5x", weights that do not add up)
 stops the start with ImproperlyConfigured naming the variable, instead of quietly becoming a default.
-Importing this module touches nothing on disk: the commands that need var/ make it (Makefile, bin/serve).
+Importing this module creates nothing on disk: the commands that need var/ make it (Makefile, bin/serve).
 """
 
 import math
@@ -198,6 +198,18 @@ else:
         "immediate": env_bool("HUEY_IMMEDIATE", False),
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The SQLite files (the database, its test copy, huey's queue) need their directory before Django opens
+# them, and huey opens its queue while the apps load. Importing the settings creates nothing, so a missing
+# directory is named here rather than left to sqlite3's "unable to open database file".
+_sqlite_dirs = set() if DATABASE_URL and REDIS_URL else {VAR_DIR}
+if not DATABASE_URL:
+    _sqlite_dirs.add(Path(DATABASES["default"]["NAME"]).parent)
+_missing = sorted(str(d) for d in _sqlite_dirs if not d.is_dir())
+if _missing:
+    raise ImproperlyConfigured(
+        f"No directory {' or '.join(_missing)} (VAR_DIR / SQLITE_PATH) for the SQLite files: `make` and "
+        f"bin/serve create it (mkdir -p $VAR_DIR/static); elsewhere create it before starting Django")
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

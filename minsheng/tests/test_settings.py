@@ -74,7 +74,7 @@ def import_settings(**env) -> subprocess.CompletedProcess:
 
 
 def test_it_has_the_defaults_the_readme_states(tmp_path):
-    var = tmp_path / "var"
+    var = tmp_path
     result = import_settings(VAR_DIR=str(var))
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
@@ -95,10 +95,29 @@ def test_the_list_of_variables_is_every_one_the_settings_read():
 
 
 def test_importing_the_settings_makes_no_directory(tmp_path):
+    # On PostgreSQL and Redis nothing in VAR_DIR is opened at start, so it may be missing (collectstatic and
+    # the roster imports make their folders).
     var = tmp_path / "not-yet"
-    result = import_settings(VAR_DIR=str(var))
+    result = import_settings(VAR_DIR=str(var), DATABASE_URL="postgres://u@127.0.0.1:5432/x",
+                             REDIS_URL="redis://127.0.0.1:6379/0")
     assert result.returncode == 0, result.stderr
     assert not var.exists()
+
+
+@pytest.mark.parametrize("env", [{}, {"DATABASE_URL": "postgres://u@127.0.0.1:5432/x"},
+                                 {"REDIS_URL": "redis://127.0.0.1:6379/0"}])
+def test_it_names_the_missing_directory_of_the_sqlite_files(tmp_path, env):
+    var = tmp_path / "not-yet"
+    result = import_settings(VAR_DIR=str(var), **env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and str(var) in result.stderr and "mkdir -p" in result.stderr
+    assert not var.exists()
+
+
+def test_it_names_the_missing_directory_of_sqlite_path(tmp_path):
+    path = tmp_path / "elsewhere" / "minsheng.sqlite3"
+    result = import_settings(VAR_DIR=str(tmp_path), SQLITE_PATH=str(path))
+    assert result.returncode != 0 and str(path.parent) in result.stderr
 
 
 def test_it_reads_each_variable(tmp_path):
