@@ -1,4 +1,4 @@
-"""The needs loop (SPEC §3): a resident's need, from submission to a rated deed.
+"""The needs loop (docs/product.md §3): a resident's need, from submission to a rated deed.
 
 Every change to a Need goes through `needs.services.need_act`, which appends one event per action to
 the hash-chained log (core.events); the timestamps and due times below are what the ledger counts.
@@ -50,7 +50,7 @@ class DeadlinePolicy(models.Model):
     """How long each step may take, in working time, for a category and concern level.
 
     The most specific row wins: (category, level), (category, any level), then the parent category's,
-    then (no category, level), then (no category, any level). Defaults are SPEC §3.
+    then (no category, level), then (no category, any level). Defaults are docs/product.md §3.
     """
 
     category = models.ForeignKey(Category, verbose_name=_("category"), null=True, blank=True,

@@ -9,7 +9,7 @@ from ledger import periods
 from ledger.sections import ledger_build
 from places.models import Place
 
-# The article's figures (SPEC §8), as the ledger computes them from the records.
+# The article's figures (docs/product.md §8), as the ledger computes them from the records.
 HEADLINE = {
     "subdistrict": ("units", "members", "covered_grid", "covered_compound", "covered_courtyard", "covered_unit_site",
                     "found", "claimed", "resolved", "stations", "facilities", "micro_positions"),
