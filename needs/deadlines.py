@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 
 WORK_PERIODS = ((datetime.time(9, 0), datetime.time(12, 0)), (datetime.time(13, 30), datetime.time(17, 30)))
 DAY_MINUTES = 7 * 60
-# Code defaults (docs/product.md §3), used when no DeadlinePolicy row matches: complex categories get a row of their own.
+# Code defaults (docs/product.md §3), used when no DeadlinePolicy row matches: complex categories get
+# a row of their own.
 DEFAULTS = {"accept_hours": Decimal(2), "claim_days": Decimal(1), "resolve_days": Decimal(7),
             "report_in_minutes": 30}
 URGENT_RESOLVE_DAYS = Decimal(1)

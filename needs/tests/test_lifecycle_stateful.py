@@ -17,8 +17,8 @@ from needs.models import Need
 from needs.services import NeedConflict, need_act, need_submit
 
 ACTIONS = sorted(a for a in workflow.ACTIONS if a not in ("submit", "remind", "flag_overdue"))
-# An oracle written from docs/product.md §3, independent of needs.permissions.relations_to: what each fixture account may
-# ever do. "holder" actions also need the account to hold the need at that moment.
+# An oracle written from docs/product.md §3, independent of needs.permissions.relations_to: what each fixture
+# account may ever do. "holder" actions also need the account to hold the need at that moment.
 MAY = {
     "resident": {"rate", "reopen"},
     "community_staff": {"accept", "reject", "merge", "publish", "dispatch", "return", "progress", "add_collaborator",
