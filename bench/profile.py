@@ -52,7 +52,9 @@ def main(argv=None):
     parser.add_argument("--requests", type=int, default=30, help="requests timed (and profiled) per scenario")
     parser.add_argument("names", nargs="*")
     args = parser.parse_args(argv)
-    os.environ.update(DJANGO_SETTINGS_MODULE="bench.settings", VAR_DIR=str(ROOT / "var" / "bench" / "var"))
+    var = ROOT / "var" / "bench" / "var"
+    (var / "static").mkdir(parents=True, exist_ok=True)  # the settings make no directory themselves
+    os.environ.update(DJANGO_SETTINGS_MODULE="bench.settings", VAR_DIR=str(var))
     if args.db == "postgresql":
         os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/minsheng_bench_{args.profile}")
     else:

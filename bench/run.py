@@ -45,8 +45,9 @@ def commit() -> str:
 def fresh_database(profile: str, database: str) -> dict:
     """The environment of a new, empty database for this run (never the app's own)."""
     # var/bench/var: the bench's own huey queue, media and static files, never the app's var/.
-    env = {"DJANGO_SETTINGS_MODULE": "bench.settings", "AXES_FAILURE_LIMIT": "1000000",
-           "VAR_DIR": str(ROOT / "var" / "bench" / "var")}
+    var = ROOT / "var" / "bench" / "var"
+    (var / "static").mkdir(parents=True, exist_ok=True)  # the settings make no directory themselves
+    env = {"DJANGO_SETTINGS_MODULE": "bench.settings", "AXES_FAILURE_LIMIT": "1000000", "VAR_DIR": str(var)}
     if database == "postgresql":
         name = f"minsheng_bench_{profile}"
         psql = ["psql", f"{PG}/postgres", "-q", "-v", "ON_ERROR_STOP=1", "-c"]
