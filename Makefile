@@ -72,11 +72,8 @@ clean:
 # `make bench` runs the default profile (SQLite, under 10 minutes); PROFILE=subdistrict for 200,000 needs;
 # `make bench-city` is Lanzhou on PostgreSQL (10 million needs: hours; BENCH_ARGS="--needs 1000000" scales it).
 .PHONY: bench bench-city
-# The benchmark's own var/ (var/bench/var, bench/run.py) is made here too.
 bench: messages
-	mkdir -p var/bench/var/static
 	$(BIN)/python -m bench.run --profile $(or $(PROFILE),default) $(BENCH_ARGS)
 
 bench-city: messages
-	mkdir -p var/bench/var/static
 	$(BIN)/python -m bench.run --profile city $(BENCH_ARGS)
