@@ -5,7 +5,7 @@ sorted by needs found) and only found and resolved, so that bars and labels stay
 beside the chart always has every row and column.
 """
 
-from ledger.selectors import Table
+from ledger.section_data import Table
 
 CHART_ROWS = 12
 LONG = 6

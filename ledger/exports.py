@@ -1,4 +1,5 @@
-"""Downloads of the public ledger: Excel (streamed), CSV open data, and the printable PDF poster-report.
+"""Downloads of the public ledger: Excel (streamed), CSV open data, and the printable PDF poster-report; and
+the rows of deeds that the deeds section and every download show.
 
 They carry exactly what the public page shows — the same sections built with public=True — so no
 personal data can leave through a download that the page does not show.
@@ -10,14 +11,52 @@ import subprocess
 import tempfile
 from itertools import islice
 
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import xlsx
-from ledger import selectors
-from ledger.sections import BuiltSection
+from ledger.section_data import BuiltSection
+from ledger.selectors import place_names
+from needs.models import Rating
+from people.masking import mask_name, public_title
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --- Deeds: what was done, where in general terms, by whom, when, the resident's grade -------------
+
+DEED_BATCH = 2000
+
+
+def deed_columns() -> list[tuple[str, str]]:
+    return [("label", _("What")), ("category", _("Category")), ("community", _("Community")), ("grid", _("Grid")),
+            ("by", _("By")), ("resolved_on", _("Resolved on")), ("rating", _("Resident's grade"))]
+
+
+DEED_FIELDS = ("pk", "title", "category__name", "community_code", "grid_code", "lead_organisation__name",
+               "lead_person__name", "resolved_at", "rating")
+
+
+def deed_rows(needs: QuerySet, *, public: bool):
+    """Rows of deeds (from ledger.selectors.deeds): the place only as community and grid, never the building
+    or room; for the public, the title in general terms and a member's name masked. Read as tuples, not
+    models (a city-year of deeds is a long table), and the names of places once per batch."""
+    grades = {value: str(label) for value, label in Rating.choices}
+    tz = timezone.get_current_timezone()
+    rows = needs.values_list(*DEED_FIELDS).iterator(chunk_size=DEED_BATCH)
+    while batch := list(islice(rows, DEED_BATCH)):
+        names = place_names([code for row in batch for code in (row[3], row[4])])
+        for pk, title, category, community, grid, unit, person, resolved_at, rating in batch:
+            by = unit or ((mask_name(person) if public else person) if person else "")
+            yield {"label": public_title(title) if public else title, "category": category or "",
+                   "community": names.get(community, ""), "grid": names.get(grid, ""), "by": by,
+                   "resolved_on": resolved_at.astimezone(tz).date().isoformat(), "rating": grades.get(rating, ""),
+                   "id": pk}
+
+
+# --- The files ------------------------------------------------------------------------------------
 
 
 def figure_rows(built: list[BuiltSection]):
@@ -43,11 +82,11 @@ def xlsx_write(built: list[BuiltSection], place, period, deeds_qs) -> tempfile.S
         for section, key, label, value, unit in figure_rows(built):
             summary.row([section, label, value, unit, key], styles=[None, None, xlsx.PERCENT if unit == "%" else None])
 
-    columns = [key for key, _label in selectors.deed_columns()]
+    columns = [key for key, _label in deed_columns()]
     with book.sheet(_("Deeds"), widths=[36] + [16] * (len(columns) - 1)) as sheet:
-        sheet.row([label for _key, label in selectors.deed_columns()], style=xlsx.BOLD)
-        rows = selectors.deed_rows(deeds_qs, public=True)
-        while batch := list(islice(rows, selectors.DEED_BATCH)):
+        sheet.row([label for _key, label in deed_columns()], style=xlsx.BOLD)
+        rows = deed_rows(deeds_qs, public=True)
+        while batch := list(islice(rows, DEED_BATCH)):
             sheet.rows([row[key] for key in columns] for row in batch)
 
     for b in built:
@@ -87,9 +126,9 @@ def csv_figures(built: list[BuiltSection]):
 
 def csv_deeds(deeds_qs):
     writer = csv.writer(Echo())
-    yield "\ufeff" + writer.writerow([key for key, _label in selectors.deed_columns()])
-    for row in selectors.deed_rows(deeds_qs, public=True):
-        yield writer.writerow([row[key] for key, _label in selectors.deed_columns()])
+    yield "\ufeff" + writer.writerow([key for key, _label in deed_columns()])
+    for row in deed_rows(deeds_qs, public=True):
+        yield writer.writerow([row[key] for key, _label in deed_columns()])
 
 
 def cjk_font() -> str | None:

@@ -1,11 +1,11 @@
 """Keeping the ledger's roll-ups (ledger.models) exact, and reading them for a scope and a period.
 
-`need_changed(need, action)` is called by needs.services.need_act inside its transaction after every
-action: it works out what the need adds to the roll-ups now (`contribution`), compares it with what it
-added before (kept in `Contribution`), and applies the difference as increments in one upsert per table
-(`INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`). Nothing is read and written back in Python, and
-rows are written in key order, so concurrent actions on other needs add up exactly (on PostgreSQL too,
-where two transactions then lock shared rows in the same order).
+`need_changed(need, action)` runs inside needs.services.need_act's transaction after every action (on the
+signal needs.signals.need_changed, subscribed in ledger.apps): it works out what the need adds to the
+roll-ups now (`contribution`), compares it with what it added before (kept in `Contribution`), and applies
+the difference as increments in one upsert per table (`INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`).
+Nothing is read and written back in Python, and rows are written in key order, so concurrent actions on other
+needs add up exactly (on PostgreSQL too, where two transactions then lock shared rows in the same order).
 
 `rebuild()` (`manage.py ledger_rebuild`) computes every roll-up from the needs and their events: after a
 bulk load that bypassed need_act (the benchmark's synthetic city), or to check them.
@@ -26,7 +26,8 @@ from django.utils import timezone
 
 from ledger.models import HOLDER_COUNTERS, TALLY_COUNTERS, Contribution, Deed, HolderTally, Tally
 from ledger.periods import Period
-from needs.models import Level, Need, Rating, State
+from needs import workflow
+from needs.models import Level, Need, Rating
 from places.models import PLACE_RULES, PlaceKind
 
 # The places a ledger is kept for: from the city down to the grid (a need placed in a compound, building or
@@ -35,9 +36,6 @@ SCOPE_KINDS = (PlaceKind.CITY, PlaceKind.DISTRICT, PlaceKind.SUBDISTRICT, PlaceK
 SCOPE_LENGTHS = [PLACE_RULES[kind][1] for kind in SCOPE_KINDS]  # code lengths, shortest first
 # Code lengths: a need's community and grid are prefixes of its place's code.
 COMMUNITY_CODE, GRID_CODE = PLACE_RULES[PlaceKind.COMMUNITY][1], PLACE_RULES[PlaceKind.GRID][1]
-NOT_FOUND = (State.REJECTED, State.MERGED)  # turned away: never found
-CLAIMED_STATES = (State.CLAIMED, State.IN_PROGRESS, State.RESOLVED, State.CLOSED)
-RESOLVED_STATES = (State.RESOLVED, State.CLOSED)
 
 
 def local_day(moment: datetime.datetime) -> datetime.date:
@@ -45,7 +43,7 @@ def local_day(moment: datetime.datetime) -> datetime.date:
 
 
 def is_found(need: Need) -> bool:
-    return need.accepted_at is not None and need.state not in NOT_FOUND
+    return need.accepted_at is not None and need.state not in workflow.TURNED_AWAY
 
 
 def contribution(need: Need, *, reopened: bool, collaborators=()) -> dict | None:
@@ -53,12 +51,12 @@ def contribution(need: Need, *, reopened: bool, collaborators=()) -> dict | None
 
     `reopened`: it was reopened at least once (a `need.reopen` event); `collaborators`: the ids of its
     collaborating units. Each flag is the condition of the figure of the same name in ledger.selectors."""
-    if need.state in NOT_FOUND:
+    if need.state in workflow.TURNED_AWAY:
         if need.closed_at is None:
             return {"reopened": True} if reopened else None
         day, counts, holders = local_day(need.closed_at), {need.state: 1}, []
     elif need.accepted_at is not None:
-        claimed, resolved = need.state in CLAIMED_STATES, need.state in RESOLVED_STATES
+        claimed, resolved = need.state in workflow.EVER_CLAIMED, need.state in workflow.DONE
         counts = {
             "found": 1, "claimed": claimed, "resolved": resolved,
             "on_time": resolved and need.resolved_on_time is True,
@@ -115,7 +113,7 @@ def _cells(data: dict | None, *, below=()):
                 yield code[:length], length, grain, start
 
 
-BREAKDOWN_LEVELS = (COMMUNITY_CODE, GRID_CODE)  # ledger.selectors.breakdowns_section
+BREAKDOWN_LEVELS = (COMMUNITY_CODE, GRID_CODE)  # ledger.builders.breakdowns_section
 
 
 def _add(tallies, holders, data: dict | None, sign: int):

@@ -1,9 +1,9 @@
-"""The sections of the ledger, in the order pages and exports show them.
+"""The sections of the ledger, in the order pages and exports show them, and the ledger built from them.
 
-Adding a section (bookings, volunteer hours, disputes, ...) is adding one selector that returns
-`SectionData` (figures and tables) and one entry here; its template block is optional — without one,
-`ledger/sections/generic.html` shows its figures and tables, and every export (Excel, PDF, CSV, JSON)
-takes its figures and tables as they are.
+Adding a section (bookings, volunteer hours, disputes, ...) is adding one builder that returns
+`SectionData` (figures and tables) to ledger.builders and one entry here; its template block is optional —
+without one, `ledger/sections/generic.html` shows its figures and tables, and every export (Excel, PDF, CSV,
+JSON) takes its figures and tables as they are.
 """
 
 from collections.abc import Callable
@@ -15,8 +15,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.events import events_head
-from ledger import selectors as s
+from ledger import builders
 from ledger.periods import Period
+from ledger.section_data import BuiltSection, SectionData
 from places.models import Place, PlaceKind
 
 
@@ -24,43 +25,32 @@ from places.models import Place, PlaceKind
 class Section:
     key: str
     title: str
-    compute: Callable[[s.LedgerScope], s.SectionData]
+    compute: Callable[[builders.LedgerScope], SectionData]
     template: str = "ledger/sections/generic.html"
     applies: Callable[[Place], bool] = lambda place: True
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("needs", _("Needs list"), s.needs_section, "ledger/sections/needs.html"),
-    Section("rates", _("The three rates"), s.rates_section),
-    Section("trend", _("Trend"), s.trend_section),
-    Section("breakdowns", _("Breakdowns"), s.breakdowns_section),
-    Section("active", _("Most active"), s.active_section),
-    Section("partners", _("Co-building and coverage"), s.partners_section),
-    Section("sites", _("Stations, facilities and micro-positions"), s.sites_section),
-    Section("community", _("The community"), s.community_section,
+    Section("needs", _("Needs list"), builders.needs_section, "ledger/sections/needs.html"),
+    Section("rates", _("The three rates"), builders.rates_section),
+    Section("trend", _("Trend"), builders.trend_section),
+    Section("breakdowns", _("Breakdowns"), builders.breakdowns_section),
+    Section("active", _("Most active"), builders.active_section),
+    Section("partners", _("Co-building and coverage"), builders.partners_section),
+    Section("sites", _("Stations, facilities and micro-positions"), builders.sites_section),
+    Section("community", _("The community"), builders.community_section,
             applies=lambda place: place.kind == PlaceKind.COMMUNITY),
-    Section("honours", _("Honours"), s.honours_section),
-    Section("deeds", _("Deeds done"), s.deeds_section, "ledger/sections/deeds.html"),
+    Section("honours", _("Honours"), builders.honours_section),
+    Section("deeds", _("Deeds done"), builders.deeds_section, "ledger/sections/deeds.html"),
 )
-
-
-@dataclass
-class BuiltSection:
-    section: Section
-    data: s.SectionData
-
-    @property
-    def key(self):
-        return self.section.key
-
-    @property
-    def title(self):
-        return str(self.section.title)
 
 
 # Any write anywhere moves the chain's head, so a busy city's ledgers are rebuilt often and their old
 # entries are never read again: they expire soon, and the cache stays small.
 CACHE_SECONDS = 600
+# Raise it whenever the cached classes (ledger.section_data) change shape or module: an entry pickled by the
+# code before a deploy would not load after it.
+CACHE_VERSION = 2
 
 
 def ledger_build(place: Place, period: Period, *, public: bool, **deeds_page) -> list[BuiltSection]:
@@ -74,14 +64,15 @@ def ledger_build(place: Place, period: Period, *, public: bool, **deeds_page) ->
     deeds = ",".join(f"{k}={v}" for k, v in sorted(deeds_page.items()))
     key = (f"ledger:{events_head()}:{timezone.localdate()}:{get_language()}:{place.code}:{period.start}:"
            f"{period.end}:{int(public)}:{deeds}")
-    data = cache.get(key)
+    data = cache.get(key, version=CACHE_VERSION)
     if data is None:
-        scope = s.LedgerScope(place, period, public, **deeds_page)
+        scope = builders.LedgerScope(place, period, public, **deeds_page)
         data = [section.compute(scope) for section in applicable]
-        cache.set(key, data, CACHE_SECONDS)
-    return [BuiltSection(section, d) for section, d in zip(applicable, data, strict=True)]
+        cache.set(key, data, CACHE_SECONDS, version=CACHE_VERSION)
+    return [BuiltSection(section.key, str(section.title), section.template, d)
+            for section, d in zip(applicable, data, strict=True)]
 
 
 def figures_by_key(built: list[BuiltSection]) -> dict:
     """Every figure of the ledger by its key (keys are unique across sections)."""
-    return {f.key: f.value for b in built for f in b.data.figures}
+    return {f.key: f.value for section in built for f in section.data.figures}

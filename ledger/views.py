@@ -13,12 +13,14 @@ from django.utils.translation import gettext as _
 
 from ledger import exports, periods, selectors
 from ledger.charts import chart_specs
+from ledger.labels import figure_label
 from ledger.models import Tally
 from ledger.rollups import SCOPE_KINDS
 from ledger.sections import ledger_build
 from people import scopes
 from people.masking import mask_name
 from places.models import Place, PlaceKind
+from places.selectors import within
 
 PUBLIC_KINDS = SCOPE_KINDS  # every place the ledger is kept for
 
@@ -54,10 +56,8 @@ def staff_places(user) -> list[Place]:
         prefixes = scopes.place_prefixes(user)
     if not prefixes:
         return []
-    from places.selectors import code_prefix_q
-
     kinds = (PlaceKind.SUBDISTRICT, PlaceKind.COMMUNITY, PlaceKind.GRID)
-    return list(Place.objects.filter(code_prefix_q(prefixes), kind__in=kinds).order_by("code"))
+    return list(Place.objects.filter(within(prefixes), kind__in=kinds).order_by("code"))
 
 
 def _staff_scope(request) -> tuple[Place, list[Place]]:
@@ -139,7 +139,7 @@ def records(request):
             seat.masked = mask_name(seat.person.name) if seat.person else ""
     return render(request, "ledger/records.html", {
         "place": place, "period": period, "figure": figure, "kind": kind, "page": page, "filters": filters,
-        "label": selectors.figure_label(figure), "query": request.GET.copy()})
+        "label": figure_label(figure), "query": request.GET.copy()})
 
 
 # --- Downloads: what the public page shows, in other forms ------------------------------------------
@@ -186,7 +186,7 @@ def pdf(request, code):
     if font is None:
         # Without a Chinese font every character would print as an empty box: say so instead.
         return render(request, "ledger/no_font.html", {"place": place, "period": period}, status=503)
-    deeds = list(selectors.deed_rows(selectors.deeds(place, period, public=True, limit=PDF_DEEDS), public=True))
+    deeds = list(exports.deed_rows(selectors.deeds(place, period, public=True, limit=PDF_DEEDS), public=True))
     response = HttpResponse(exports.pdf_render(built, place, period, font, deeds), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{_filename(place, period, "pdf")}"'
     return response

@@ -21,7 +21,8 @@ import zoneinfo
 import pytest
 
 from needs.models import Category
-from needs.services import need_act, need_submit, system_user
+from needs.permissions import system_user
+from needs.services import need_act, need_submit
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -38,7 +39,7 @@ def category(db):
 
 @pytest.fixture
 def member(accounts):
-    from needs.services import person_of
+    from people.scopes import person_of
 
     return person_of(accounts["party_member"])
 

@@ -8,14 +8,13 @@ from django.db.models import Count, F, Sum
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
+from ledger.builders import LedgerScope
+from ledger.rollups import COMMUNITY_CODE, GRID_CODE
 from ledger.selectors import (
     BREAKDOWN_COLUMNS,
     CLAIMED,
-    COMMUNITY_CODE,
-    GRID_CODE,
     NEED_FIGURES,
     RESOLVED,
-    LedgerScope,
     found_needs,
     reopened_needs,
     turned_away,

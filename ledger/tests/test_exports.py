@@ -10,8 +10,9 @@ import pytest
 from django.urls import reverse
 
 from ledger import exports, periods
+from ledger.exports import deed_rows
 from ledger.sections import figures_by_key, ledger_build
-from ledger.selectors import deed_rows, deeds
+from ledger.selectors import deeds
 
 Q3 = periods.quarter(2021, 3)
 

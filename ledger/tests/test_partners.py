@@ -4,6 +4,8 @@ import datetime
 
 from ledger import periods
 from ledger.sections import figures_by_key, ledger_build
+from people import selectors
+from people.models import MemberReport, MemberReportState
 from people.services import (
     agreement_sign,
     committee_member_add,
@@ -85,3 +87,17 @@ def test_it_shows_a_communitys_branches_members_figures_committee_and_honours(ro
     f = figures(tree["tqjy"], periods.year(2020))
     assert (f["committee_members"], f["honours"]) == (0, 1)
     assert "branches" not in figures(tree["subdistrict"], periods.year(2021))
+
+
+def test_a_member_who_withdrew_and_reported_elsewhere_counts_where_they_are_now(root, tree, unit):
+    person = person_create(actor=root, name="党员甲", phone="13800000009", home=tree["entrance"])
+    membership = membership_create(actor=root, person=person, party_organisation=unit["branch"], in_service=True)
+    first = member_report(actor=root, membership=membership, community=tree["tqjy"], reported_on=D(2021, 3, 1))
+    MemberReport.objects.filter(pk=first.pk).update(state=MemberReportState.WITHDRAWN)  # no service withdraws yet
+    member_report(actor=root, membership=membership, community=tree["wlpd"], reported_on=D(2021, 6, 1))
+    # The withdrawn report counts nowhere; the open one counts, on the ledger as on the home page.
+    for place, expected in ((tree["tqjy"], 0), (tree["wlpd"], 1), (tree["subdistrict"], 1)):
+        assert figures(place, periods.year(2021))["members"] == expected
+        assert selectors.dual_reported_members(place).count() == expected
+        assert sum(selectors.report_state_counts(community=place).values()) == expected
+    assert figures(tree["wlpd"], periods.month(2021, 5))["members"] == 0  # reported in June

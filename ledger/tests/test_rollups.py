@@ -19,19 +19,21 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from ledger import periods, rollups, selectors
+from ledger import builders, periods, rollups, selectors
+from ledger.builders import LedgerScope
 from ledger.models import Contribution, HolderTally, Tally
 from ledger.sections import figures_by_key, ledger_build
-from ledger.selectors import LedgerScope
 from ledger.tests import direct
 from ledger.tests.conftest import TZ
 from needs import workflow
 from needs.models import Category, Need
-from needs.services import NeedConflict, need_act, need_submit, person_of, system_user
+from needs.permissions import system_user
+from needs.services import NeedConflict, need_act, need_submit
 from needs.tests import conftest as needs_fixtures
 from needs.tests.test_lifecycle_stateful import DETOURS, HOLDER_ACTIONS, MAY
+from people.scopes import person_of
 
-ACTIONS = sorted(a for a in workflow.ROLES if a != "submit")
+ACTIONS = sorted(a for a in workflow.ACTIONS if a != "submit")
 ROLES = sorted(MAY)
 PLACES = ("building", "entrance", "tqjy", "compound2", "grid1")  # tqjy: a need placed above any grid
 SCOPES = ("city", "subdistrict", "tqjy", "wlpd", "grid1", "grid2")
@@ -41,9 +43,9 @@ department, second_unit = needs_fixtures.department, needs_fixtures.second_unit 
 
 def production(scope: LedgerScope) -> dict:
     """The figures the ledger shows, in the oracle's shapes (ledger/tests/direct.py)."""
-    built = {key: compute(scope) for key, compute in (("trend", selectors.trend_section),
-                                                      ("breakdowns", selectors.breakdowns_section),
-                                                      ("active", selectors.active_section))}
+    built = {key: compute(scope) for key, compute in (("trend", builders.trend_section),
+                                                      ("breakdowns", builders.breakdowns_section),
+                                                      ("active", builders.active_section))}
     trend = [{"month": row["label"], **{k: row[k] for k in ("found", "claimed", "resolved")}}
              for row in built["trend"].tables[0].rows]
     breakdowns = {t.key: sorted((next(iter(row["filter"].values())) or 0,
@@ -60,7 +62,7 @@ def production(scope: LedgerScope) -> dict:
 
 def oracle(scope: LedgerScope) -> dict:
     return {"tally": direct.tally(scope), "trend": direct.trend(scope), "breakdowns": direct.breakdowns(scope),
-            "active": direct.active(scope, selectors.ACTIVE_LIMIT),
+            "active": direct.active(scope, builders.ACTIVE_LIMIT),
             "deeds": {public: direct.deeds(scope, public=public, limit=3) for public in (True, False)},
             "all_deeds": direct.deeds(scope, public=False, limit=None)}
 

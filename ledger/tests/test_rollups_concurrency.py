@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from ledger import periods
-from ledger.selectors import LedgerScope, tally
+from ledger.builders import LedgerScope
+from ledger.selectors import tally
 from ledger.tests import direct
 from needs.services import need_act, need_submit
 from needs.tests.concurrency import run_together, unit_admins

@@ -1,0 +1,204 @@
+"""The sections' builders: each takes a LedgerScope and returns SectionData (figures and tables), shaped
+from the queries of ledger.selectors and people.selectors and named by ledger.labels. ledger.sections
+lists them, in the order pages and downloads show them.
+
+A new section is a builder here, `def my_section(s: LedgerScope) -> SectionData`, with its queries in
+the selectors of the app whose records it counts and its labels in ledger.labels, and one entry in
+ledger.sections.SECTIONS.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.utils.translation import gettext as _
+
+from ledger import selectors
+from ledger.exports import deed_columns, deed_rows
+from ledger.labels import COVERAGE_LABELS, NEED_LABELS, PEOPLE_LABELS, RATE_LABELS, SITE_LABELS
+from ledger.periods import Period
+from ledger.rollups import COMMUNITY_CODE, GRID_CODE
+from ledger.section_data import Figure, SectionData, Table
+from needs.models import Channel, ConcernLevel, Rating
+from people import selectors as people_selectors
+from people.masking import mask_name
+from places.models import COVERABLE_KINDS, Place
+from places.selectors import place_figures
+
+
+@dataclass
+class LedgerScope:
+    """What a section is asked for: the scope, the period, whether the reader is the public, the page of
+    deeds to list; plus the tally the needs sections share, computed once per ledger."""
+
+    place: Place
+    period: Period
+    public: bool = True
+    deeds_offset: int = 0
+    deeds_limit: int = 50
+
+    def __post_init__(self):
+        if len(self.place.code) > GRID_CODE:  # no roll-ups below the grid (ledger.rollups.SCOPE_KINDS)
+            raise ValueError(f"no ledger for a place below a grid: {self.place.code}")
+
+    @cached_property
+    def monthly(self) -> dict[datetime.date, dict[str, int]]:
+        return selectors.monthly(self.place, self.period)
+
+    @cached_property
+    def tally(self) -> dict[str, int]:
+        return selectors.tally_of(self.monthly)
+
+
+def needs_section(s: LedgerScope) -> SectionData:
+    t = s.tally
+    figures = [Figure(key, str(NEED_LABELS[key]), t[key], records=key)
+               for key in ("found", "claimed", "resolved", "on_time", "escalated", "overdue", "reopened")]
+    figures.append(Figure("affected", str(NEED_LABELS["affected"]), t["affected"], records="found"))
+    figures += [Figure(state, str(NEED_LABELS[state]), t[state], records=state) for state in ("rejected", "merged")]
+    return SectionData(figures=figures)
+
+
+def rates_section(s: LedgerScope) -> SectionData:
+    t = s.tally
+    r = selectors.rates(t)
+    records = {"claim_rate": "claimed", "resolution_rate": "resolved", "on_time_rate": "on_time",
+               "response_rate": "responded", "satisfaction_rate": "rated", "composite": None}
+    figures = [Figure(key, str(RATE_LABELS[key]), value, "%", records[key]) for key, value in r.items()]
+    grades = Table("ratings", _("Residents' grades"), [("label", _("Grade")), ("count", _("Needs"))],
+                   [{"label": str(label), "count": t[f"rating_{grade}"], "filter": {"rating": grade}}
+                    for grade, label in Rating.choices], chart="pie", records="rated")
+    return SectionData(figures=figures, tables=[grades])
+
+
+def _breakdown(groups: list[dict], field: str, labels_of, *, title, key, chart) -> Table:
+    """The groups (sums of the breakdown columns, from one GROUP BY over roll-up rows) summed by one field,
+    biggest first; `labels_of(keys)` names them (one more query at most)."""
+    columns = selectors.BREAKDOWN_COLUMNS
+    sums = defaultdict(lambda: dict.fromkeys(columns, 0))
+    for group in groups:
+        for c in columns:
+            sums[group[field]][c] += group[c]
+    rows = sorted(((k, row) for k, row in sums.items() if row["found"]), key=lambda kv: (-kv[1]["found"], kv[0]))
+    labels = labels_of([k for k, _row in rows])
+    header = [("label", _("Name")), *((c, str(NEED_LABELS[c])) for c in columns),
+              ("resolution_rate", str(RATE_LABELS["resolution_rate"]))]
+    out = [{"label": str(labels.get(k, k or _("Not classified"))), **row,
+            "resolution_rate": selectors.ratio(row["resolved"], row["found"]), "filter": {key: k or ""}}
+           for k, row in rows]
+    return Table(key, title, header, out, chart=chart, records="found")
+
+
+def breakdowns_section(s: LedgerScope) -> SectionData:
+    place, period = s.place, s.period
+    groups = selectors.breakdown_groups(place, period)
+    tables = [
+        _breakdown(groups, "category", selectors.category_names, title=_("By category"), key="category",
+                   chart="bar"),
+        _breakdown(groups, "channel", lambda keys: dict(Channel.choices), title=_("By channel"), key="channel",
+                   chart="pie"),
+        _breakdown(groups, "concern_level", lambda keys: dict(ConcernLevel.choices), title=_("By concern level"),
+                   key="concern_level", chart="bar"),
+    ]
+    # And the communities and grids inside the scope, from one more GROUP BY.
+    depths = [(length, key, title) for length, key, title in (
+        (COMMUNITY_CODE, "community", _("By community")), (GRID_CODE, "grid", _("By grid")))
+        if len(place.code) < length]
+    if depths:
+        inside = selectors.inside_groups(place, period, [length for length, *_rest in depths])
+        names = selectors.place_names([g["code"] for g in inside])
+        for length, key, title in depths:
+            tables.append(_breakdown([g for g in inside if g["level"] == length], "code", lambda keys: names,
+                                     title=title, key=key, chart="bar"))
+    return SectionData(tables=tables)
+
+
+def trend_section(s: LedgerScope) -> SectionData:
+    keys = ("found", "claimed", "resolved")
+    out = []
+    for first in s.period.months():
+        row = s.monthly.get(first, {})
+        month = f"{first:%Y-%m}"
+        out.append({"label": month, **{k: row.get(k, 0) for k in keys}, "filter": {"month": month}})
+    columns = [("label", _("Month")), *((k, str(NEED_LABELS[k])) for k in keys)]
+    return SectionData(tables=[Table("trend", _("By month found"), columns, out, chart="line", records="found")])
+
+
+ACTIVE_LIMIT = 10
+
+
+def active_section(s: LedgerScope) -> SectionData:
+    """The units and members that lead the most needs found in the period (claimed or dispatched)."""
+    place, period, public = s.place, s.period, s.public
+    columns = [("label", _("Name")), ("claimed", _("Leading")), ("resolved", str(NEED_LABELS["resolved"]))]
+    unit_rows = [{"label": row["name"], "claimed": row["claimed"], "resolved": row["resolved"],
+                  "helped": row["helped"], "filter": {"unit": row["organisation"]}}
+                 for row in selectors.most_active_units(place, period, ACTIVE_LIMIT)]
+    member_rows = [{"label": mask_name(row["name"]) if public else row["name"], "claimed": row["claimed"],
+                    "resolved": row["resolved"], "filter": {"member": row["person"]}}
+                   for row in selectors.most_active_members(place, period, ACTIVE_LIMIT)]
+    return SectionData(tables=[
+        Table("active_units", _("Most active units"), [*columns, ("helped", _("Helping"))], unit_rows,
+              chart="bar", records="claimed"),
+        Table("active_members", _("Most active members"), columns, member_rows, records="claimed"),
+    ])
+
+
+def partners_section(s: LedgerScope) -> SectionData:
+    place, as_of = s.place, s.period.end
+    figures = [
+        Figure("units", str(PEOPLE_LABELS["units"]), people_selectors.co_building_units(place, as_of=as_of).count(),
+               records="units"),
+        Figure("members", str(PEOPLE_LABELS["members"]),
+               people_selectors.dual_reported_members(place, as_of=as_of).count(), records="members"),
+    ]
+    coverage = selectors.covered_place_counts(place, s.period)
+    figures += [Figure(f"covered_{kind}", str(COVERAGE_LABELS[kind]), coverage.get(kind, 0), records=f"covered_{kind}")
+                for kind in COVERABLE_KINDS]
+    return SectionData(figures=figures)
+
+
+def sites_section(s: LedgerScope) -> SectionData:
+    counts = selectors.site_counts(s.place, s.period)
+    return SectionData(figures=[Figure(key, str(SITE_LABELS[kind]), counts.get(kind, 0), records=key)
+                                for key, kind in selectors.SITE_FIGURES.items()])
+
+
+def community_section(s: LedgerScope) -> SectionData:
+    place, as_of = s.place, s.period.end
+    area = place_figures(place)
+    figures = [
+        Figure("branches", str(PEOPLE_LABELS["branches"]), people_selectors.community_branches(place).count(),
+               records="branches"),
+        Figure("party_members", str(PEOPLE_LABELS["party_members"]),
+               people_selectors.community_party_members(place, as_of=as_of).count(), records="party_members"),
+        Figure("area_km2", _("Area"), float(area["area_km2"]) if area["area_km2"] is not None else None, "km²"),
+        Figure("buildings", _("Buildings"), area["buildings"]),
+        Figure("households", _("Households"), area["households"]),
+        Figure("residents", _("Residents"), area["residents"]),
+        Figure("committee_members", str(PEOPLE_LABELS["committee"]),
+               people_selectors.committee_of(place, as_of=as_of).count(), records="committee"),
+    ]
+    teams = Table("teams", _("Volunteer teams"), [("label", _("Team")), ("members", _("Members"))],
+                  [{"label": t.name, "members": t.member_count, "filter": {}}
+                   for t in people_selectors.teams_of(place).order_by("name")])
+    return SectionData(figures=figures, tables=[teams])
+
+
+def honours_section(s: LedgerScope) -> SectionData:
+    honours = list(people_selectors.honours_of(place=s.place, as_of=s.period.end).order_by("awarded_on", "pk"))
+    table = Table("honours", _("Honours"), [("label", _("Honour")), ("place", _("Received by")),
+                                             ("awarded_on", _("Awarded on")), ("awarded_by", _("Awarded by"))],
+                  [{"label": h.title, "place": h.place.name, "awarded_on": h.awarded_on.isoformat(),
+                    "awarded_by": h.awarded_by, "filter": {}} for h in honours])
+    return SectionData(figures=[Figure("honours", str(PEOPLE_LABELS["honours"]), len(honours), records="honours")],
+                       tables=[table])
+
+
+def deeds_section(s: LedgerScope) -> SectionData:
+    place, period, public = s.place, s.period, s.public
+    rows = list(deed_rows(selectors.deeds(place, period, public=public, offset=s.deeds_offset, limit=s.deeds_limit),
+                          public=public))
+    total = s.tally["deeds" if public else "resolved"]  # the public sees public deeds only
+    return SectionData(tables=[Table("deeds", _("Deeds done"), deed_columns(), rows, total=total)])

@@ -1,0 +1,44 @@
+"""The names of the ledger's figures, as every page and download shows them (English msgids, translated in
+ledger/locale)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from ledger.selectors import SITE_FIGURES
+from needs.models import Rating
+from places.models import PlaceKind
+from sites.models import SiteKind
+
+NEED_LABELS = {
+    "found": _("Needs found"), "claimed": _("Claimed"), "resolved": _("Resolved"),
+    "on_time": _("Resolved on time"), "responded": _("Responded in time"),
+    "rated": _("Rated"), "escalated": _("Escalated"), "overdue": _("Overdue now"),
+    "reopened": _("Reopened"), "rejected": _("Rejected"), "merged": _("Merged"),
+    "affected": _("People affected"),
+}
+RATE_LABELS = {
+    "claim_rate": _("Claim rate"), "resolution_rate": _("Resolution rate"),
+    "on_time_rate": _("On-time rate"), "response_rate": _("Response rate"),
+    "satisfaction_rate": _("Satisfaction rate"), "composite": _("Composite score"),
+}
+COVERAGE_LABELS = {PlaceKind.GRID: _("Grids covered"), PlaceKind.COMPOUND: _("Compounds covered"),
+                   PlaceKind.COURTYARD: _("Courtyards covered"), PlaceKind.UNIT_SITE: _("Unit sites covered")}
+SITE_LABELS = {SiteKind.STATION: _("Stations"), SiteKind.FACILITY: _("Facilities"),
+               SiteKind.MICRO_POSITION: _("Micro-positions")}
+# The figures defined in people.selectors, by the records they list. "members" and "party_members" are
+# different people (members dual-reported from their units; the community's own members): never one name.
+PEOPLE_LABELS = {
+    "units": _("Co-building units"), "members": _("In-service members dual-reported"),
+    "branches": _("Party branches"), "party_members": _("Members of the community's party organisations"),
+    "committee": _("Committee members"), "honours": _("Honours"),
+}
+
+
+def figure_label(figure: str) -> str:
+    """The name of a figure: the title of the records view behind it."""
+    labels = {
+        **NEED_LABELS, **PEOPLE_LABELS,
+        **{key: SITE_LABELS[kind] for key, kind in SITE_FIGURES.items()},
+        **{f"covered_{kind}": label for kind, label in COVERAGE_LABELS.items()},
+        **{f"rating_{grade}": label for grade, label in Rating.choices},
+    }
+    return str(labels.get(figure, figure))
