@@ -6,7 +6,7 @@ from django.shortcuts import render
 
 from people import scopes
 from people import selectors as people_selectors
-from people.models import Organisation, PartyMembership, Person, Role
+from people.models import Organisation, Person, Role
 from places import selectors as place_selectors
 from places.models import Place, PlaceKind
 from places.selectors import within
@@ -21,7 +21,8 @@ def _area_section(place: Place) -> dict:
     return {
         "place": place, "figures": place_selectors.place_figures(place),
         "communities": kinds.get(PlaceKind.COMMUNITY, 0), "grids": kinds.get(PlaceKind.GRID, 0),
-        "units": people_selectors.units_in(place),
+        "units": people_selectors.co_building_units(place).count(),
+        "members": people_selectors.dual_reported_members(place).count(),
         "reports": people_selectors.report_state_counts(community=place),
         "coverage": place_selectors.coverage_counts(place),
         "sites": [(label, sites.get(kind, 0), kind) for kind, label in SiteKind.choices],
@@ -45,7 +46,7 @@ def _grid_section(user, grid: Place) -> dict:
 def _unit_section(organisation: Organisation) -> dict:
     return {"org": organisation,
             "party": people_selectors.party_organisation_tree(list(organisation.party_organisations.all())),
-            "member_count": PartyMembership.objects.filter(party_organisation__organisation=organisation).count(),
+            "member_count": people_selectors.unit_members(organisation).count(),
             "reports": people_selectors.report_state_counts(organisation=organisation),
             "coverages": organisation.coverages.select_related("place").order_by("place__code")}
 

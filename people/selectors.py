@@ -35,7 +35,7 @@ def organisation_list(*, q: str = "", kind: str = ""):
     if kind:
         qs = qs.filter(kind=kind)
     return qs.annotate(branch_count=Count("party_organisations", distinct=True),
-                       member_count=Count("party_organisations__memberships", distinct=True)).order_by("name")
+                       member_count=Count("party_organisations__memberships__person", distinct=True)).order_by("name")
 
 
 def party_organisation_tree(organisations: list[PartyOrganisation]) -> list[PartyOrganisation]:
@@ -158,9 +158,9 @@ def honours_of(*, place=None, organisation=None, as_of: datetime.date | None = N
     return Honour.objects.filter(where, awarded_on__lte=_day(as_of)).select_related("place")
 
 
-def units_in(place) -> int:
-    """The number of `co_building_units` today, as minsheng.home reads it until it counts them itself."""
-    return co_building_units(place).count()
+def unit_members(organisation) -> QuerySet:
+    """A unit's party members: the distinct people in any of its party organisations."""
+    return Person.objects.filter(memberships__party_organisation__organisation=organisation).distinct()
 
 
 # --- Lists for the community's staff ------------------------------------------------------------------

@@ -61,7 +61,7 @@ def organisation(request, pk):
         "org": org, "party_tree": selectors.party_organisation_tree(party),
         "agreements": org.agreements.select_related("place"),
         "coverages": org.coverages.select_related("place").order_by("place__code"),
-        "member_count": PartyMembership.objects.filter(party_organisation__organisation=org).count(),
+        "member_count": selectors.unit_members(org).count(),
         "report_counts": selectors.report_state_counts(organisation=org),
         "honours": selectors.honours_of(organisation=org),
         "members": selectors.member_list(user, organisation=org)[:200] if may_list else None,
