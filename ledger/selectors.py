@@ -90,18 +90,11 @@ NEED_FIGURES: dict[str, Q] = {
 
 # --- The needs found in a scope and period --------------------------------------------------------
 
-def in_scope(place: Place, field_name: str = "place__code") -> Q:
-    """Inside the place: codes that start with its code, written as a range of digit strings (codes are
-    digits), which an index on the code can serve on SQLite as on PostgreSQL, unlike LIKE 'prefix%'."""
-    after = place.code[:-1] + chr(ord(place.code[-1]) + 1)
-    return Q(**{f"{field_name}__gte": place.code, f"{field_name}__lt": after})
-
-
 def found_needs(place: Place, period: Period) -> QuerySet:
     start, stop = period.bounds()
     # The scope as a subquery of place ids tested on `place_id + 0`, which no index serves: the database then
     # walks the needs of the period (by date) instead of every need of every place in the scope.
-    places = Place.objects.filter(in_scope(place, "code")).values("pk")
+    places = Place.objects.filter(within(place)).values("pk")
     return Need.objects.alias(place_key=F("place_id") + 0).filter(
         place_key__in=places, accepted_at__gte=start, accepted_at__lt=stop).exclude(state__in=workflow.TURNED_AWAY)
 
@@ -143,7 +136,7 @@ def reopened_needs(place: Place, period: Period) -> QuerySet:
 def turned_away(place: Place, period: Period, state: str) -> QuerySet:
     """Rejected or merged needs, by the date they were turned away."""
     start, stop = period.bounds()
-    return Need.objects.filter(in_scope(place), state=state, closed_at__gte=start, closed_at__lt=stop)
+    return Need.objects.filter(within(place, "place"), state=state, closed_at__gte=start, closed_at__lt=stop)
 
 
 def ratio(part, whole) -> float | None:
@@ -181,7 +174,7 @@ def breakdown_groups(place: Place, period: Period) -> list[dict]:
 def inside_groups(place: Place, period: Period, levels: list[int]) -> list[dict]:
     """The breakdown columns of every place inside the scope whose code has one of these lengths (its
     communities, its grids), from their total rows in one GROUP BY."""
-    return list(Tally.objects.filter(period_q(period, in_scope(place, "code"), level__in=levels, total=1))
+    return list(Tally.objects.filter(period_q(period, within(place), level__in=levels, total=1))
                 .values("level", "code").annotate(**_sums(BREAKDOWN_COLUMNS)))
 
 
@@ -218,7 +211,7 @@ def most_active_members(place: Place, period: Period, limit: int) -> QuerySet:
 
 def coverages_in(place: Place, period: Period) -> QuerySet:
     """The coverages (包抓) of places inside the scope that held at some time in the period."""
-    return Coverage.objects.filter(in_scope(place), Q(until__isnull=True) | Q(until__gte=period.start),
+    return Coverage.objects.filter(within(place, "place"), Q(until__isnull=True) | Q(until__gte=period.start),
                                    since__lte=period.end)
 
 
@@ -234,7 +227,7 @@ def covered_place_counts(place: Place, period: Period) -> dict[str, int]:
 
 def sites_open(place: Place, period: Period) -> QuerySet:
     """Sites inside the scope opened by the period's end (or with no opening date)."""
-    return Site.objects.filter(in_scope(place), Q(opened_on__isnull=True) | Q(opened_on__lte=period.end))
+    return Site.objects.filter(within(place, "place"), Q(opened_on__isnull=True) | Q(opened_on__lte=period.end))
 
 
 def site_counts(place: Place, period: Period) -> dict[str, int]:
@@ -257,7 +250,7 @@ def deeds(place: Place, period: Period, *, public: bool, offset: int = 0, limit:
     Picked from the deeds index of the roll-ups (ledger.models.Contribution: kind of deed, day found, place,
     resolved at), which sorts the period's deeds without reading a need; with `limit`, only that page of
     needs is read."""
-    picked = Contribution.objects.filter(in_scope(place, "code"), deed__in=(Deed.PUBLIC,) if public else (
+    picked = Contribution.objects.filter(within(place), deed__in=(Deed.PUBLIC,) if public else (
         Deed.PRIVATE, Deed.PUBLIC), day__gte=period.start, day__lte=period.end)
     if limit is not None:
         picked = picked.order_by("-resolved_at", "-need_id")[offset:offset + limit]

@@ -12,15 +12,18 @@ FIGURES = ("area_km2", "buildings", "households", "residents")
 def within(places, through: str = "") -> Q:
     """Rows placed inside any of the places (their whole subtrees): the one definition of "is inside".
 
-    A place's code extends its parent's, so a subtree is an indexed range of codes. `places` is a Place, a
-    code, or several of either; `through` the path from the row to its place ("" for places themselves,
-    "place", "home", "community", "grid_branch__place", …). No places: no rows."""
+    A place's code extends its parent's, so a subtree is the range of codes from the place's code up to the
+    next code of its length — written as a range (codes are digits), which an index on the code serves on
+    SQLite as on PostgreSQL, unlike LIKE 'prefix%'. `places` is a Place, a code, or several of either;
+    `through` the path from the row to its place ("" for places themselves, "place", "home", "community",
+    "grid_branch__place", …). No places: no rows."""
     if isinstance(places, Place | str):
         places = [places]
-    lookup = f"{through}__code__startswith" if through else "code__startswith"
+    field = f"{through}__code" if through else "code"
     q = Q(pk__in=[])
     for place in places:
-        q |= Q(**{lookup: place if isinstance(place, str) else place.code})
+        code = place if isinstance(place, str) else place.code
+        q |= Q(**{f"{field}__gte": code, f"{field}__lt": code[:-1] + chr(ord(code[-1]) + 1)})
     return q
 
 
