@@ -1,10 +1,14 @@
 """Shared fixtures: a small subdistrict with two communities, and one account per role."""
 
 import datetime
+import io
 import os
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live-server browser tests
 
@@ -120,3 +124,16 @@ def accounts(root, tree, unit):
 @pytest.fixture
 def today():
     return datetime.date(2021, 6, 1)
+
+
+@pytest.fixture(scope="module")
+def demo_db(django_db_setup, django_db_blocker):
+    """The article's demo data set, loaded once per test module through the real services (load_demo) in a
+    transaction rolled back at the end; yields what load_demo printed. Use it with `db` in each test."""
+    with django_db_blocker.unblock(), override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        with transaction.atomic():
+            out = io.StringIO()
+            call_command("load_demo", stdout=out)
+            yield out.getvalue()
+            transaction.set_rollback(True)

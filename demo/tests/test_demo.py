@@ -12,10 +12,8 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import CharField, Count, Exists, OuterRef
 from django.db.models.functions import Cast
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -46,17 +44,6 @@ from places.models import Coverage, Place
 from sites.models import Site
 
 PASSWORD = "minsheng2021"
-FAST_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(scope="module")
-def demo_db(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHING):
-        with transaction.atomic():
-            out = io.StringIO()
-            call_command("load_demo", stdout=out)
-            yield out.getvalue()
-            transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -11,9 +11,6 @@ import openpyxl
 import pypdf
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 from django.urls import reverse
 
 from ledger import exports, periods
@@ -32,16 +29,6 @@ SUBDISTRICT = {"units": 28, "members": 614, "covered_grid": 20, "covered_compoun
 TQJY = {"branches": 4, "party_members": 226, "area_km2": 0.45, "buildings": 52, "households": 2465,
         "residents": 7792, "committee_members": 15, "honours": 5}
 HONOURS = ["党建工作示范社区", "全国五四红旗团支部", "全国科普示范社区", "全国文明单位", "城关区先进基层党组织"]
-
-
-@pytest.fixture(scope="module")
-def demo_db(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-        with transaction.atomic():
-            call_command("load_demo", stdout=io.StringIO())
-            yield
-            transaction.set_rollback(True)
 
 
 @pytest.fixture

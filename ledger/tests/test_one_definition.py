@@ -6,14 +6,10 @@ The demo data set is loaded once for the module inside a transaction rolled back
 test_demo_ledger.py does), so no other test module sees it.
 """
 
-import io
 import re
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 
 from ledger import periods
 from ledger.sections import figures_by_key, ledger_build
@@ -25,16 +21,6 @@ YEAR = periods.year(2021)
 ARTICLE = {"拱星墩街道": {"units": 28, "members": 614, "honours": 5},
            "天庆嘉园社区": {"units": 4, "members": 88, "honours": 5, "party_members": 226, "committee_members": 15}}
 CARD = re.compile(r'<span class="n">(\d+)</span><span class="l">([^<]*)</span>')
-
-
-@pytest.fixture(scope="module")
-def demo_db(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-        with transaction.atomic():
-            call_command("load_demo", stdout=io.StringIO())
-            yield
-            transaction.set_rollback(True)
 
 
 @pytest.fixture
