@@ -20,7 +20,8 @@ from core import xlsx
 from ledger.section_data import BuiltSection
 from ledger.selectors import place_names
 from needs.models import Rating
-from people.masking import mask_name, public_title
+from people.masking import mask_name
+from people.public import public_text
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -36,21 +37,22 @@ def deed_columns() -> list[tuple[str, str]]:
 
 
 DEED_FIELDS = ("pk", "title", "category__name", "community_code", "grid_code", "lead_organisation__name",
-               "lead_person__name", "resolved_at", "rating")
+               "lead_person__name", "resolved_at", "rating", "reporter__name")
 
 
 def deed_rows(needs: QuerySet, *, public: bool):
     """Rows of deeds (from ledger.selectors.deeds): the place only as community and grid, never the building
-    or room; for the public, the title in general terms and a member's name masked. Read as tuples, not
-    models (a city-year of deeds is a long table), and the names of places once per batch."""
+    or room; for the public, the title as people.public.public_text shows it (as on the need's card and page:
+    checked against its reporter's and holder's names) and a member's name masked. Read as tuples, not models
+    (a city-year of deeds is a long table), and the names of places once per batch."""
     grades = {value: str(label) for value, label in Rating.choices}
     tz = timezone.get_current_timezone()
     rows = needs.values_list(*DEED_FIELDS).iterator(chunk_size=DEED_BATCH)
     while batch := list(islice(rows, DEED_BATCH)):
         names = place_names([code for row in batch for code in (row[3], row[4])])
-        for pk, title, category, community, grid, unit, person, resolved_at, rating in batch:
+        for pk, title, category, community, grid, unit, person, resolved_at, rating, reporter in batch:
             by = unit or ((mask_name(person) if public else person) if person else "")
-            yield {"label": public_title(title) if public else title, "category": category or "",
+            yield {"label": public_text(title, (person, reporter)) if public else title, "category": category or "",
                    "community": names.get(community, ""), "grid": names.get(grid, ""), "by": by,
                    "resolved_on": resolved_at.astimezone(tz).date().isoformat(), "rating": grades.get(rating, ""),
                    "id": pk}

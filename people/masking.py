@@ -1,6 +1,5 @@
-"""Masked forms of personal data, for every page, export and log that is not entitled to the full value."""
-
-import re
+"""Masked forms of personal data, for every page, export and log that is not entitled to the full value.
+What the public reads of published text and of places: people/public.py."""
 
 
 def mask_name(name: str) -> str:
@@ -23,13 +22,3 @@ def mask_phone(phone: str) -> str:
 def mask_room(room: str) -> str:
     return "***" if room else ""
 
-
-# A title may name the entrance or the room ("4号楼3单元", "502室"); the public reads it in general terms.
-ENTRANCE_OR_ROOM = re.compile(r"\d+\s*号?楼\s*\d+\s*单元(\s*\d+\s*[室号])?"
-                              r"|\d+\s*单元(\s*\d+\s*[室号])?|\d{3,4}\s*[室号]")
-
-
-def public_title(title: str) -> str:
-    """The title without the entrance or room number: 东湖小区4号楼3单元加装电梯 → 东湖小区某楼某单元加装电梯."""
-    return ENTRANCE_OR_ROOM.sub(lambda m: "某楼某单元" if "楼" in m[0] else ("某单元" if "单元" in m[0] else "某室"),
-                                title)

@@ -1,4 +1,4 @@
-from people.masking import mask_name, mask_phone, mask_room, public_title
+from people.masking import mask_name, mask_phone, mask_room
 
 
 def test_it_masks_mobile_and_landline_numbers():
@@ -13,7 +13,3 @@ def test_it_masks_names_and_rooms():
     assert mask_name("王") == "王*"
     assert mask_room("302") == "***" and mask_room("") == ""
 
-
-def test_it_takes_the_entrance_and_room_out_of_a_title():
-    assert public_title("东湖小区4号楼3单元加装电梯") == "东湖小区某楼某单元加装电梯"
-    assert public_title("3单元502室漏水") == "某单元漏水" and public_title("楼上1201室噪音") == "楼上某室噪音"
