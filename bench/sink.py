@@ -39,7 +39,9 @@ class Sink:
     def _plan(self, model):
         if model not in self.plans:
             fields = [f for f in model._meta.local_concrete_fields]
-            defaults = [f.get_default() if f.has_default() or f.null else _REQUIRED for f in fields]
+            # A callable default (a need's random reference) is called for each row, as Django does.
+            defaults = [f.default if f.has_default() and callable(f.default)
+                        else f.get_default() if f.has_default() or f.null else _REQUIRED for f in fields]
             self.plans[model] = ([f.column for f in fields], [f.attname for f in fields],
                                  defaults, [_converter(f, self.vendor) for f in fields])
         return self.plans[model]
@@ -51,7 +53,7 @@ class Sink:
             row["id"] = self.next_id(model)
         values = []
         for attname, default, convert in zip(attnames, defaults, converters, strict=True):
-            value = row.get(attname, default)
+            value = row[attname] if attname in row else default() if callable(default) else default
             if value is _REQUIRED:
                 raise ValueError(f"{model.__name__}.{attname} is required")
             values.append(convert(value) if value is not None else None)

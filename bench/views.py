@@ -9,6 +9,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from needs.models import reference_new
+
 BOARD_STATES = {"open": ("published",), "working": ("claimed", "in_progress", "escalated"),
                 "done": ("resolved", "closed")}
 
@@ -52,10 +54,11 @@ def bare_submit(request):
         cursor.execute(
             "INSERT INTO needs_need (title, description, concern_level, channel, place_id, show_name, affected, "
             "is_public, state, level, resolution_note, rating, rating_comment, rated_by_follow_up, submitted_at, "
-            "overdue, updated_at) VALUES (%s, %s, 'annoyance', 'api', "
-            "(SELECT id FROM places_place WHERE code = %s), %s, 1, %s, 'submitted', 'community', '', '', '', %s, "
-            "%s, %s, %s)",
-            [body["title"], body.get("description", ""), body["place"], False, True, False, now, False, now])
+            "overdue, updated_at, contact_name, contact_phone, evidence, reference) VALUES (%s, %s, 'annoyance', "
+            "'api', (SELECT id FROM places_place WHERE code = %s), %s, 1, %s, 'submitted', 'community', '', '', '', "
+            "%s, %s, %s, %s, '', '', '', %s)",
+            [body["title"], body.get("description", ""), body["place"], False, True, False, now, False, now,
+             reference_new()])
     return JsonResponse({"ok": True}, status=201)
 
 

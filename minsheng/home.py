@@ -1,9 +1,12 @@
 """The per-role home page: it reads every app below, so it lives at the top (an app may not import upward)."""
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from needs import selectors as need_selectors
 from people import scopes
 from people import selectors as people_selectors
 from people.models import Organisation, Person, Role
@@ -11,6 +14,32 @@ from places import selectors as place_selectors
 from places.models import Place, PlaceKind
 from places.selectors import within
 from sites.models import Site, SiteKind
+
+# The counts on the home page, by what the user does: staff decide, grid workers watch their grid, holders work.
+STAFF_COUNTS = ("accept", "publish", "dispatch", "escalated", "overdue")
+GRID_WORKER_COUNTS = ("accept", "overdue")
+CALLS_BACK = {Role.GRID_WORKER, Role.COMMUNITY_STAFF}  # who makes the follow-up calls (needs:callbacks)
+
+
+def _workload(user) -> list[dict]:
+    """How many needs wait in each of the user's lists, each linking to the list it counts, counted by the
+    list's own selector (the count is the list's length)."""
+    queues = need_selectors.queues_for(user)
+    area = [q for q in (STAFF_COUNTS if need_selectors.decides(user) else GRID_WORKER_COUNTS) if q in queues]
+    held = [q for q in need_selectors.HOLDER_QUEUES if q in queues]
+    now = timezone.now()
+    counts = need_selectors.queue_counts(user, area + held, now=now)
+    to_me = need_selectors.handles_escalations(user)
+
+    def item(q):
+        label = _("Escalated to me (吹哨)") if q == "escalated" and to_me else need_selectors.QUEUE_LABELS[q]
+        return {"label": label, "count": counts[q], "url": f"{reverse('needs:triage')}?queue={q}"}
+
+    calls = []
+    if scopes.is_superuser(user) or scopes.roles(user) & CALLS_BACK:
+        calls = [{"label": _("Awaiting follow-up (回访)"), "count": need_selectors.callbacks(user, now=now).count(),
+                  "url": reverse("needs:callbacks")}]
+    return [*map(item, area), *calls, *map(item, held)]
 
 
 def _area_section(place: Place) -> dict:
@@ -65,14 +94,21 @@ def _committee_section(community: Place) -> dict:
             "honours": people_selectors.honours_of(place=community)}
 
 
-@login_required
+def public_home(request):
+    """The site's root for a visitor who is not signed in: report a problem, the claim board, the ledger, and
+    following a report by its tracking reference."""
+    return render(request, "minsheng/public_home.html")
+
+
 def home(request):
-    """What each of the user's roles works on, one section per role."""
+    """What each of the user's roles works on, one section per role; a visitor sees the public home."""
+    if not request.user.is_authenticated:
+        return public_home(request)
     user = request.user
     by_role: dict[str, list] = {}
     for assignment in scopes.assignments(user):
         by_role.setdefault(assignment.role, []).append(assignment.place or assignment.organisation)
-    context: dict = {"sections": bool(by_role)}
+    context: dict = {"sections": bool(by_role), "workload": _workload(user)}
     if scopes.is_superuser(user) and Role.SUBDISTRICT_ADMIN not in by_role:
         by_role[Role.SUBDISTRICT_ADMIN] = list(Place.objects.filter(kind=PlaceKind.SUBDISTRICT))
     context["subdistricts"] = [_area_section(p) for p in by_role.get(Role.SUBDISTRICT_ADMIN, [])]

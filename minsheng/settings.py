@@ -40,8 +40,8 @@ def env_bool(name: str, default: bool) -> bool:
         f"(any case), or leave it empty for the default ({str(default).lower()})")
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
-    """A whole number from the environment (unset or empty: the default), at least `minimum`."""
+def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """A whole number from the environment (unset or empty: the default), from `minimum` to `maximum`."""
     raw = os.environ.get(name, "")
     if raw.strip() == "":
         return default
@@ -51,6 +51,8 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number (default {default})") from None
     if minimum is not None and value < minimum:
         raise ImproperlyConfigured(f"{name}={raw!r} must be at least {minimum} (default {default})")
+    if maximum is not None and value > maximum:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be at most {maximum} (default {default})")
     return value
 
 
@@ -95,6 +97,7 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", "insecure-dev-key-set-SECRET_KEY-in-production")
 ALLOWED_HOSTS = env_str("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in env_str("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"  # an expired form: a page in Chinese that keeps what was typed
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -242,6 +245,11 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Uploaded files are answered by a view that checks who may see them (a private need's photos: only those who
+# may open the need). Empty: the view streams the file itself (the embedded default). Behind nginx: the path
+# of an `internal` location serving MEDIA_ROOT (deploy/nginx.conf: /protected-media/), and the view answers
+# with X-Accel-Redirect to it, so that nginx sends the file.
+MEDIA_ACCEL_REDIRECT = env_str("MEDIA_ACCEL_REDIRECT", "")
 WHITENOISE_USE_FINDERS = DEBUG
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -253,12 +261,23 @@ PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 8 * 1024 * 1024, minimum=1)
 # The needs loop (needs/): how many days the resident has to rate a resolved need, and to reopen it
 # (after that the need closes as not rated, or the grid worker's follow-up call records the grade).
 NEEDS_RATE_DAYS = env_int("NEEDS_RATE_DAYS", 7, minimum=1)
+# The most people one need may affect (needs/actions.py submit, the form and the API): more is a typing mistake,
+# not a need; at most what the database column holds (2,147,483,647).
+NEEDS_AFFECTED_MAX = env_int("NEEDS_AFFECTED_MAX", 100_000, minimum=1, maximum=2_147_483_647)
 # Public and resident submissions, a token bucket per client (needs/ratelimit.py): this many at once,
 # refilled at this many per hour.
 NEEDS_SUBMIT_BURST = env_int("NEEDS_SUBMIT_BURST", 5, minimum=1)
 NEEDS_SUBMIT_PER_HOUR = env_float("NEEDS_SUBMIT_PER_HOUR", 10, minimum=0)
-# Where notifications go once the action commits (needs/notify.py): a class with send(user, subject, text).
+# Where notifications go once the action commits (needs/notify.py): a class with send(recipient, subject,
+# text), the recipient an account or the contact someone without an account left on their need.
 NEEDS_NOTIFY_GATEWAY = env_str("NEEDS_NOTIFY_GATEWAY", "needs.notify.EmailGateway")
+# The public tracking page (/needs/track/, needs/views.py): look-ups of a reference, a token bucket per client
+# as for submissions, so that references cannot be guessed by trying many.
+NEEDS_TRACK_BURST = env_int("NEEDS_TRACK_BURST", 20, minimum=1)
+NEEDS_TRACK_PER_HOUR = env_float("NEEDS_TRACK_PER_HOUR", 60, minimum=0)
+# The call-back list (回访, needs/selectors.py): a need not rated within NEEDS_RATE_DAYS stays on it this many
+# days more, for the grid worker's follow-up call.
+NEEDS_CALLBACK_DAYS = env_int("NEEDS_CALLBACK_DAYS", 30, minimum=1)
 # The ledger's composite score (ledger/conf.py): the weights of the response, resolution and
 # satisfaction rates, the proportions Beijing's 接诉即办 uses by default.
 LEDGER_WEIGHTS = env_weights("LEDGER_WEIGHTS", "0.1,0.45,0.45")

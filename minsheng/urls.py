@@ -1,10 +1,10 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from minsheng import home
+from core.media import public_file
+from minsheng import home, search
 from minsheng.api import api
+from needs.views import photo as need_photo
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -16,9 +16,16 @@ urlpatterns = [
     path("needs/", include("needs.urls")),
     path("ledger/", include("ledger.urls")),
     path("rosters/", include("rosters.urls")),
+    path("search/", search.search, name="search"),
     path("", home.home, name="home"),
     path("", include("core.urls")),
-] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Uploaded files (MEDIA_URL), each answered by a view that checks who may see it; behind nginx the view
+    # hands the file over with X-Accel-Redirect (settings.MEDIA_ACCEL_REDIRECT). A need's photo is seen by
+    # those who may open the need; the photos of stations, facilities and micro-positions by anyone.
+    re_path(r"^media/needs/(?P<need_id>\d+)/(?P<token>[0-9a-f]{32})(?P<thumb>\.thumb)?\.jpg$", need_photo,
+            name="need_photo"),
+    re_path(r"^media/(?P<path>sites/.+)$", public_file, name="public_media"),
+]
 
 handler403 = "core.views.forbidden"
 handler404 = "core.views.not_found"

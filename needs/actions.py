@@ -11,17 +11,27 @@ import inspect
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
-from needs import deadlines, workflow
+from needs import choices, deadlines, permissions, selectors, workflow
 from needs.models import Category, Channel, ConcernLevel, Level, Need, NeedReporter, Photo, ProgressNote, Rating
 from people import scopes
-from people.models import Organisation, OrganisationKind, Person, Role
-from places.models import Place
+from people.models import Organisation, OrganisationKind, Role, validate_phone
+from places.models import Place, PlaceKind
 
-AFFECTED_MAX = 100_000  # people affected by one need: more is a typing mistake, not a need
+# Where a need may be placed: a community or inside one (needs of a subdistrict or above no staff would see).
+NEED_PLACE_KINDS = (PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND, PlaceKind.COURTYARD, PlaceKind.UNIT_SITE,
+                    PlaceKind.BUILDING, PlaceKind.ENTRANCE)
+
+
+def affected_refusal() -> str:
+    """Why a number of people affected is refused: it is a whole number from 1 to NEEDS_AFFECTED_MAX (more is a
+    typing mistake, not a need). The form and the API say the same."""
+    return _("The number of people affected is a whole number from 1 to %(max)s.") % {
+        "max": f"{settings.NEEDS_AFFECTED_MAX:,}"}
 
 
 @dataclass
@@ -49,6 +59,15 @@ def _optional_text(value, name: str) -> str:
     return value.strip()
 
 
+def _phone(value, name: str) -> str:
+    phone = "".join(_optional_text(value, name).split())
+    try:
+        validate_phone(phone)
+    except ValidationError as error:
+        raise ValidationError({name: error.messages}) from error
+    return phone
+
+
 def _choice(value, name: str, choices, message: str, *, required=True) -> str:
     if not value and not required:
         return ""
@@ -57,14 +76,27 @@ def _choice(value, name: str, choices, message: str, *, required=True) -> str:
     return value
 
 
-def _instance(model, value, name: str, message: str):
-    """A model instance, given as one or as its integer id."""
-    if isinstance(value, model):
+def _instance(records, value, name: str, message: str):
+    """A model instance, given as one or as its integer id. `records` is the model, or a queryset of what the
+    actor may choose (needs.choices): an id outside it is refused exactly as one that does not exist, so that
+    the answer does not tell whether a record the actor may not see exists."""
+    model = records if isinstance(records, type) else records.model
+    if isinstance(value, model) and records is model:
         return value
-    obj = model.objects.filter(pk=value).first() if isinstance(value, int) and not isinstance(value, bool) else None
+    pk = value.pk if isinstance(value, model) else value if isinstance(value, int) and not isinstance(value, bool) \
+        else None
+    obj = None if pk is None else (model.objects if records is model else records).filter(pk=pk).first()
     if obj is None:
         raise ValidationError({name: message})
     return obj
+
+
+def _allowed(records, value, refusal: str):
+    """One of `records` (what the actor may choose), else PermissionDenied — the same for an unknown id."""
+    try:
+        return _instance(records, value, "", refusal)
+    except ValidationError:
+        raise PermissionDenied(refusal) from None
 
 
 def _flag(value, name: str) -> bool:
@@ -130,11 +162,17 @@ def _holder_data(need: Need) -> dict:
 # --- The actions, in the order of the lifecycle ---
 
 def submit(step: Step, *, title=None, place=None, description="", category=None, concern_level="", channel="",
-           reporter=None, show_name=False, is_public=True, affected=1, photos=()):
+           reporter=None, contact_name="", contact_phone="", show_name=False, is_public=True, affected=1, photos=()):
     need, actor = step.need, step.actor
     need.title = _text(title, "title", _("Give the need a short title."))[:100]
     need.description = _optional_text(description, "description")
     need.place = _instance(Place, place, "place", _("Choose the place the need is about."))
+    if need.place.kind not in NEED_PLACE_KINDS:
+        # Above a community no staff sees it: the need would wait for ever.
+        raise ValidationError({"place": _("A need is placed in a community or inside one (a grid, compound, "
+                                          "courtyard, unit site, building or entrance), where its staff see it: "
+                                          "“%(name)s” is a %(kind)s.") % {
+            "name": need.place.name, "kind": need.place.get_kind_display()}})
     if category is not None:
         need.category = _instance(Category, category, "category", _("Choose a category from the list."))
     need.concern_level = _choice(concern_level, "concern_level", ConcernLevel, _("Choose a concern level."),
@@ -142,15 +180,21 @@ def submit(step: Step, *, title=None, place=None, description="", category=None,
     need.channel = _choice(channel, "channel", Channel, _("Choose how the need was found."), required=False) or (
         Channel.ONLINE)
     if reporter is not None:
-        reporter = _instance(Person, reporter, "reporter", _("Choose the resident who reported it."))
-        if reporter != scopes.person_of(actor) and not scopes.can_view_person(actor, reporter):
-            raise PermissionDenied(_("You may only record needs for residents in your area."))
-    need.reporter = reporter or scopes.person_of(actor)
+        # Someone whose record the actor may not open is answered as someone who does not exist.
+        reporter = _instance(scopes.persons_visible_to(actor), reporter, "reporter",
+                             _("Choose the resident who reported it."))
+    elif not permissions.is_recorder(actor):
+        reporter = scopes.person_of(actor)  # a resident (or the public: None) reports for themself
+    # Staff who record a need without choosing a resident are not its reporter: nobody rates it, the
+    # follow-up call (回访) records the grade.
+    need.reporter = reporter
+    need.contact_name = _optional_text(contact_name, "contact_name")[:50]
+    need.contact_phone = _phone(contact_phone, "contact_phone")
     need.show_name = _flag(show_name, "show_name")
     need.is_public = _flag(is_public, "is_public")
-    if isinstance(affected, bool) or not isinstance(affected, int) or not 1 <= affected <= AFFECTED_MAX:
-        raise ValidationError({"affected": _("The number of people affected is a whole number from 1 to "
-                                             "%(max)s.") % {"max": f"{AFFECTED_MAX:,}"}})
+    if isinstance(affected, bool) or not isinstance(affected, int) or not 1 <= affected <= (
+            settings.NEEDS_AFFECTED_MAX):
+        raise ValidationError({"affected": affected_refusal()})
     need.affected = affected
     need.recorded_by = actor if getattr(actor, "is_authenticated", False) else None
     need.submitted_at = step.at
@@ -158,7 +202,7 @@ def submit(step: Step, *, title=None, place=None, description="", category=None,
     if photos:
         need.save()  # the photos' rows point at the need; need_act saves it (again) with its state
         _save_photos(step, photos)
-    return {"channel": need.channel, "place": need.place.code}
+    return {"channel": need.channel, "place": need.place.code, "contact": bool(need.contact_phone)}
 
 
 def accept(step: Step, *, category=None, concern_level=None, is_public=None):
@@ -186,7 +230,9 @@ def merge(step: Step, *, into=None):
     need, message = step.need, _("Choose the earlier need to merge into.")
     if into is None:
         raise ValidationError({"into": message})
-    target = Need.objects.select_for_update().get(pk=_instance(Need, into, "into", message).pk)
+    # A need the actor may not see is answered as one that does not exist: the reply tells nothing of it.
+    target = Need.objects.select_for_update().get(
+        pk=_instance(selectors.needs_visible_to(step.actor), into, "into", message).pk)
     if target.pk == need.pk or target.state in workflow.TURNED_AWAY:
         raise ValidationError({"into": _("Merge into another need that is still open.")})
     if not scopes.covers_place(step.actor, target.place, (Role.COMMUNITY_STAFF, Role.SUBDISTRICT_ADMIN)):
@@ -234,10 +280,13 @@ def dispatch(step: Step, *, organisation=None, person=None, category=None, conce
         raise ValidationError(_("Choose one unit or one member, not both."))
     if organisation is None and person is None:
         raise ValidationError({"organisation": _("Choose the unit, member or department to dispatch to.")})
+    # Only whom the actor may dispatch to (needs.choices): an id outside it, known or not, gets the same 403.
+    refusal = _("You may dispatch only to the units and party members of your area; only the subdistrict "
+                "dispatches to government departments.")
     if organisation is not None:
-        organisation = _instance(Organisation, organisation, "organisation", _("Choose a unit from the list."))
+        organisation = _allowed(choices.dispatch_organisations(step.actor, need), organisation, refusal)
     if person is not None:
-        person = _instance(Person, person, "person", _("Choose a member from the list."))
+        person = _allowed(choices.dispatch_members(step.actor, need), person, refusal)
     if category is not None:
         need.category = _instance(Category, category, "category", _("Choose a category from the list."))
     if concern_level:
@@ -246,8 +295,6 @@ def dispatch(step: Step, *, organisation=None, person=None, category=None, conce
     _take(need, organisation, person, at)
     data = _holder_data(need)
     if organisation and organisation.kind == OrganisationKind.GOVERNMENT_DEPARTMENT:
-        if "staff_subdistrict" not in step.relations:
-            raise PermissionDenied(_("Only the subdistrict dispatches needs to government departments."))
         need.level = Level.DEPARTMENT
         need.report_in_due = deadlines.add_working_minutes(at, _policy(need)["report_in_minutes"])
         data["report_in_due"] = need.report_in_due.isoformat()
@@ -313,7 +360,7 @@ def resolve(step: Step, *, note=None, evidence="", photos=()):
         raise ValidationError({"photos": _("Add evidence: a photo, or describe it (e.g. the resident signed "
                                            "the acceptance form).")})
     _note(step, "resolve", note, photos)
-    need.resolution_note = note
+    need.resolution_note, need.evidence = note, evidence
     need.resolved_at = step.at
     need.resolved_on_time = need.resolve_due is None or step.at <= need.resolve_due
     need.overdue = False

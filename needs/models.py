@@ -4,12 +4,16 @@ Every change to a Need goes through `needs.services.need_act`, which appends one
 the hash-chained log (core.events); the timestamps and due times below are what the ledger counts.
 """
 
+import secrets
+import unicodedata
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import PinyinSearchable
 from people.masking import mask_name
+from people.models import validate_phone
 
 
 class Category(PinyinSearchable):
@@ -134,6 +138,23 @@ class Rating(models.TextChoices):
     UNSATISFIED = "unsatisfied", _("Unsatisfied (不满意)")
 
 
+# The tracking reference (查询码) a reporter follows their need by without an account: 8 symbols from 31 that
+# cannot be mistaken for one another (no 0/O, 1/I/L), 31⁸ ≈ 8.5 × 10¹¹ of them — with 10 million needs on
+# record a guess hits one in ~85,000 tries, and the tracking page is rate limited and shows no personal data.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REFERENCE_LENGTH = 8
+
+
+def reference_new() -> str:
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def reference_clean(text: str) -> str:
+    """What a person typed, as stored: half-width (a Chinese input method may type ＡＢ), upper case, without
+    spaces or hyphens (abcd-2345 → ABCD2345)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", str(text)).upper() if not ch.isspace() and ch != "-")
+
+
 class Need(models.Model):
     title = models.CharField(_("title"), max_length=100)
     description = models.TextField(_("description"), blank=True)
@@ -146,6 +167,12 @@ class Need(models.Model):
                               related_name="needs")
     reporter = models.ForeignKey("people.Person", verbose_name=_("reporter"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="reported_needs")
+    # Someone without an account may leave a name and phone to be called back: personal data, seen masked by
+    # the staff of the area, in full only through a logged reveal (needs.services.need_contact_reveal).
+    contact_name = models.CharField(_("contact name"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True, validators=[validate_phone])
+    reference = models.CharField(_("tracking reference"), max_length=REFERENCE_LENGTH, unique=True,
+                                 default=reference_new, editable=False)
     show_name = models.BooleanField(_("my name may be shown"), default=False,
                                     help_text=_("Public pages then show your surname only (张*)."))
     affected = models.PositiveIntegerField(_("people affected"), default=1)
@@ -165,6 +192,9 @@ class Need(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
                                     blank=True, on_delete=models.SET_NULL, related_name="+")
     resolution_note = models.TextField(_("completion note"), blank=True)
+    evidence = models.TextField(_("evidence"), blank=True,
+                                help_text=_("What shows it was done when there is no photo (e.g. the signed "
+                                            "acceptance form)."))
     rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices, blank=True)
     rating_comment = models.TextField(_("rating comment"), blank=True)
     rated_by_follow_up = models.BooleanField(_("rated on a follow-up call"), default=False)

@@ -1,12 +1,14 @@
 """Notifications: a line in each recipient's in-app inbox (written in the action's transaction) and a
 message through the gateway once the transaction commits.
 
-The gateway is one small interface: `send(user, subject, text)`. Email (Django's backend, console in
-the demo) is the default; an SMS provider implements the same method and is named in
-settings.NEEDS_NOTIFY_GATEWAY.
+The gateway is one small interface: `send(recipient, subject, text)`, the recipient an account or a
+`Contact` (someone without an account who left a phone on their need: they hear of its steps and get its
+tracking reference). Email (Django's backend, console in the demo) is the default; an SMS provider
+implements the same method (a Contact's `phone`) and is named in settings.NEEDS_NOTIFY_GATEWAY.
 """
 
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -24,10 +26,19 @@ from places.models import containing_codes
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Contact:
+    """A recipient without an account: the name and phone left on a need (and no email address)."""
+
+    name: str
+    phone: str
+    email: str = ""
+
+
 class EmailGateway:
-    def send(self, user, subject: str, text: str) -> None:
-        if user.email:
-            send_mail(subject, text, None, [user.email], fail_silently=False)
+    def send(self, recipient, subject: str, text: str) -> None:
+        if recipient.email:
+            send_mail(subject, text, None, [recipient.email], fail_silently=False)
 
 
 def gateway():
@@ -84,6 +95,13 @@ def notify(*, need: Need, action: str, actor, text: str, at=None) -> list[Notifi
     if rows:
         ids = [row.pk for row in rows]
         transaction.on_commit(lambda: notifications_send(ids))
+    if need.contact_phone and (action == "submit" or "reporter" in workflow.ACTIONS[action].audience):
+        if action == "submit":
+            text = _("“%(title)s” was received. Your tracking reference is %(reference)s: enter it under “Track "
+                     "a report” on the Minsheng site to follow it.") % {"title": need.title,
+                                                                       "reference": need.reference}
+        need_id = need.pk
+        transaction.on_commit(lambda: contact_send(need_id, text))
     return rows
 
 
@@ -95,3 +113,13 @@ def notifications_send(ids: list[int]) -> None:
             sender.send(row.user, _("Minsheng: %(text)s") % {"text": row.text[:60]}, row.text)
         except Exception:  # one unreachable mailbox must not stop the others; the inbox already has it
             log.exception("notification %s could not be sent", row.pk)
+
+
+@db_task()
+def contact_send(need_id: int, text: str) -> None:
+    contact = Need.objects.filter(pk=need_id).values_list("contact_name", "contact_phone").first()
+    if contact and contact[1]:
+        try:
+            gateway().send(Contact(*contact), _("Minsheng: %(text)s") % {"text": text[:60]}, text)
+        except Exception:  # the need is on record whatever the gateway says; its log has the failure
+            log.exception("the contact of need %s could not be sent a message", need_id)

@@ -21,6 +21,26 @@ def system_user() -> User:
     return user
 
 
+def is_recorder(user) -> bool:
+    """Staff and grid workers record needs for residents (channel, concern level, the resident)."""
+    return scopes.is_superuser(user) or bool(scopes.roles(user) & set(scopes.PLACE_ROLES))
+
+
+def _reported_by(actor, person, need: Need) -> bool:
+    """Whether the person reported the need (or a duplicate merged into it). A need that staff typed in — for
+    nobody in particular, or with themself as the resident — is not theirs to rate: the follow-up call
+    records the grade, so that staff never grade their own work."""
+    recorder = is_recorder(actor)
+    if need.reporter_id == person.pk and not (recorder and need.recorded_by_id == actor.pk):
+        return True
+    if not need.pk:
+        return False
+    merged_in = need.extra_reporters.filter(person=person)
+    if recorder:
+        merged_in = merged_in.exclude(from_need__recorded_by=actor)
+    return merged_in.exists()
+
+
 def relations_to(actor, need: Need) -> set[str]:
     """What the actor is to this need; each action's record says which relations may take it."""
     relations = {"anyone"}
@@ -46,8 +66,7 @@ def relations_to(actor, need: Need) -> set[str]:
             relations.add("department")
     if need.pk and units and need.collaborators.filter(pk__in=units).exists():
         relations.add("collaborator")
-    if person is not None and (need.reporter_id == person.pk or (
-            need.pk and need.extra_reporters.filter(person=person).exists())):
+    if person is not None and _reported_by(actor, person, need):
         relations.add("reporter")
     return relations
 

@@ -43,13 +43,14 @@ class NeedView:
 def names_on_record(need: Need) -> frozenset[str]:
     """The names a need's published text is checked against, in one query: its reporter and the reporters of
     the needs merged into it, the member holding it, and the people who live in its place when that is a grid
-    or below (a grid's few hundred people; the city's million are never read)."""
+    or below (a grid's few hundred people; the city's million are never read); and the contact name someone
+    without an account left on it."""
     linked = {pk for pk in (need.reporter_id, need.lead_person_id) if pk}
     q = Person.objects.filter(pk__in=linked) | Person.objects.filter(
         pk__in=NeedReporter.objects.filter(need=need).values("person"))
     if len(need.place.code) >= NEIGHBOURS_FROM:
         q |= Person.objects.filter(within(need.place, "home"))
-    return frozenset(q.values_list("name", flat=True))
+    return frozenset(q.values_list("name", flat=True)) | ({need.contact_name} if need.contact_name else set())
 
 
 def _view(need: Need, relations: set[str], path_names, title_names) -> NeedView:

@@ -19,10 +19,13 @@ from needs.models import Category, Need
 from needs.notify import notice_text, notify
 from needs.photos import photos_prepare
 from people.models import Organisation, Person
+from people.services import personal_data_reveal
 from places.models import Place
 
 verbs_declare({f"need.{action}": f"the needs workflow's action “{action}” (needs.workflow)"
                for action in workflow.ACTIONS})
+verbs_declare({"need_contact_reveal": "staff were shown the full name and phone someone without an account left "
+                                      "on a need (need_contact_reveal)"})
 
 
 class NeedConflict(Exception):
@@ -107,11 +110,12 @@ Ref = int  # a record's id; each face also takes the model instance itself
 
 def need_submit(*, actor, title: str, place: Place | Ref, description: str = "",
                 category: Category | Ref | None = None, concern_level: str = "", channel: str = "",
-                reporter: Person | Ref | None = None, show_name: bool = False, is_public: bool = True,
-                affected: int = 1, photos=(), at=None) -> Need:
+                reporter: Person | Ref | None = None, contact_name: str = "", contact_phone: str = "",
+                show_name: bool = False, is_public: bool = True, affected: int = 1, photos=(), at=None) -> Need:
     return need_act(actor=actor, need=None, action="submit", at=at, title=title, place=place,
                     description=description, category=category, concern_level=concern_level, channel=channel,
-                    reporter=reporter, show_name=show_name, is_public=is_public, affected=affected, photos=photos)
+                    reporter=reporter, contact_name=contact_name, contact_phone=contact_phone, show_name=show_name,
+                    is_public=is_public, affected=affected, photos=photos)
 
 
 def need_accept(*, actor, need: Need, category: Category | Ref, concern_level: str, is_public: bool | None = None,
@@ -199,3 +203,24 @@ def need_remind(*, actor, need: Need, at=None) -> Need:
 
 def need_flag_overdue(*, actor, need: Need, at=None) -> Need:
     return need_act(actor=actor, need=need, action="flag_overdue", at=at)
+
+
+# --- Reads that are logged ---
+
+def need_contact_reveal(*, actor, need: Need, reason: str = "") -> tuple[str, str]:
+    """The full name and phone to call about a need (回访), for those who make the follow-up call; the view is
+    logged. The reporter's come from their record (people.services.personal_data_reveal writes
+    PersonalDataAccess); the contact someone without an account left on the need is logged as an event of
+    the need, since PersonalDataAccess records people on record only."""
+    if not permissions.relations_to(actor, need) & workflow.ACTIONS["follow_up"].who:
+        raise PermissionDenied(_("Only the grid worker and the community staff of this need's area call back."))
+    reason = reason or _("follow-up call on need #%(id)s") % {"id": need.pk}
+    with transaction.atomic():
+        if need.reporter_id and need.reporter.phone:
+            person = personal_data_reveal(actor=actor, person=need.reporter, reason=reason[:200])
+            return person.name, person.phone
+        if need.contact_phone:
+            event_append(actor=actor, verb="need_contact_reveal", subject=need,
+                         data={"fields": "name,phone", "reason": reason[:200]})
+            return need.contact_name, need.contact_phone
+    raise ValidationError(_("No phone is on record for this need."))

@@ -4,9 +4,17 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 
-def test_it_sends_anonymous_visitors_to_the_login_page(client):
+def templates(response) -> set[str]:
+    return {t.name for t in response.templates}
+
+
+def test_it_shows_anonymous_visitors_the_public_home(client):
     response = client.get(reverse("home"))
-    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    for url in (reverse("needs:submit"), reverse("needs:board"), reverse("ledger:index"), reverse("needs:track"),
+                reverse("login")):
+        assert f'href="{url}"' in body or f'action="{url}"' in body
 
 
 def test_it_shows_the_login_page_in_chinese_with_a_language_switch(client):
@@ -17,8 +25,10 @@ def test_it_shows_the_login_page_in_chinese_with_a_language_switch(client):
 def test_it_logs_in_and_out(client, accounts):
     response = client.post(reverse("login"), {"username": "tqjy_staff", "password": "pass-12345"})
     assert response.status_code == 302 and response.url == reverse("home")
+    assert "minsheng/home.html" in templates(client.get(reverse("home")))
     client.post(reverse("logout"))
-    assert client.get(reverse("home")).status_code == 302
+    shown = templates(client.get(reverse("home")))
+    assert "minsheng/public_home.html" in shown and "minsheng/home.html" not in shown
 
 
 def test_it_locks_out_brute_force_with_a_chinese_message(client, accounts, settings):

@@ -30,9 +30,14 @@ README_DEFAULTS = {
     "IMPORT_MAX_ROWS": 100_000,
     "PHOTO_MAX_BYTES": 8 * 1024 * 1024,
     "NEEDS_RATE_DAYS": 7,
+    "NEEDS_AFFECTED_MAX": 100_000,
     "NEEDS_SUBMIT_BURST": 5,
     "NEEDS_SUBMIT_PER_HOUR": 10,
     "NEEDS_NOTIFY_GATEWAY": "needs.notify.EmailGateway",
+    "NEEDS_TRACK_BURST": 20,
+    "NEEDS_TRACK_PER_HOUR": 60,
+    "NEEDS_CALLBACK_DAYS": 30,
+    "MEDIA_ACCEL_REDIRECT": "",
     "LEDGER_WEIGHTS": [0.1, 0.45, 0.45],
     "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
     "DEFAULT_FROM_EMAIL": "minsheng@localhost",
@@ -49,9 +54,12 @@ print(json.dumps({
     "SESSION_COOKIE_SECURE": s.SESSION_COOKIE_SECURE, "AXES_FAILURE_LIMIT": s.AXES_FAILURE_LIMIT,
     "AXES_COOLOFF_TIME": s.AXES_COOLOFF_TIME, "API_TOKEN_DAYS": s.API_TOKEN_DAYS,
     "IMPORT_MAX_ROWS": s.IMPORT_MAX_ROWS, "PHOTO_MAX_BYTES": s.PHOTO_MAX_BYTES,
-    "NEEDS_RATE_DAYS": s.NEEDS_RATE_DAYS, "NEEDS_SUBMIT_BURST": s.NEEDS_SUBMIT_BURST,
+    "NEEDS_RATE_DAYS": s.NEEDS_RATE_DAYS, "NEEDS_AFFECTED_MAX": s.NEEDS_AFFECTED_MAX,
+    "NEEDS_SUBMIT_BURST": s.NEEDS_SUBMIT_BURST,
     "NEEDS_SUBMIT_PER_HOUR": s.NEEDS_SUBMIT_PER_HOUR, "NEEDS_NOTIFY_GATEWAY": s.NEEDS_NOTIFY_GATEWAY,
     "LEDGER_WEIGHTS": s.LEDGER_WEIGHTS, "EMAIL_BACKEND": s.EMAIL_BACKEND,
+    "NEEDS_TRACK_BURST": s.NEEDS_TRACK_BURST, "NEEDS_TRACK_PER_HOUR": s.NEEDS_TRACK_PER_HOUR,
+    "NEEDS_CALLBACK_DAYS": s.NEEDS_CALLBACK_DAYS, "MEDIA_ACCEL_REDIRECT": s.MEDIA_ACCEL_REDIRECT,
     "DEFAULT_FROM_EMAIL": s.DEFAULT_FROM_EMAIL, "DATABASE_ENGINE": s.DATABASES["default"]["ENGINE"],
     "DATABASE_NAME": s.DATABASES["default"]["NAME"], "HUEY_CLASS": s.HUEY["huey_class"],
     "HUEY_IMMEDIATE": s.HUEY.get("immediate"), "LOG_LEVEL": s.LOGGING["root"]["level"],
@@ -63,8 +71,10 @@ print(json.dumps({
 VARIABLES = ["DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SECURE_COOKIES", "BEHIND_PROXY",
              "DATABASE_URL", "SQLITE_PATH", "VAR_DIR", "MEDIA_ROOT", "REDIS_URL", "HUEY_IMMEDIATE",
              "AXES_FAILURE_LIMIT", "AXES_COOLOFF_HOURS", "API_TOKEN_DAYS", "IMPORT_MAX_ROWS", "PHOTO_MAX_BYTES",
-             "NEEDS_RATE_DAYS", "NEEDS_SUBMIT_BURST", "NEEDS_SUBMIT_PER_HOUR", "NEEDS_NOTIFY_GATEWAY",
-             "LEDGER_WEIGHTS", "EMAIL_BACKEND", "DEFAULT_FROM_EMAIL", "LOG_LEVEL"]
+             "NEEDS_RATE_DAYS", "NEEDS_AFFECTED_MAX", "NEEDS_SUBMIT_BURST", "NEEDS_SUBMIT_PER_HOUR",
+             "NEEDS_NOTIFY_GATEWAY",
+             "LEDGER_WEIGHTS", "EMAIL_BACKEND", "DEFAULT_FROM_EMAIL", "LOG_LEVEL",
+             "NEEDS_TRACK_BURST", "NEEDS_TRACK_PER_HOUR", "NEEDS_CALLBACK_DAYS", "MEDIA_ACCEL_REDIRECT"]
 
 
 def import_settings(**env) -> subprocess.CompletedProcess:
@@ -124,7 +134,9 @@ def test_it_reads_each_variable(tmp_path):
     result = import_settings(VAR_DIR=str(tmp_path), DEBUG="Yes", SECURE_COOKIES="ON", AXES_FAILURE_LIMIT="9",
                              AXES_COOLOFF_HOURS="2", NEEDS_RATE_DAYS="10", NEEDS_SUBMIT_BURST="3",
                              NEEDS_SUBMIT_PER_HOUR="0.5", PHOTO_MAX_BYTES="1048576",
-                             NEEDS_NOTIFY_GATEWAY="x.Sms", LEDGER_WEIGHTS="0.2, 0.3, 0.5", HUEY_IMMEDIATE="1")
+                             NEEDS_NOTIFY_GATEWAY="x.Sms", LEDGER_WEIGHTS="0.2, 0.3, 0.5", HUEY_IMMEDIATE="1",
+                             NEEDS_TRACK_BURST="4", NEEDS_TRACK_PER_HOUR="2.5", NEEDS_CALLBACK_DAYS="14",
+                             MEDIA_ACCEL_REDIRECT="/protected-media/", NEEDS_AFFECTED_MAX="500")
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert (values["DEBUG"], values["SESSION_COOKIE_SECURE"], values["HUEY_IMMEDIATE"]) == (True, True, True)
@@ -132,11 +144,15 @@ def test_it_reads_each_variable(tmp_path):
     assert (values["NEEDS_SUBMIT_BURST"], values["NEEDS_SUBMIT_PER_HOUR"]) == (3, 0.5)
     assert (values["PHOTO_MAX_BYTES"], values["NEEDS_NOTIFY_GATEWAY"]) == (1048576, "x.Sms")
     assert values["LEDGER_WEIGHTS"] == [0.2, 0.3, 0.5]
+    assert (values["NEEDS_TRACK_BURST"], values["NEEDS_TRACK_PER_HOUR"], values["NEEDS_CALLBACK_DAYS"]) == (4, 2.5, 14)
+    assert values["MEDIA_ACCEL_REDIRECT"] == "/protected-media/"
+    assert values["NEEDS_AFFECTED_MAX"] == 500
 
 
 @pytest.mark.parametrize(("name", "value"), [
     ("DEBUG", "ture"), ("SECURE_COOKIES", "enabled"), ("AXES_FAILURE_LIMIT", "5x"), ("API_TOKEN_DAYS", "0"),
     ("AXES_COOLOFF_HOURS", "half"), ("NEEDS_SUBMIT_PER_HOUR", "nan"), ("LEDGER_WEIGHTS", "0.5,0.5,0.5"),
+    ("NEEDS_AFFECTED_MAX", "0"), ("NEEDS_AFFECTED_MAX", "4611686018427387904"),
 ])
 def test_it_refuses_a_bad_value_naming_the_variable(tmp_path, name, value):
     result = import_settings(VAR_DIR=str(tmp_path), **{name: value})
@@ -190,6 +206,12 @@ def test_env_int_refuses_a_value_below_the_minimum(monkeypatch):
     monkeypatch.setenv("MINSHENG_TEST_NUMBER", "0")
     with pytest.raises(ImproperlyConfigured, match="MINSHENG_TEST_NUMBER='0' must be at least 1"):
         env_int("MINSHENG_TEST_NUMBER", 5, minimum=1)
+
+
+def test_env_int_refuses_a_value_above_the_maximum(monkeypatch):
+    monkeypatch.setenv("MINSHENG_TEST_NUMBER", "101")
+    with pytest.raises(ImproperlyConfigured, match="MINSHENG_TEST_NUMBER='101' must be at most 100"):
+        env_int("MINSHENG_TEST_NUMBER", 5, maximum=100)
 
 
 @pytest.mark.parametrize("value", ["half", "inf", "nan"])
