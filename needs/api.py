@@ -6,17 +6,21 @@ claim race), 422 field errors ({"detail", "errors": {field: [messages]}}), 429 t
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import ValidationError as PydanticValidationError
+from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 
 from core.pagination import keyset_page
 from needs import selectors, workflow
+from needs.actions import affected_refusal
 from needs.models import Category, Channel, ConcernLevel, Need, Rating, State
 from needs.permissions import actions_for
-from needs.ratelimit import bucket_take
+from needs.ratelimit import submission_allowed
 from needs.services import NeedConflict, need_act, need_submit
-from people import scopes
 from places.models import Place
 
 router = Router(tags=["needs"])
@@ -43,10 +47,19 @@ class NeedIn(Schema):
     place: str = Field(description="the place's code")
     category: int | None = None
     concern_level: ConcernLevel | None = None
-    affected: int = 1
+    affected: int = Field(1, ge=1, le=settings.NEEDS_AFFECTED_MAX, description="people affected (NEEDS_AFFECTED_MAX)")
     show_name: bool = False
     is_public: bool = True
     reporter: int | None = Field(None, description="staff recording for a resident: the resident's person id")
+
+    @field_validator("affected", mode="wrap")
+    @classmethod
+    def affected_bounded(cls, value, handler):
+        """The service's own words for a number out of bounds or not a whole number (pydantic's are English)."""
+        try:
+            return handler(value)
+        except PydanticValidationError:
+            raise PydanticCustomError("affected", affected_refusal()) from None
 
 
 class NeedOut(Schema):
@@ -161,7 +174,7 @@ def _visible(request, pk, *, labels=True) -> Need:
 
 @router.post("", response={201: NeedDetailOut, 403: Detail, 422: FieldErrors, 429: Detail}, summary="Submit a need")
 def need_create(request, payload: NeedIn):
-    if not scopes.is_staff_user(request.user) and not bucket_take(f"api:{request.user.pk}"):
+    if not submission_allowed(request):
         return Status(429, {"detail": "提交过于频繁，请稍后再试 / Too many submissions: try again later"})
     place = Place.objects.filter(code=payload.place).first()
     if place is None:
