@@ -1,3 +1,7 @@
+from django.utils.functional import SimpleLazyObject
+
+from needs import selectors
+from needs.models import Notification
 from people import scopes
 
 
@@ -5,7 +9,10 @@ def roles(request):
     """The signed-in user's roles, for navigation; computed lazily so anonymous pages pay nothing."""
     user = request.user
     if not user.is_authenticated:
-        return {"user_roles": set(), "is_staff_user": False, "can_triage": False}
+        return {"user_roles": set(), "is_staff_user": False, "has_worklist": False, "unread_count": 0}
     user_roles = scopes.roles(user)
     return {"user_roles": user_roles, "is_staff_user": scopes.is_staff_user(user),
-            "can_triage": scopes.is_superuser(user) or bool(user_roles & set(scopes.PLACE_ROLES))}
+            "has_worklist": bool(selectors.queues_for(user)),
+            # counted once, and only by a page that shows it (the header)
+            "unread_count": SimpleLazyObject(
+                lambda: Notification.objects.filter(user=user, read_at__isnull=True).count())}
