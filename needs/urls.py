@@ -16,6 +16,7 @@ urlpatterns = [
     path("duplicates/", views.duplicates, name="duplicates"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", views.act, name="act"),
+    path("<int:pk>/check-text/", views.text_check, name="text_check"),
     path("<int:pk>/pick/<slug:action>/<slug:field>/", views.pick, name="pick"),
     path("track/", views.track, name="track"),
     path("track/<str:reference>/", views.track_detail, name="track_detail"),

@@ -32,11 +32,12 @@ from needs.forms import (
 )
 from needs.models import Channel, Notification, Photo, Rating, reference_clean
 from needs.permissions import actions_for, is_recorder
-from needs.public import list_views, need_view
+from needs.public import list_views, names_on_record, need_view
 from needs.ratelimit import bucket_take, client_key, submission_allowed
 from needs.services import NeedConflict, need_act, need_contact_reveal, need_follow_up, need_submit
 from people import scopes
 from people.masking import mask_name, mask_phone
+from people.public import personal_data_in, public_text
 from places.forms import PickerField
 from places.models import Place
 from places.views import picker_results
@@ -437,3 +438,18 @@ def pick(request, pk, action, field):
     if form is None or not isinstance(form.fields.get(field), PickerField):
         raise Http404
     return picker_results(request, form.fields[field].picker)
+
+
+PUBLISHED_FIELDS = ("note", "comment", "evidence")  # the action forms' fields whose text public pages show
+
+
+@login_required
+@require_POST
+def text_check(request, pk):
+    """Under a note, comment or evidence field (htmx, as the user types): whether the text names a person on
+    record linked to the need or a phone number, and how public pages will show it (needs.public)."""
+    need = get_object_or_404(selectors.needs_visible_to(request.user).select_related("place"), pk=pk)
+    names = names_on_record(need)
+    texts = [value for key, value in request.POST.items() if key.rsplit("-", 1)[-1] in PUBLISHED_FIELDS]
+    flagged = [public_text(text, names) for text in texts if personal_data_in(text, names)]
+    return render(request, "needs/_text_check.html", {"flagged": flagged})

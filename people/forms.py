@@ -6,7 +6,7 @@ from core.forms import ServiceModelForm
 from people import scopes
 from people.masking import mask_name, mask_phone
 from people.models import MemberReport, Organisation, PartyOrganisation, Person
-from places.forms import PlaceChoiceField
+from places.forms import PlacePickerField, place_picker_register
 from places.models import Coverage, Place, PlaceKind
 from places.selectors import within
 
@@ -23,17 +23,22 @@ def places_for(user, kinds):
     return qs.filter(within(scopes.place_prefixes(user)))
 
 
+# Where a person lives and where an organisation or a site is: searched by place pickers (places.forms).
+place_picker_register("home", lambda user: places_for(user, HOME_KINDS))
+place_picker_register("location", lambda user: places_for(user, LOCATION_KINDS))
+
+
 class PersonForm(ServiceModelForm):
     class Meta:
         model = Person
         fields = ["name", "gender", "phone", "home", "room", "is_resident", "skills"]
-        field_classes = {"home": PlaceChoiceField}
+        field_classes = {"home": PlacePickerField}
         labels = {"name": pgettext_lazy("person", "name")}
         widgets = {"phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"})}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["home"].queryset = places_for(user, HOME_KINDS)
+        self.fields["home"].offer("home", user)
 
     def clean_phone(self):
         # The model's validator runs in the service too; checking here keeps the message next to the field
@@ -50,11 +55,11 @@ class OrganisationForm(ServiceModelForm):
     class Meta:
         model = Organisation
         fields = ["kind", "name", "place", "address", "contact_phone", "service_categories"]
-        field_classes = {"place": PlaceChoiceField}
+        field_classes = {"place": PlacePickerField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = places_for(user, LOCATION_KINDS)
+        self.fields["place"].offer("location", user)
 
 
 class MemberReportForm(forms.Form):

@@ -1,25 +1,213 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
+from urllib.parse import urlencode
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ServiceModelForm
+from places.hooks import administered_places
 from places.models import PLACE_RULES, Place, PlaceKind
+from places.selectors import place_paths, within
+
+# --- Pickers: one thing chosen by searching for it, not from a list of hundreds ---------------------------
+#
+# A picker is a search box whose matches (an htmx request to the picker's endpoint) come back as a short list
+# of radio buttons, each with what tells it apart (a place's path, a need's number, date and place). The
+# checked radio is the value. Without JavaScript the box is a plain search: a code or a name that matches one
+# choice is taken; several come back as the radio list to choose from.
+
+class PickerValue(NamedTuple):
+    """What a picker's inputs sent: the chosen key (the checked radio) and the text typed in the box."""
+
+    key: str
+    text: str
 
 
-class PlaceChoiceField(forms.ModelChoiceField):
-    """A place chosen by its name with the names above it down from the community, e.g. 天庆嘉园A区 › 1号楼."""
+@dataclass(frozen=True)
+class Choice:
+    key: str
+    label: str
+    detail: str = ""
 
-    def __init__(self, queryset, **kwargs):
-        super().__init__(queryset, **kwargs)
-        self._names: dict[str, str] | None = None
 
-    def label_from_instance(self, place):
-        if self._names is None:
-            # One query for the names of every place above the choices, instead of one per choice.
-            prefixes = {place.code[:n] for place in self.queryset for n in (15, 18, 21) if n < len(place.code)}
-            self._names = dict(Place.objects.filter(code__in=prefixes).values_list("code", "name"))
-        above = [self._names[place.code[:n]] for n in (18, 21) if n < len(place.code) and
-                 place.code[:n] in self._names]
-        return " › ".join([*above, place.name])
+class Picker:
+    """What one picker offers one viewer: a search, a lookup by key, and how each choice is shown.
+
+    The form's field and the picker's endpoint use the same object, so the search offers exactly what the
+    form accepts."""
+
+    limit = 8
+    url = ""
+
+    def search(self, text: str) -> list:
+        """Up to limit + 1 matches, best first."""
+        raise NotImplementedError
+
+    def get(self, key):
+        """The choice with this key (or None if it is not on offer)."""
+        raise NotImplementedError
+
+    def key(self, obj) -> str:
+        return str(obj.pk)
+
+    def choices(self, objects) -> list[Choice]:
+        raise NotImplementedError
+
+    def results(self, name: str, text: str, chosen=None) -> dict:
+        """The context of places/_picker_results.html: the chosen one, else the matches of `text`."""
+        found = [chosen] if chosen is not None else self.search(text) if text else []
+        return {"name": name, "text": text, "choices": self.choices(found[:self.limit]),
+                "more": len(found) > self.limit, "chosen": self.key(chosen) if chosen is not None else ""}
+
+
+class PickerWidget(forms.Widget):
+    """A search box (<name>_q) over a list of radio buttons (<name>): see places/_picker.html."""
+
+    template_name = "places/_picker.html"
+    picker: Picker | None = None  # set by the field
+
+    def __init__(self, attrs=None, *, placeholder=""):
+        super().__init__(attrs)
+        self.placeholder = placeholder
+
+    def value_from_datadict(self, data, files, name):
+        keys = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        return PickerValue(next((k for k in reversed(keys) if k), ""), (data.get(f"{name}_q") or "").strip()[:100])
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and f"{name}_q" not in data
+
+    def id_for_label(self, id_):
+        return f"{id_}_q" if id_ else id_
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, None, attrs)
+        chosen, text = (None, value.text) if isinstance(value, PickerValue) else (value, "")
+        if isinstance(value, PickerValue) and value.key:
+            chosen = self.picker.get(value.key)
+        context["widget"].update(self.picker.results(name, text, chosen), placeholder=self.placeholder,
+                                 url=f"{self.picker.url}?{urlencode({'name': name})}")
+        return context
+
+
+class PickerField(forms.Field):
+    """A value chosen with a picker. The form sets `picker` for its viewer (and need, …) in its __init__.
+
+    A ModelForm may name it in `field_classes` for a foreign key: the queryset the model offers is ignored,
+    the picker decides what may be chosen."""
+
+    widget = PickerWidget
+    default_error_messages = {
+        "invalid_choice": _("That choice is not available: search again and choose from the list."),
+        "no_match": _("Nothing matches “%(text)s”: check it, or type less of the name."),
+        "several": _("Several match “%(text)s”: choose one of them below."),
+    }
+
+    def __init__(self, *, placeholder="", queryset=None, to_field_name=None, limit_choices_to=None, blank=False,
+                 **kwargs):
+        kwargs.setdefault("widget", PickerWidget(placeholder=placeholder))
+        super().__init__(**kwargs)
+
+    @property
+    def picker(self) -> Picker:
+        return self.widget.picker
+
+    @picker.setter
+    def picker(self, picker: Picker):
+        self.widget.picker = picker
+
+    def prepare_value(self, value):
+        """The form's initial value (an object, its key or its id) as the object; what was sent as it came."""
+        if value in self.empty_values or isinstance(value, PickerValue) or hasattr(value, "pk"):
+            return value or None
+        return self.picker.get(value)
+
+    def to_python(self, value):
+        if not isinstance(value, PickerValue):
+            return self.prepare_value(value)
+        if value.key:
+            obj = self.picker.get(value.key)
+            if obj is None:
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+            return obj
+        if not value.text:
+            return None
+        found = self.picker.search(value.text)[:2]
+        if len(found) != 1:
+            code = "several" if found else "no_match"
+            raise ValidationError(self.error_messages[code], code=code, params={"text": value.text})
+        return found[0]
+
+
+# --- The place picker ---
+
+SEARCH_TERMS = 3  # "tqjya 4hl 3dy": the last term names the place, the ones before an area it lies in
+AREA_LIMIT = 20
+
+
+def _place_term(term: str) -> Q:
+    """A place by its name, pinyin or initials, or (four digits or more) by the start of its code."""
+    q = Place.search_q(term)
+    return q | within(term) if term.isdigit() and len(term) >= 4 else q
+
+
+class PlacePicker(Picker):
+    """Places by name, pinyin, initials or code, each shown with its path from the viewer's own area down."""
+
+    def __init__(self, places, *, scopes=(), url=""):
+        self.places, self.scopes, self.url = places, list(scopes), url
+
+    def search(self, text):
+        terms = text.split()[-SEARCH_TERMS:]
+        places = self.places
+        for term in terms[:-1]:
+            places = places.filter(within(list(Place.objects.filter(_place_term(term))
+                                                .values_list("code", flat=True)[:AREA_LIMIT])))
+        return list(places.filter(_place_term(terms[-1])).annotate(depth=Length("code"))
+                    .order_by("depth", "code")[:self.limit + 1])
+
+    def get(self, key):
+        lookup = {"pk": key} if isinstance(key, int) else {"code": key}
+        return self.places.filter(**lookup).first()
+
+    def key(self, place):
+        return place.code
+
+    def choices(self, places):
+        paths = place_paths(places, scopes=self.scopes)
+        return [Choice(p.code, " › ".join(paths[p.pk]), p.get_kind_display()) for p in places]
+
+
+# Each place picker by name: what it offers a user (a function of the user returning a queryset of places).
+# The apps above register theirs when their forms module is imported (the URLconf imports every app's views,
+# and so their forms, before the first request).
+PLACE_PICKERS: dict[str, Callable] = {}
+
+
+def place_picker_register(name: str, places: Callable) -> None:
+    PLACE_PICKERS[name] = places
+
+
+def place_picker(name: str, user) -> PlacePicker:
+    return PlacePicker(PLACE_PICKERS[name](user), scopes=[p.code for p in administered_places(user)],
+                       url=reverse("places:pick", args=[name]))
+
+
+class PlacePickerField(PickerField):
+    """A place chosen with a registered place picker: `form.fields[name].offer(picker_name, user)`."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("placeholder", _("Name, pinyin or initials, e.g. tqjy 4hl"))
+        super().__init__(**kwargs)
+
+    def offer(self, name: str, user) -> None:
+        self.picker = place_picker(name, user)
 
 
 class OptionalJSONField(forms.JSONField):

@@ -3,7 +3,7 @@
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Length
 
-from places.models import COVERABLE_KINDS, Coverage, Place
+from places.models import COVERABLE_KINDS, Coverage, Place, containing_codes
 
 TREE_NODE_LIMIT = 1500  # below this many places a subtree is sent whole; deeper levels open on their own page
 FIGURES = ("area_km2", "buildings", "households", "residents")
@@ -98,3 +98,31 @@ def coverage_counts(place: Place) -> dict[str, int]:
 def coverages_of(place: Place):
     return (Coverage.objects.filter(place=place).select_related("organisation", "person")
             .order_by("-until", "since"))
+
+
+COMMUNITY_CODE_LENGTH = 12
+GRID_CODE_LENGTH = 15
+
+
+def place_paths(places, *, scopes=()) -> dict[int, list[str]]:
+    """The names that lead to each place, itself last (天庆嘉园社区 › 天庆嘉园A区 › 4号楼3单元), in one query.
+
+    A path starts at the community (the city, district and subdistrict are the same for everyone who uses
+    one), or below the deepest of `scopes` (place codes: where the viewer's own area starts) that holds the
+    place. A grid above a compound is left out (residents know the compound, not the grid), and so is a name
+    the next one repeats (4号楼 › 4号楼3单元 reads 4号楼3单元)."""
+    places = list(places)
+    starts = {}
+    for place in places:
+        holding = [len(s) for s in scopes if place.code.startswith(s) and len(s) < len(place.code)]
+        starts[place.pk] = max([COMMUNITY_CODE_LENGTH - 1, *holding])
+    above = {p.pk: [c for c in containing_codes(p.code)[:-1] if len(c) > starts[p.pk]
+                    and not (len(c) == GRID_CODE_LENGTH < len(p.code))] for p in places}
+    codes = {c for chain in above.values() for c in chain}
+    names = dict(Place.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+    paths = {}
+    for place in places:
+        chain = [names[c] for c in above[place.pk] if c in names] + [place.name]
+        paths[place.pk] = [name for name, after in zip(chain, [*chain[1:], None], strict=True)
+                           if after is None or not after.startswith(name)]
+    return paths

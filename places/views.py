@@ -1,11 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from places import selectors
-from places.forms import PlaceChangeForm, PlaceForm
+from places.forms import PLACE_PICKERS, PlaceChangeForm, PlaceForm, place_picker
 from places.hooks import administered_places, panels_for
 from places.models import Place, PlaceKind
 from places.services import place_create, place_update
@@ -90,3 +91,17 @@ def place_update_view(request, code):
     return render(request, "places/place_form.html", {
         "form": form, "place": place, "ancestors": place.ancestors(),
         "title": _("Edit %(name)s") % {"name": place.name}})
+
+
+def pick(request, picker):
+    """A place picker's matches (htmx): what the picker's form would accept from this user, with paths."""
+    if picker not in PLACE_PICKERS:
+        raise Http404
+    return picker_results(request, place_picker(picker, request.user))
+
+
+def picker_results(request, picker):
+    """The matches of any picker (places/_picker_results.html) for the text typed in its box, <name>_q."""
+    name = request.GET.get("name", "")
+    return render(request, "places/_picker_results.html",
+                  picker.results(name, request.GET.get(f"{name}_q", "").strip()[:100]))

@@ -3,8 +3,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.forms import ServiceModelForm
 from core.photos import photo_prepare
-from people.forms import LOCATION_KINDS, PlaceChoiceField, places_for
 from people.models import Organisation
+from places.forms import PlacePickerField
 from sites.models import Site
 
 
@@ -12,14 +12,14 @@ class SiteForm(ServiceModelForm):
     class Meta:
         model = Site
         fields = ["kind", "name", "place", "operator", "opening_hours", "description", "photo", "opened_on"]
-        field_classes = {"place": PlaceChoiceField}
+        field_classes = {"place": PlacePickerField}
         widgets = {"opened_on": forms.DateInput(attrs={"type": "date"}),
                    "description": forms.Textarea(attrs={"rows": 3}),
                    "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = places_for(user, LOCATION_KINDS)
+        self.fields["place"].offer("location", user)
         self.fields["operator"].queryset = Organisation.objects.order_by("name")
 
     def clean_photo(self):

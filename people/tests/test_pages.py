@@ -103,7 +103,7 @@ def test_it_lets_a_resident_open_only_their_own_record(client, accounts, member)
 
 def test_it_registers_a_person(client, accounts, tree):
     response = login(client, accounts["community_staff"]).post(reverse("people:person_create"), {
-        "name": "王秀英", "gender": "F", "phone": "13700001111", "home": tree["entrance"].pk, "room": "201",
+        "name": "王秀英", "gender": "F", "phone": "13700001111", "home": tree["entrance"].code, "room": "201",
         "is_resident": "on"})
     person = Person.objects.get(phone="13700001111")
     assert response.status_code == 302 and person.home == tree["entrance"] and person.is_resident
@@ -111,7 +111,7 @@ def test_it_registers_a_person(client, accounts, tree):
 
 def test_it_shows_a_wrong_phone_in_chinese_and_creates_nothing(client, accounts, tree):
     response = login(client, accounts["community_staff"]).post(reverse("people:person_create"), {
-        "name": "王秀英", "phone": "12345", "home": tree["entrance"].pk})
+        "name": "王秀英", "phone": "12345", "home": tree["entrance"].code})
     body = response.content.decode()
     assert response.status_code == 200 and "id_phone_error" in body and "不是电话号码" in body
     assert not Person.objects.filter(name="王秀英").exists()
@@ -122,7 +122,7 @@ def test_it_logs_opening_the_edit_form_and_saves_changes(client, accounts, membe
     url = reverse("people:person_update", args=[member["person"].pk])
     assert PHONE in client.get(url).content.decode()
     assert PersonalDataAccess.objects.count() == 1
-    client.post(url, {"name": "李建国", "phone": "13912340000", "home": member["person"].home_id, "room": "302"})
+    client.post(url, {"name": "李建国", "phone": "13912340000", "home": member["person"].home.code, "room": "302"})
     member["person"].refresh_from_db()
     assert member["person"].phone == "13912340000"
 

@@ -48,7 +48,7 @@ def test_it_shows_a_site_to_the_public(client, station):
 def test_it_registers_a_site_with_a_photo_stripped_of_its_location(client, accounts, tree, media):
     client.force_login(accounts["community_staff"])
     response = client.post(reverse("sites:site_create"), {
-        "kind": "micro_position", "name": "红色文化长廊", "place": tree["compound"].pk,
+        "kind": "micro_position", "name": "红色文化长廊", "place": tree["compound"].code,
         "photo": SimpleUploadedFile("corridor.jpg", jpeg_with_gps(), content_type="image/jpeg")})
     site = Site.objects.get(name="红色文化长廊")
     assert response.status_code == 302
@@ -59,7 +59,7 @@ def test_it_registers_a_site_with_a_photo_stripped_of_its_location(client, accou
 def test_it_refuses_a_file_that_is_not_an_image(client, accounts, tree, media):
     client.force_login(accounts["community_staff"])
     response = client.post(reverse("sites:site_create"), {
-        "kind": "facility", "name": "假照片", "place": tree["compound"].pk,
+        "kind": "facility", "name": "假照片", "place": tree["compound"].code,
         "photo": SimpleUploadedFile("photo.jpg", b"not an image", content_type="image/jpeg")})
     assert response.status_code == 200 and "id_photo_error" in response.content.decode()
     assert not Site.objects.filter(name="假照片").exists()
@@ -70,7 +70,7 @@ def test_it_lets_only_staff_of_the_area_edit_a_site(client, accounts, station):
     client.force_login(accounts["other_community_staff"])
     assert client.get(url).status_code == 403
     client.force_login(accounts["community_staff"])
-    client.post(url, {"kind": "station", "name": "天庆嘉园便民驿站", "place": station.place_id,
+    client.post(url, {"kind": "station", "name": "天庆嘉园便民驿站", "place": station.place.code,
                       "opening_hours": "每天 8:00–20:00"})
     station.refresh_from_db()
     assert station.opening_hours == "每天 8:00–20:00"
