@@ -19,8 +19,10 @@ from needs import selectors, workflow
 from needs.actions import affected_refusal
 from needs.models import Category, Channel, ConcernLevel, Need, Rating, State
 from needs.permissions import actions_for
+from needs.public import NeedView, list_views, need_view
 from needs.ratelimit import submission_allowed
 from needs.services import NeedConflict, need_act, need_submit
+from people.public import SEPARATOR, path_codes
 from places.models import Place
 
 router = Router(tags=["needs"])
@@ -62,15 +64,26 @@ class NeedIn(Schema):
             raise PydanticCustomError("affected", affected_refusal()) from None
 
 
+def _shown(need, context) -> NeedView:
+    """How the caller reads the need (needs.public): set on a page of needs by need_list, else worked out here."""
+    if not hasattr(need, "shown"):
+        need.shown = need_view(need, context["request"].user)
+    return need.shown
+
+
 class NeedOut(Schema):
+    """A need as the caller may read it (needs.public): outside its area, and unless they work on it or reported
+    it, its place only down to the grid and its title and description as the public reads them."""
+
     id: int
     title: str
     description: str
     category: str | None
     concern_level: ConcernLevel
     channel: Channel
-    place: str
-    place_name: str
+    place: str = Field(description="the place's code, or its grid's (community's) for callers who see only that")
+    place_name: str = Field(description="the name of that place")
+    place_path: str = Field(description="from the community down to that place, e.g. 天庆嘉园社区 › 天庆嘉园第一网格")
     state: State
     level: str
     holder: str | None
@@ -85,16 +98,28 @@ class NeedOut(Schema):
     rating: Rating | None
 
     @staticmethod
+    def resolve_title(need, context):
+        return _shown(need, context).title
+
+    @staticmethod
+    def resolve_description(need, context):
+        return _shown(need, context).text(need.description)
+
+    @staticmethod
     def resolve_category(need):
         return need.category.name if need.category_id else None
 
     @staticmethod
-    def resolve_place(need):
-        return need.place.code
+    def resolve_place(need, context):
+        return need.place.code if _shown(need, context).full_place else path_codes(need.place.code)[-1]
 
     @staticmethod
-    def resolve_place_name(need):
-        return need.place.name
+    def resolve_place_name(need, context):
+        return _shown(need, context).place.rsplit(SEPARATOR, 1)[-1]
+
+    @staticmethod
+    def resolve_place_path(need, context):
+        return _shown(need, context).place
 
     @staticmethod
     def resolve_holder(need):
@@ -132,9 +157,11 @@ class NeedDetailOut(NeedOut):
         return actions_for(context["request"].user, need)
 
     @staticmethod
-    def resolve_events(need):
+    def resolve_events(need, context):
+        shown = _shown(need, context)
         return [{"at": e.at, "action": e.verb.removeprefix("need."), "from_state": e.data.get("from"),
-                 "to_state": e.data.get("to"), "note": e.data.get("note") or ""} for e in selectors.timeline(need)]
+                 "to_state": e.data.get("to"), "note": shown.text(e.data.get("note") or "")}
+                for e in selectors.timeline(need)]
 
 
 class NeedPage(Schema):
@@ -199,6 +226,9 @@ def need_list(request, filters: Query[NeedFilters]):
                                concern_level=filters.concern_level or "",
                                near=selectors.coverage_codes(request.user) if filters.near else None)
     page = keyset_page(needs, filters.before, filters.limit)
+    views = list_views(page.object_list, request.user)
+    for need in page.object_list:
+        need.shown = views[need.pk]
     return {"items": page.object_list, "next": page.next_before}
 
 

@@ -47,7 +47,7 @@ def names_on_record(need: Need) -> frozenset[str]:
     without an account left on it."""
     linked = {pk for pk in (need.reporter_id, need.lead_person_id) if pk}
     q = Person.objects.filter(pk__in=linked) | Person.objects.filter(
-        pk__in=NeedReporter.objects.filter(need=need).values("person"))
+        pk__in=NeedReporter.objects.filter(need_id=need.pk).values("person"))
     if len(need.place.code) >= NEIGHBOURS_FROM:
         q |= Person.objects.filter(within(need.place, "home"))
     return frozenset(q.values_list("name", flat=True)) | ({need.contact_name} if need.contact_name else set())

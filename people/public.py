@@ -67,7 +67,7 @@ def sees_as_typed(viewer, place: Place, *, own: bool = False) -> bool:
 # A title or note may name the entrance, room or building ("4号楼3单元", "502室", "4号楼"); the public reads it
 # in general terms, as the ledger's deeds are listed.
 ENTRANCE_OR_ROOM = re.compile(r"\d+\s*号?楼\s*\d+\s*单元(\s*\d+\s*[室号])?"
-                              r"|\d+\s*单元(\s*\d+\s*[室号])?|\d{3,4}\s*[室号]|\d+\s*(号楼|栋)")
+                              r"|\d+\s*单元(\s*\d+\s*[室号])?|\d{3,4}\s*[室号]|\d+\s*(号楼|栋楼?|幢)")
 
 
 def _place_words(m: re.Match) -> str:

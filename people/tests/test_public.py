@@ -9,6 +9,7 @@ def test_it_takes_the_entrance_room_and_building_out_of_a_title():
     assert public_text("东湖小区4号楼3单元加装电梯") == "东湖小区某楼某单元加装电梯"
     assert public_text("3单元502室漏水") == "某单元漏水" and public_text("楼上1201室噪音") == "楼上某室噪音"
     assert public_text("10号楼楼道灯不亮") == "某楼楼道灯不亮" and public_text("3栋外墙脱落") == "某楼外墙脱落"
+    assert public_text("雁园小区3栋楼居民") == "雁园小区某楼居民"
 
 
 @pytest.mark.parametrize(("typed", "published"), [
