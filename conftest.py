@@ -3,6 +3,7 @@
 import datetime
 import io
 import os
+import tempfile
 
 import pytest
 from django.contrib.auth.models import User
@@ -130,8 +131,9 @@ def today():
 def demo_db(django_db_setup, django_db_blocker):
     """The article's demo data set, loaded once per test module through the real services (load_demo) in a
     transaction rolled back at the end; yields what load_demo printed. Use it with `db` in each test."""
-    with django_db_blocker.unblock(), override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+    # The demo's evidence photos go to a folder of the module's own, not to var/media.
+    with django_db_blocker.unblock(), tempfile.TemporaryDirectory() as media, override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], MEDIA_ROOT=media):
         with transaction.atomic():
             out = io.StringIO()
             call_command("load_demo", stdout=out)

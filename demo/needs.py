@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from demo import needs_data as nd
 from demo.phones import RESIDENT, phone_prefix
+from demo.photos import evidence_photo
 from needs import deadlines
 from needs.models import Category, Need
 from needs.permissions import system_user
@@ -129,6 +130,8 @@ class NeedsWalk:
             fields["organisation"] = self.organisations[fields["organisation"]]
         if "into" in fields:
             fields["into"] = self.needs[fields["into"]]
+        if step.action == "resolve":  # the holder photographs the signed acceptance sheet
+            fields["photos"] = [evidence_photo(title=step.title, evidence=fields.get("evidence", ""), at=step.at)]
         need = None if step.action == "submit" else self.needs[step.title]
         self.needs[step.title] = need_act(actor=self.users[step.actor], need=need, action=step.action, at=step.at,
                                           **fields)

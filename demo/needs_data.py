@@ -301,6 +301,15 @@ OTHER_NEEDS = [
                 ("wd3 10:30", "start", "tianqing", {}),
                 ("wd2 16:00", "resolve", "tianqing",
                  {"note": "更换A区主干道路灯灯头5个。", "evidence": "维修照片。"})]),
+    # Resolved two weeks ago and never rated: on the grid worker's call-back list (回访).
+    dict(title="天庆嘉园A区5号楼楼道扶手松动", place="天庆嘉园A区", channel="field_visit", by="wangge",
+         found="wd12 10:00", affected=20, text="5号楼楼道扶手松动，老人上下楼不敢扶。",
+         steps=[("wd12 10:30", "accept", "tqjy", {"category": "设施维修", "concern_level": "annoyance"}),
+                ("wd12 10:40", "publish", "tqjy", {}),
+                ("wd11 09:00", "claim", "tianqing", {}),
+                ("wd11 09:30", "start", "tianqing", {}),
+                ("wd10 16:00", "resolve", "tianqing",
+                 {"note": "加固5号楼一至六层楼道扶手，更换松动的固定螺栓。", "evidence": "居民在验收单上签字。"})]),
     # Open on the claim board.
     dict(title="天庆嘉园A区荷花池护栏松动", place="天庆嘉园A区", channel="field_visit", by="wangge", found="now-90",
          affected=50, text="荷花池边护栏松动，孩子常在池边玩，有落水危险。",
