@@ -522,7 +522,7 @@ class NeedLife:
             "show_name": rng.random() < 0.3, "affected": rng.choice((1, 1, 1, 2, 3, 5, 10, 30)),
             "is_public": not private, "state": "", "level": "community", "lead_organisation_id": None,
             "lead_person_id": None, "merged_into_id": None, "recorded_by_id": submitter, "resolution_note": "",
-            "rating": "", "rating_comment": "", "rated_by_follow_up": False, "submitted_at": None,
+            "contact_name": "", "contact_phone": "", "evidence": "", "rating": "", "rating_comment": "", "rated_by_follow_up": False, "submitted_at": None,
             "accepted_at": None, "published_at": None, "claimed_at": None, "reported_in_at": None,
             "resolved_at": None, "closed_at": None, "rated_at": None, "accept_due": None, "claim_due": None,
             "report_in_due": None, "resolve_due": None, "resolved_on_time": None, "overdue": False,
@@ -536,7 +536,7 @@ class NeedLife:
         def submit(at):
             n["submitted_at"] = at
             n["accept_due"] = deadlines.add_working_minutes(at, float(self.deadline("accept_hours")) * 60)
-            return {"channel": channel, "place": home[1]}
+            return {"channel": channel, "place": home[1], "contact": False}
 
         self.at = self.at - MINUTE  # step adds the gap
         self.step("submit", submitter, 1, submit)
@@ -703,7 +703,7 @@ class NeedLife:
             gap = rng.randint(60, 2 * 1440) if urgent else rng.randint(120, 12 * 1440)
             def resolve(at):
                 self.note("resolve", RESOLVE_NOTE, self.holder_user())
-                n["resolution_note"] = RESOLVE_NOTE
+                n["resolution_note"], n["evidence"] = RESOLVE_NOTE, EVIDENCE
                 n["resolved_at"] = at
                 n["resolved_on_time"] = n["resolve_due"] is None or at <= n["resolve_due"]
                 n["overdue"] = False

@@ -143,6 +143,12 @@ class NeedDetailOut(NeedOut):
     collaborators: list[str]
     actions: list[str] = Field(description="the actions this caller may take now")
     events: list[EventOut]
+    reference: str | None = Field(description="the tracking reference (查询码, /needs/track/<reference>/): for "
+                                              "the need's reporters and the staff of its area, else null")
+
+    @staticmethod
+    def resolve_reference(need, context):
+        return need.reference if _shown(need, context).as_typed else None
 
     @staticmethod
     def resolve_reporter(need, context):

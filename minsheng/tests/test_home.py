@@ -67,3 +67,12 @@ def test_it_shows_every_section_of_a_user_with_several_roles(client, accounts, r
     role_grant(actor=root, user=accounts["community_staff"], role="unit_admin", organisation=unit["organisation"])
     body = home(client, accounts["community_staff"])
     assert "社区工作者" in body and "共建单位管理员" in body
+
+
+def test_it_shows_a_visitor_the_public_home_with_what_the_public_can_do(client, tree):
+    response = client.get(reverse("home"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "反映问题" in body and "认领大厅" in body and "幸福账单" in body and "查询进度" in body
+    assert 'action="/needs/track/"' in body and 'name="reference"' in body
+    assert "社区工作者" not in body  # no role section

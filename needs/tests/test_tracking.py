@@ -142,3 +142,14 @@ def test_staff_see_the_contact_masked_on_the_need_page(client, accounts, tree):
     client.force_login(accounts["community_staff"])
     page = client.get(reverse("needs:detail", args=[need.pk])).content.decode()
     assert "王**" in page and "139****1234" in page and "13931001234" not in page
+
+
+def test_the_api_gives_the_reference_to_the_reporter_and_staff_only(client, accounts, published):
+    from people.services import api_token_issue
+
+    def reference(user):
+        token, _row = api_token_issue(user=user)
+        return client.get(f"/api/v1/needs/{published.pk}", headers={"Authorization": f"Bearer {token}"}
+                          ).json()["reference"]
+    assert reference(accounts["resident"]) == reference(accounts["community_staff"]) == published.reference
+    assert reference(accounts["unit_admin"]) is None and reference(accounts["other_community_staff"]) is None
