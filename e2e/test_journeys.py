@@ -31,9 +31,11 @@ def test_it_lets_community_staff_find_tianqing_jiayuan_by_initials(
     assert fits_the_screen(page)
     screenshot("home-community-staff")
 
+    if viewport is PHONE:
+        page.locator(".navmenu > summary").click()  # the header's menu on a phone
     page.locator("nav.mainnav").get_by_role("link", name="辖区").click()
-    page.get_by_role("searchbox").fill("tqjy")
-    page.get_by_role("searchbox").press("Enter")
+    page.get_by_role("searchbox", name="搜索地点").fill("tqjy")
+    page.get_by_role("searchbox", name="搜索地点").press("Enter")
     results = page.locator("section.card").first
     expect(results.get_by_role("heading")).to_contain_text("tqjy")
     expect(results.get_by_role("link", name="天庆嘉园社区")).to_be_visible()

@@ -10,9 +10,9 @@ from django.shortcuts import render
 
 from needs import selectors as need_selectors
 from needs.public import list_views
-from people import scopes
+from people import public, scopes
 from people.models import Person
-from places.selectors import place_search
+from places.selectors import place_paths, place_search
 
 LIMIT = 10  # of each kind; "more" leads to the kind's own list with the same words
 PHONE = re.compile(r"\d{7,11}")
@@ -33,6 +33,15 @@ def _needs(user, q: str) -> list:
     return kept
 
 
+def _places(user, q: str) -> list:
+    """Places by name, pinyin or initials, each with its path from the user's own area down."""
+    found = list(place_search(q, limit=LIMIT + 1))
+    paths = place_paths(found, scopes=scopes.place_prefixes(user))
+    for place in found:
+        place.path = public.SEPARATOR.join(paths[place.pk][:-1])
+    return found
+
+
 def _people(user, q: str) -> list:
     """A phone is matched whole (digits only): a part of it would let anyone probe the digits that are masked."""
     digits = re.sub(r"[\s-]", "", q)
@@ -47,6 +56,6 @@ def search(request):
     user = request.user
     results = {}
     if q:
-        results = {"needs": _needs(user, q), "places": list(place_search(q, limit=LIMIT + 1)),
+        results = {"needs": _needs(user, q), "places": _places(user, q),
                    "people": _people(user, q) if scopes.is_staff_user(user) else None}
     return render(request, "minsheng/search.html", {"q": q, "header_q": q, "limit": LIMIT, **results})

@@ -333,7 +333,7 @@ class WorklistFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     escalated = forms.BooleanField(label=_("Escalated (吹哨) only"), required=False)
     sort = forms.ChoiceField(label=_("Order"), required=False, choices=[
-        ("", _("Oldest first (claims: due first)")), ("newest", _("Newest first")), ("due", _("Due first")),
+        ("", _("Default order")), ("oldest", _("Oldest first")), ("newest", _("Newest first")), ("due", _("Due first")),
         ("concern", _("Most urgent first"))])
     size = forms.TypedChoiceField(label=_("Per page"), required=False, coerce=int, empty_value=20,
                                   choices=[(20, 20), (50, 50), (100, 100)])
