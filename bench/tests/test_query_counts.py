@@ -49,6 +49,8 @@ LISTS = [
     ("community_staff", "/needs/triage/"), ("resident", "/needs/mine/"), ("unit_admin", "/needs/mine/"),
     ("community_staff", "/api/v1/needs?limit=50"), ("unit_admin", "/api/v1/needs?state=claimed"),
     ("resident", "/api/v1/needs"), ("community_staff", "/needs/inbox/"),
+    ("community_staff", "/needs/triage/?queue=all&q=路灯&sort=due&size=50"), ("unit_admin", "/needs/triage/"),
+    ("community_staff", "/search/?q=路灯"), ("community_staff", "/"), ("unit_admin", "/"),
 ]
 
 

@@ -26,7 +26,8 @@ def expired_post(client, origin=HERE, **fields):
 
 
 def test_it_says_in_chinese_that_the_form_expired_and_keeps_the_text(expired, tree):
-    response = expired_post(expired, title="楼道灯坏了", description="三楼到五楼\n晚上很黑", place=tree["building"].code)
+    response = expired_post(expired, title="楼道灯坏了", description="三楼到五楼\n晚上很黑",
+                            place=tree["building"].code)
     page = response.content.decode()
     assert response.status_code == 403 and "表单已过期" in page and "DEBUG" not in page
     assert "楼道灯坏了" in page and "三楼到五楼<br>晚上很黑" in page
