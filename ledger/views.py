@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Max
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,8 +18,12 @@ from ledger.labels import figure_label
 from ledger.models import Tally
 from ledger.rollups import SCOPE_KINDS
 from ledger.sections import ledger_build
+from needs import selectors as needs_selectors
+from needs import workflow
+from needs.models import Need
 from people import scopes
 from people.masking import mask_name
+from places.maps import grid_map
 from places.models import Place, PlaceKind
 from places.selectors import within
 
@@ -78,12 +83,22 @@ def _context(request, place, period, *, public):
             "records_base": None if public else {"place": place.code, **period.query()}}
 
 
+def dashboard_map(place, period) -> dict | None:
+    """The grids of the scope coloured by their open and overdue needs now (not in the period: what waits today);
+    a click opens the grid's dashboard for the same period."""
+    open_needs = Need.objects.filter(needs_selectors.placed_within([place.code]), state__in=workflow.OPEN)
+    return grid_map(place, figures=needs_selectors.grid_counts(open_needs),
+                    metrics=[("needs", _("Open needs now")), ("overdue", _("Overdue now"))],
+                    url=lambda code: f"{reverse('ledger:dashboard')}?place={code}&period={period.token}",
+                    selected=place.code)
+
+
 @login_required
 def dashboard(request):
     place, places = _staff_scope(request)
     period = _period(request, place)
     return render(request, "ledger/dashboard.html", {**_context(request, place, period, public=False),
-                                                      "places": places})
+                                                      "places": places, "grid_map": dashboard_map(place, period)})
 
 
 @login_required

@@ -4,6 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -297,3 +298,16 @@ def callbacks(user, *, now) -> QuerySet:
     qs = qs.filter(state__in=workflow.DONE, rating="", resolved_at__lte=window_end,
                    resolved_at__gt=window_end - datetime.timedelta(days=settings.NEEDS_CALLBACK_DAYS))
     return with_labels(qs).select_related("reporter").order_by("resolved_at", "id")
+
+
+GRID_CODE_LENGTH = 15
+
+
+def grid_counts(needs: QuerySet) -> dict[str, dict[str, int]]:
+    """The needs of `needs` per grid, for the map of the grids (places.maps): grid code → {"needs": how many,
+    "overdue": how many of them are overdue}, in one grouped query. A need placed on a community itself is in no
+    grid and not counted."""
+    rows = (needs.order_by().annotate(grid=Substr("place__code", 1, GRID_CODE_LENGTH)).values("grid")
+            .annotate(n=Count("id"), late=Count("id", filter=Q(overdue=True))))
+    return {row["grid"]: {"needs": row["n"], "overdue": row["late"]} for row in rows
+            if len(row["grid"]) == GRID_CODE_LENGTH}

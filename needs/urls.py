@@ -6,6 +6,7 @@ app_name = "needs"
 
 urlpatterns = [
     path("", views.board, name="board"),
+    path("map/", views.board_map, name="board_map"),
     path("submit/", views.submit, name="submit"),
     path("mine/", views.mine, name="mine"),
     path("triage/", views.triage, name="triage"),

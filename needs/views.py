@@ -39,6 +39,7 @@ from people import scopes
 from people.masking import mask_name, mask_phone
 from people.public import personal_data_in, public_text
 from places.forms import PickerField
+from places.maps import grid_map
 from places.models import Place
 from places.views import picker_results
 
@@ -453,3 +454,26 @@ def text_check(request, pk):
     texts = [value for key, value in request.POST.items() if key.rsplit("-", 1)[-1] in PUBLISHED_FIELDS]
     flagged = [public_text(text, names) for text in texts if personal_data_in(text, names)]
     return render(request, "needs/_text_check.html", {"flagged": flagged})
+
+
+def board_map(request):
+    """The claim board's map (htmx, opened on demand): the grids of the chosen community — of every community when
+    none is chosen — coloured by the board's public needs in each under its other filters; a click on a grid
+    filters the board to it. Public needs only, as the board."""
+    form = BoardFilterForm(request.GET or None, user=request.user)
+    filters = form.cleaned_data if form.is_valid() else {}
+    community = filters.get("community")
+    needs = selectors.board(tab=request.GET.get("tab", "open"), community=community,
+                            category=filters.get("category"), concern_level=filters.get("concern_level", ""),
+                            near=selectors.coverage_codes(request.user) if filters.get("near") else None)
+
+    def filtered_to(code):
+        query = request.GET.copy()
+        query.pop("before", None)
+        query.update({"community": code[:len(code) - 3], "grid": code})
+        return f"{reverse('needs:board')}?{query.urlencode()}"
+
+    shown = grid_map(community, figures=selectors.grid_counts(needs),
+                     metrics=[("needs", _("Needs on the board"))], url=filtered_to,
+                     selected=filters["grid"].code if filters.get("grid") else "")
+    return render(request, "needs/_board_map.html", {"grid_map": shown})
