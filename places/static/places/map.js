@@ -56,9 +56,10 @@
         type: "map", map: el.getAttribute("data-map"), roam: false, selectedMode: false, data: data,
         itemStyle: { areaColor: NONE, borderColor: "#fff", borderWidth: 1 },
         // A phone has room for the figure only; the name is in the tooltip (a tap) and the table below.
-        label: { show: true, fontSize: narrow ? 11 : 12, color: "#1f2328", formatter: function (p) {
-          return p.data ? (narrow ? String(p.data.value) : p.data.area.short + "\n" + p.data.value) : "";
-        } },
+        label: { show: true, fontSize: narrow ? 11 : 12, color: "#1f2328", textBorderColor: "#fff", textBorderWidth: 2,
+          formatter: function (p) {
+            return p.data ? (narrow ? String(p.data.value) : p.data.area.short + "\n" + p.data.value) : "";
+          } },
         emphasis: { label: { show: true }, itemStyle: { areaColor: "#ffd8a8" } }
       }, place)]
     };
