@@ -3,6 +3,7 @@ ledger/locale)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from ledger.conf import FAIRLY_SATISFIED_WEIGHT, composite_weights
 from ledger.selectors import SITE_FIGURES
 from needs.models import Rating
 from places.models import PlaceKind
@@ -42,3 +43,20 @@ def figure_label(figure: str) -> str:
         **{f"rating_{grade}": label for grade, label in Rating.choices},
     }
     return str(labels.get(figure, figure))
+
+
+def rate_definitions() -> dict[str, str]:
+    """Each rate as a formula of the figures it is counted from (ledger/README.md's definitions), in the reader's
+    language, with the weights in force: shown where the rates are (the rates section, the big screen)."""
+    n, r, grade = NEED_LABELS, RATE_LABELS, dict(Rating.choices)
+    w_response, w_resolution, w_satisfaction = composite_weights()
+    return {
+        "claim_rate": f"{n['claimed']} ÷ {n['found']}",
+        "resolution_rate": f"{n['resolved']} ÷ {n['found']}",
+        "on_time_rate": f"{n['on_time']} ÷ {n['resolved']}",
+        "response_rate": f"{n['responded']} ÷ {n['found']}",
+        "satisfaction_rate": f"({grade['very_satisfied']} + {grade['satisfied']} + {FAIRLY_SATISFIED_WEIGHT:g} × "
+                             f"{grade['fairly_satisfied']}) ÷ {n['rated']}",
+        "composite": f"{w_response:g} × {r['response_rate']} + {w_resolution:g} × {r['resolution_rate']} + "
+                     f"{w_satisfaction:g} × {r['satisfaction_rate']}",
+    }

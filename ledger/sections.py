@@ -32,7 +32,7 @@ class Section:
 
 SECTIONS: tuple[Section, ...] = (
     Section("needs", _("Needs list"), builders.needs_section, "ledger/sections/needs.html"),
-    Section("rates", _("The three rates"), builders.rates_section),
+    Section("rates", _("The three rates"), builders.rates_section, "ledger/sections/rates.html"),
     Section("trend", _("Trend"), builders.trend_section),
     Section("breakdowns", _("Breakdowns"), builders.breakdowns_section),
     Section("active", _("Most active"), builders.active_section),

@@ -5,6 +5,8 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from ledger.labels import rate_definitions
+
 register = template.Library()
 
 
@@ -35,14 +37,17 @@ def records_url(context, figure, filters=None):
     return _records_url(context.get("records_base"), figure, filters)
 
 
-@register.filter
-def table_body(table, records_base):
-    """The rows of a table as HTML: each row's label (a link to its records on staff pages), then its cells.
+@register.simple_tag
+def table_body(table, records_base, labelled=False):
+    """The rows of a table as HTML: each row's label (a link to its records on staff pages), then its cells;
+    labelled: each cell carries its column's name (data-label), for a table that becomes a card per row on a
+    phone (`table.stack`: the deeds).
 
     Written here rather than in the template, with the standard library's escape, because the ledger's
     tables are its hottest path: a city's breakdown by grid or a page of deeds would otherwise cost a template
     node (or a format_html) per cell."""
     head, keys = table.columns[0][0], [key for key, _label in table.columns[1:]]
+    labels = {key: f' data-label="{escape(str(label))}"' if labelled else "" for key, label in table.columns[1:]}
     path = reverse("ledger:records") if records_base and table.records else None
     rows = []
     for row in table.rows:
@@ -50,7 +55,7 @@ def table_body(table, records_base):
         label = escape(str(row.get(head, "")))
         if url:
             label = f'<a href="{escape(url)}">{label}</a>'
-        cells = "".join(f'<td class="num">{escape(str(cell(row, key)))}</td>' for key in keys)
+        cells = "".join(f'<td class="num"{labels[key]}>{escape(str(cell(row, key)))}</td>' for key in keys)
         rows.append(f'<tr><th scope="row">{label}</th>{cells}</tr>')
     return mark_safe("\n".join(rows))  # every part escaped above
 
@@ -60,3 +65,9 @@ def cell(row, key):
     """A table cell: rates (columns named *_rate) as percentages, the rest as they are."""
     value = row.get(key, "")
     return figure_value(value, "%") if key.endswith("_rate") else value
+
+
+@register.filter
+def rate_definition(key: str) -> str:
+    """How a rate is counted (ledger.labels.rate_definitions), "" for a figure that is not a rate."""
+    return rate_definitions().get(key, "")
