@@ -53,10 +53,12 @@ def names_on_record(need: Need) -> frozenset[str]:
     return frozenset(q.values_list("name", flat=True)) | ({need.contact_name} if need.contact_name else set())
 
 
-def _view(need: Need, relations: set[str], path_names, title_names) -> NeedView:
+def _view(need: Need, relations: set[str], path: str | None, title_names) -> NeedView:
     full_place, as_typed = bool(relations & FULL_PLACE), bool(relations & AS_TYPED)
     title = need.title if as_typed else public.public_text(need.title, title_names)
-    return NeedView(full_place, as_typed, public.place_path(need.place, path_names, full=full_place), title)
+    if path is None:
+        path = public.place_path(need.place, full=full_place)
+    return NeedView(full_place, as_typed, path, title)
 
 
 def need_view(need: Need, viewer) -> NeedView:
@@ -71,7 +73,7 @@ def need_view(need: Need, viewer) -> NeedView:
 
 def list_views(needs, viewer) -> dict[int, NeedView]:
     """The needs of a list (cards, the API's pages, by pk) as the viewer reads them, in two queries whatever
-    the list's length: the names of the places on their paths, and their reporters' names. On a list the
+    the list's length: the names of the places on their paths (two), and their reporters' names. On a list the
     viewer's relations are read from the need's own columns (area, holder, reporter), without the two queries
     per need that collaborators and merged reporters take: they read the card as the public does, and the
     need's page in full."""
@@ -86,12 +88,15 @@ def list_views(needs, viewer) -> dict[int, NeedView]:
         if person is not None and need.reporter_id == person.pk:
             r.add("reporter")
         relations[need.pk] = r
-    names = public.path_names([n.place.code for n in needs], full=True)  # the public paths' names among them
+    full = {n.pk for n in needs if relations[n.pk] & FULL_PLACE}
+    whole = [n.place for n in needs if n.pk in full]
+    paths = {True: public.place_paths_shown(whole, full=[p.pk for p in whole]),
+             False: public.place_paths_shown([n.place for n in needs if n.pk not in full])}
     masked = [n for n in needs if not relations[n.pk] & AS_TYPED]
     reporters = dict(Person.objects.filter(pk__in={n.reporter_id for n in masked if n.reporter_id})
                      .values_list("pk", "name")) if masked else {}
     views = {}
     for need in needs:
         title_names = {reporters.get(need.reporter_id), need.lead_person.name if need.lead_person_id else None}
-        views[need.pk] = _view(need, relations[need.pk], names, title_names - {None})
+        views[need.pk] = _view(need, relations[need.pk], paths[need.pk in full][need.place.pk], title_names - {None})
     return views

@@ -3,7 +3,8 @@ its downloads and open data (and Open311 and webhooks when they come).
 
 - **Places** down to the community and the grid, never below (`place_path(place)`: 天庆嘉园社区 ›
   天庆嘉园第一网格). Whoever works on or reported a record, and staff whose area covers its place, see the
-  whole path down to the entrance (`place_path(place, full=True)`).
+  whole path down to the entrance as the pickers show it (`place_path(place, full=True)`: 天庆嘉园社区 ›
+  天庆嘉园A区 › 1号楼2单元); a page of records asks `place_paths_shown` once.
 - **Text that is published** — titles, descriptions, notes, comments, evidence — is shown through
   `public_text` (the stored text stays as typed, for staff):
   * an entrance or room ("4号楼3单元502室") becomes "某楼某单元", a building number "某楼" (`ENTRANCE_OR_ROOM`);
@@ -16,50 +17,44 @@ its downloads and open data (and Open311 and webhooks when they come).
     某先生, 某阿姨 … (`FORM_OF_ADDRESS`: the common surnames, less a few that are mostly words, such as 向 "to"
     in 向阿姨道歉; not after a word that ends in a surname's character, such as 照顾老人 or 谢谢阿姨).
 - Who sees a record's text as typed: staff whose area covers its place, and the record's own people (the
-  reporter) — `sees_as_typed`. Everyone else, and every public form, reads `public_text`.
+  reporter; for a need, needs.public decides). Everyone else, and every public form, reads `public_text`.
 """
 
 import re
 from collections.abc import Iterable
 
-from people import scopes
 from people.masking import mask_phone
 from places.models import PLACE_RULES, Place, PlaceKind
+from places.selectors import place_paths
 
 PUBLIC_DEPTHS = (PLACE_RULES[PlaceKind.COMMUNITY][1], PLACE_RULES[PlaceKind.GRID][1])  # codes of 12 and 15 digits
-FULL_DEPTHS = tuple(sorted({n for _kinds, n in PLACE_RULES.values() if n >= PUBLIC_DEPTHS[0]}))
 SEPARATOR = " › "
 
 
-def path_codes(code: str, *, full: bool = False) -> list[str]:
-    """The codes a place is shown by, from its community down: its community and grid (full: down to itself).
-    A place above a community (a subdistrict) is shown by its own name."""
-    depths = FULL_DEPTHS if full else PUBLIC_DEPTHS
-    return [code[:n] for n in depths if n <= len(code)] or [code]
+def path_codes(code: str) -> list[str]:
+    """The codes a place is shown to the public by: its community and its grid. A place above a community (a
+    subdistrict) is shown by its own name."""
+    return [code[:n] for n in PUBLIC_DEPTHS if n <= len(code)] or [code]
 
 
-def path_names(codes: Iterable[str], *, full: bool = False) -> dict[str, str]:
-    """The names of every place the paths of these codes need, in one query (a page of cards asks once)."""
-    wanted = {c for code in codes for c in path_codes(code, full=full)}
-    return dict(Place.objects.filter(code__in=wanted).values_list("code", "name")) if wanted else {}
+def place_paths_shown(places: Iterable[Place], *, full: Iterable[int] = ()) -> dict[int, str]:
+    """Each place's path as a viewer may read it, by pk, in two queries whatever the number of places: the
+    public path (天庆嘉园社区 › 天庆嘉园第一网格), or for the places whose pk is in `full` the whole path as the
+    pickers show it (places.selectors.place_paths: 天庆嘉园社区 › 天庆嘉园A区 › 1号楼2单元)."""
+    places, full = list(places), set(full)
+    paths = {pk: SEPARATOR.join(names) for pk, names in place_paths([p for p in places if p.pk in full]).items()}
+    public = [p for p in places if p.pk not in full]
+    codes = {c for p in public for c in path_codes(p.code)}
+    names = dict(Place.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+    for place in public:
+        known = {**names, place.code: place.name}
+        paths[place.pk] = SEPARATOR.join(known[c] for c in path_codes(place.code) if c in known)
+    return paths
 
 
-def place_path(place: Place, names: dict[str, str] | None = None, *, full: bool = False) -> str:
-    """天庆嘉园社区 › 天庆嘉园第一网格 for the public; full: … › 天庆嘉园A区 › 1号楼 › 1号楼2单元.
-
-    names: from path_names, for a list; without it the names are read here (one query)."""
-    codes = path_codes(place.code, full=full)
-    if names is None:
-        names = path_names([place.code], full=full)
-    names = {**names, place.code: place.name}
-    return SEPARATOR.join(names[c] for c in codes if c in names)
-
-
-def sees_as_typed(viewer, place: Place, *, own: bool = False) -> bool:
-    """Whether the viewer reads a record's text as typed (and its people unmasked by the record's own rules):
-    staff whose area covers its place, or one of the record's own people (own: the caller knows, e.g. the
-    reporter of a need)."""
-    return own or scopes.covers_place(viewer, place)
+def place_path(place: Place, *, full: bool = False) -> str:
+    """One place's path: to the grid for the public, whole for those entitled (one query)."""
+    return place_paths_shown([place], full=[place.pk] if full else ())[place.pk]
 
 
 # --- Published text ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from needs.tests.test_api import call  # noqa: F401 (a fixture)
 from people.services import person_create
 
 PUBLIC_PLACE = "天庆嘉园社区 › 天庆嘉园第一网格"
-FULL_PLACE = "天庆嘉园社区 › 天庆嘉园第一网格 › 天庆嘉园A区 › 1号楼"
+FULL_PLACE = "天庆嘉园社区 › 天庆嘉园A区 › 1号楼"  # as the pickers show it
 NOTE = "李秀英家门口堆物已清理，电话回访高先生，手机13812345678"
 PUBLIC_NOTE = "某某家门口堆物已清理，电话回访某先生，手机138****5678"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from people.public import path_codes, personal_data_in, place_path, public_text
+from people.public import path_codes, personal_data_in, place_path, place_paths_shown, public_text
 
 
 def test_it_takes_the_entrance_room_and_building_out_of_a_title():
@@ -59,11 +59,8 @@ def test_the_place_words_alone_are_not_personal_data():
     assert personal_data_in("4号楼3单元高建国家", ["高建国"])
 
 
-def test_a_public_path_stops_at_the_grid_a_full_one_goes_down_to_the_place():
-    code = "62010201000100100100101"
-    assert path_codes(code) == ["620102010001", "620102010001001"]
-    assert path_codes(code, full=True) == ["620102010001", "620102010001001", "620102010001001001",
-                                           "620102010001001001001", code]
+def test_a_public_path_stops_at_the_grid():
+    assert path_codes("62010201000100100100101") == ["620102010001", "620102010001001"]
     assert path_codes("620102010") == ["620102010"]  # a subdistrict is shown by its own name
 
 
@@ -71,6 +68,14 @@ def test_place_path_reads_the_names_once(tree, django_assert_num_queries):
     with django_assert_num_queries(1):
         public = place_path(tree["entrance"])
     assert public == "天庆嘉园社区 › 天庆嘉园第一网格"
-    full = "天庆嘉园社区 › 天庆嘉园第一网格 › 天庆嘉园A区 › 1号楼 › 1号楼2单元"
-    assert place_path(tree["entrance"], full=True) == full
+    assert place_path(tree["entrance"], full=True) == "天庆嘉园社区 › 天庆嘉园A区 › 1号楼2单元"  # as pickers show it
     assert place_path(tree["tqjy"]) == "天庆嘉园社区" and place_path(tree["subdistrict"]) == "拱星墩街道"
+
+
+def test_a_list_of_places_costs_two_queries_whatever_its_length(tree, django_assert_num_queries):
+    places = [tree[k] for k in ("entrance", "building", "compound", "grid1", "grid2", "compound2")]
+    with django_assert_num_queries(2):
+        paths = place_paths_shown(places, full=[tree["building"].pk, tree["compound2"].pk])
+    assert paths[tree["grid2"].pk] == "五里铺东社区 › 五里铺东第一网格"
+    assert paths[tree["compound2"].pk] == "五里铺东社区 › 五里铺东小区"
+    assert paths[tree["building"].pk] == "天庆嘉园社区 › 天庆嘉园A区 › 1号楼"
