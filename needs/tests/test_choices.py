@@ -8,17 +8,11 @@ from core.models import Event
 from needs.choices import dispatch_members, dispatch_organisations, merge_targets
 from needs.models import Need, State
 from needs.services import need_act, need_submit
+from needs.tests import test_action_records as action_records
 from people.models import Person
-from people.services import api_token_issue, membership_create, person_create
+from people.services import membership_create, person_create
 
-
-@pytest.fixture
-def call(client):
-    def call(user, url, json):
-        token, _row = api_token_issue(user=user)
-        return client.post(f"/api/v1/needs{url}", json, content_type="application/json",
-                           headers={"Authorization": f"Bearer {token}"})
-    return call
+call = action_records.call  # POST to /api/v1/needs… with the user's bearer token
 
 
 @pytest.fixture
