@@ -33,11 +33,8 @@ def _without_prefix(labels: list[str]) -> list[str]:
 
 
 def _without_suffix(labels: list[str]) -> list[str]:
-    """The end all labels share dropped; else the word of a place's kind (网格, 社区) wherever a label ends in one
-    — the chart's title names the kind — as long as the labels stay distinct."""
-    n = len(commonprefix([label[::-1] for label in labels]))
-    if n and all(len(label) - n >= 2 for label in labels):
-        return [label[:-n] for label in labels]
+    """The word of a place's kind (网格, 社区) dropped wherever a label ends in one — the chart's title names the
+    kind — as long as the labels stay distinct."""
     short = [next((label[:-len(w)] for w in KIND_WORDS if label.endswith(w) and len(label) - len(w) >= 2), label)
              for label in labels]
     return short if len(set(short)) == len(short) else labels
@@ -55,8 +52,8 @@ def _cut(label: str, head: int) -> str:
 
 def short_labels(labels: list[str]) -> list[str]:
     """Axis labels a chart shows whole and tells apart. Labels that fit stay as they are; else the start all
-    share goes (天庆嘉园第一网格, 天庆嘉园第二网格 → 第一网格, 第二网格), then the end all share or the word of a
-    place's kind (五里铺东第一网格, 天庆嘉园第一网格, 五里铺东社区 → 五里铺东第一, 天庆嘉园第一, 五里铺东), and a
+    share goes (天庆嘉园第一网格, 天庆嘉园第二网格 → 第一网格, 第二网格), then the word of a place's kind
+    (五里铺东第一网格, 天庆嘉园第一网格, 五里铺东社区 → 五里铺东第一, 天庆嘉园第一, 五里铺东), and a
     label still too long is cut in the middle, keeping less of its start where that tells two apart (兰州电影制片厂
     → 兰州…制片厂; 中国移动…东岗营业部 → …东岗营业部). A label that would still read like another keeps its whole
     name (the chart's tooltip names every row in full)."""

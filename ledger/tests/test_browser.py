@@ -60,8 +60,27 @@ def test_it_draws_the_dashboard_and_the_public_ledger(open_page, scenario, tree,
     page.shot("public")
 
 
-def test_it_fills_the_big_screen(open_page, scenario, tree, accounts):
-    page = open_page("jd_admin", "/ledger/screen/?period=2021-Q3", 1920)
-    check(page, width=1920, charts=5)
-    assert page.evaluate("document.documentElement.scrollHeight") <= 1080
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1366, 768), (1280, 720)])
+def test_it_fills_the_big_screen_whatever_its_size(open_page, scenario, tree, accounts, width, height):
+    """Laid out for 1920 × 1080 and scaled: on a 1280 or 1366 screen the deeds column is on it too."""
+    page = open_page("jd_admin", "/ledger/screen/?period=2021-Q3", width, height)
+    check(page, width=width, charts=5)
+    assert page.evaluate("document.documentElement.scrollHeight") <= height
+    deeds = page.locator(".screen-deeds").bounding_box()
+    assert deeds["x"] + deeds["width"] <= width and deeds["y"] + deeds["height"] <= height
+    assert deeds["width"] > width * 0.2  # scaled, not squeezed
     page.shot("screen")
+
+
+def test_the_chart_tooltip_names_the_row_in_full(open_page, scenario, tree, accounts):
+    page = open_page(None, f"/ledger/{tree['subdistrict'].code}/?period=2021-Q3", 1280)
+    labels = page.evaluate("JSON.parse(document.getElementById('chart-grid-data').textContent)")
+    assert labels["names"] == ["天庆嘉园第一网格", "五里铺东第一网格"]
+    assert labels["labels"] == ["天庆嘉园第一", "五里铺东第一"]  # short on the axis, in full in the tooltip
+    el = page.locator("#chart-grid")
+    el.scroll_into_view_if_needed()
+    page.evaluate("echarts.getInstanceByDom(document.getElementById('chart-grid'))"
+                  ".dispatchAction({type: 'showTip', seriesIndex: 0, dataIndex: 0})")
+    tip = el.locator("div", has_text=labels["names"][0]).last
+    tip.wait_for()
+    assert labels["names"][0] in tip.inner_text()
