@@ -111,7 +111,8 @@ class SectionOut(Schema):
 
 
 class DeedOut(Schema):
-    title: str = Field(..., description="what was done")
+    title: str = Field(..., description="what was done, as the need's public page shows it: no entrance, room, "
+                                        "phone or name (people.public.public_text)")
     category: str
     community: str = Field(..., description="where, in general terms: the community")
     grid: str = Field(..., description="and the grid (never a building or a room)")
