@@ -2,9 +2,11 @@
 rates explained where they are shown; the deeds a card per deed on a phone; the big screen scaled to its
 screen; deed titles as the need's card and page show them."""
 
+import io
 import json
 import re
 
+import pypdf
 import pytest
 from django.urls import reverse
 
@@ -89,3 +91,11 @@ def test_a_deed_title_reads_as_on_the_needs_card_and_page(client, walk, tree):
     assert shown in public and shown in b"".join(deeds.streaming_content).decode()
     assert shown in client.get(reverse("needs:board"), {"tab": "done"}).content.decode()
     assert shown in client.get(reverse("needs:detail", args=[need.pk])).content.decode()
+
+
+def test_the_printed_ledger_explains_the_rates_too(client, scenario, tree):
+    response = client.get(reverse("ledger:pdf", args=[tree["tqjy"].code]), {"period": "2021"})
+    if response.status_code == 503:
+        pytest.skip("no Chinese font installed")
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.content)).pages)
+    assert rate_definitions()["resolution_rate"].replace(" ", "") in text.replace(" ", "")
