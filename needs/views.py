@@ -254,6 +254,9 @@ def duplicates(request):
         "description", ""), place=place)
     if not (request.user.is_authenticated and scopes.covers_place(request.user, place)):
         found = [(n, score) for n, score in found if n.is_public and n.state in workflow.PUBLIC]
+    views = list_views([n for n, _score in found], request.user)  # as the board's cards show them
+    for need, _score in found:
+        need.shown = views[need.pk]
     return render(request, "needs/_duplicates.html", {"duplicates": found})
 
 

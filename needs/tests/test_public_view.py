@@ -130,3 +130,10 @@ def test_the_check_answers_only_those_who_may_see_the_need(client, submitted, ac
     assert client.post(check, {"reject-note": "高先生"}).status_code == 404
     client.logout()
     assert client.post(check, {"reject-note": "高先生"}).status_code == 302  # to the login page
+
+
+def test_the_duplicate_hint_under_the_public_form_shows_needs_as_the_board_does(client, published, tree):
+    hint = client.get(reverse("needs:duplicates"), {"title": "加装电梯", "place": tree["building"].code})
+    page = hint.content.decode()
+    assert "某楼某单元加装电梯" in page and PUBLIC_PLACE in page
+    assert "4号楼3单元" not in page and "1号楼" not in page
