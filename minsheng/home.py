@@ -18,7 +18,6 @@ from sites.models import Site, SiteKind
 # The counts on the home page, by what the user does: staff decide, grid workers watch their grid, holders work.
 STAFF_COUNTS = ("accept", "publish", "dispatch", "escalated", "overdue")
 GRID_WORKER_COUNTS = ("accept", "overdue")
-CALLS_BACK = {Role.GRID_WORKER, Role.COMMUNITY_STAFF}  # who makes the follow-up calls (needs:callbacks)
 
 
 def _workload(user) -> list[dict]:
@@ -36,7 +35,7 @@ def _workload(user) -> list[dict]:
         return {"label": label, "count": counts[q], "url": f"{reverse('needs:triage')}?queue={q}"}
 
     calls = []
-    if scopes.is_superuser(user) or scopes.roles(user) & CALLS_BACK:
+    if need_selectors.calls_back(user):
         calls = [{"label": _("Awaiting follow-up (回访)"), "count": need_selectors.callbacks(user, now=now).count(),
                   "url": reverse("needs:callbacks")}]
     return [*map(item, area), *calls, *map(item, held)]

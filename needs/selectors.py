@@ -288,6 +288,11 @@ def tracked(reference: str) -> Need | None:
 CALLBACK_ROLES = (Role.GRID_WORKER, Role.COMMUNITY_STAFF)  # who makes the follow-up call (回访)
 
 
+def calls_back(user) -> bool:
+    """Whether the user has a call-back list."""
+    return scopes.is_superuser(user) or bool(scopes.roles(user) & set(CALLBACK_ROLES))
+
+
 def callbacks(user, *, now) -> QuerySet:
     """The call-back list (回访) of a grid worker or community staff: needs of their area that were resolved and
     not rated within the rating window, for NEEDS_CALLBACK_DAYS after it, those waiting longest first. (Once the

@@ -374,14 +374,10 @@ def _callback_one(request, need, *, status=200, **card):
         "window_days": settings.NEEDS_RATE_DAYS}, status=status)
 
 
-def _may_call_back(user) -> bool:
-    return scopes.is_superuser(user) or bool(scopes.roles(user) & set(selectors.CALLBACK_ROLES))
-
-
 @login_required
 def callbacks(request):
     """回访: resolved needs the resident did not rate in time, for the grid worker's (or staff's) call."""
-    if not _may_call_back(request.user):
+    if not selectors.calls_back(request.user):
         raise PermissionDenied
     page = _page(request, selectors.callbacks(request.user, now=timezone.now()))
     return render(request, "needs/callbacks.html", {"page": page, "cards": _callback_cards(request.user, list(page)),
@@ -389,7 +385,7 @@ def callbacks(request):
 
 
 def _callback_need(request, pk):
-    if not _may_call_back(request.user):
+    if not selectors.calls_back(request.user):
         raise PermissionDenied
     return get_object_or_404(selectors.needs_in_scope(request.user).select_related("place", "reporter"), pk=pk)
 
