@@ -77,6 +77,7 @@ def _place_words(m: re.Match) -> str:
 # Mobiles (138 1234 5678, +86 …), landlines with their area code (0931-8123456) and 18-digit ID-card numbers;
 # never part of a longer number (a place code has 12 to 23 digits).
 PHONE = re.compile(r"(?<![0-9A-Za-z])(?:\+?86[- ]?)?(1[3-9]\d[- ]?\d{4}[- ]?\d{4}|0\d{2,3}[- ]?\d{7,8})(?!\d)")
+DIGIT = re.compile(r"\d")
 ID_CARD = re.compile(r"(?<!\d)[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?!\d)")
 
 # The common surnames (about nine in ten people carry one of them), the compound ones first; left out are the
@@ -137,10 +138,12 @@ def public_text(text: str, names: Iterable[str] = ()) -> str:
     surname with a form of address replaced."""
     if not text:
         return text or ""
-    text = ENTRANCE_OR_ROOM.sub(_place_words, text)
-    text = ID_CARD.sub(lambda m: m[0][:3] + "*" * (len(m[0]) - 3), text)
-    text = PHONE.sub(lambda m: mask_phone(re.sub(r"\D", "", m[1])), text)
-    wanted = {n for n in names if n and len(n) >= 2}  # a one-character name would mask every such character
+    if DIGIT.search(text):  # rooms, phones and ID numbers all have digits; most titles have none
+        text = ENTRANCE_OR_ROOM.sub(_place_words, text)
+        text = ID_CARD.sub(lambda m: m[0][:3] + "*" * (len(m[0]) - 3), text)
+        text = PHONE.sub(lambda m: mask_phone(re.sub(r"\D", "", m[1])), text)
+    # A one-character name would mask every such character; a name not in the text costs no scan.
+    wanted = {n for n in names if n and len(n) >= 2 and n in text}
     if wanted:
         text = _mask_names(text, wanted)
     return FORM_OF_ADDRESS.sub(_address, text)
