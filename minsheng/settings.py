@@ -40,15 +40,18 @@ def env_bool(name: str, default: bool) -> bool:
         f"(any case), or leave it empty for the default ({str(default).lower()})")
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
-    """A whole number from the environment (unset or empty: the default), from `minimum` to `maximum`."""
+def _env_number(name: str, default, parse, what: str, minimum, maximum):
+    """A number from the environment read by `parse` (unset or empty: the default), from `minimum` to
+    `maximum`; anything else raises naming the variable."""
     raw = os.environ.get(name, "")
     if raw.strip() == "":
         return default
     try:
-        value = int(raw.strip())
+        value = parse(raw.strip())
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number (default {default})") from None
+        value = math.nan
+    if not math.isfinite(value):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not {what} (default {default})")
     if minimum is not None and value < minimum:
         raise ImproperlyConfigured(f"{name}={raw!r} must be at least {minimum} (default {default})")
     if maximum is not None and value > maximum:
@@ -56,20 +59,12 @@ def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int
     return value
 
 
+def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    return _env_number(name, default, int, "a whole number", minimum, maximum)
+
+
 def env_float(name: str, default: float, *, minimum: float | None = None) -> float:
-    """A finite number from the environment (unset or empty: the default), at least `minimum`."""
-    raw = os.environ.get(name, "")
-    if raw.strip() == "":
-        return default
-    try:
-        value = float(raw.strip())
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value):
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a number (default {default})")
-    if minimum is not None and value < minimum:
-        raise ImproperlyConfigured(f"{name}={raw!r} must be at least {minimum} (default {default})")
-    return value
+    return _env_number(name, default, float, "a number", minimum, None)
 
 
 def env_weights(name: str, default: str, *, count: int = 3) -> tuple[float, ...]:
