@@ -148,13 +148,15 @@ def week_end(now: datetime.datetime) -> datetime.datetime:
                                                          datetime.time.min))
 
 
-def held_by(user) -> QuerySet:
-    """Needs the user's units or the user hold (claimed, or dispatched to them); not those they help with."""
+def _held_q(user) -> Q:
     q = Q(lead_organisation__in=scopes.unit_ids(user))
     person = scopes.person_of(user)
-    if person is not None:
-        q |= Q(lead_person=person)
-    return Need.objects.filter(q)
+    return q | Q(lead_person=person) if person is not None else q
+
+
+def held_by(user) -> QuerySet:
+    """Needs the user's units or the user hold (claimed, or dispatched to them); not those they help with."""
+    return Need.objects.filter(_held_q(user))
 
 
 def queue_q(queue: str, *, user, now: datetime.datetime) -> Q:
@@ -251,11 +253,7 @@ def mine(user) -> QuerySet:
 
 def working_on(user) -> QuerySet:
     """Needs the user's unit (or the user) leads or helps with."""
-    units = scopes.unit_ids(user)
-    person = scopes.person_of(user)
-    q = Q(lead_organisation__in=units) | Q(collaborators__in=units)
-    if person is not None:
-        q |= Q(lead_person=person)
+    q = _held_q(user) | Q(collaborators__in=scopes.unit_ids(user))
     return with_labels(Need.objects.filter(pk__in=Need.objects.filter(q).values("pk"))).order_by("-id")
 
 
