@@ -54,11 +54,17 @@ def test_a_guard_hides_the_action_and_need_act_refuses_it_with_the_same_words(su
 
 
 def test_escalating_twice_is_hidden_and_refused(published, accounts):
-    staff = accounts["community_staff"]
+    staff, subdistrict = accounts["community_staff"], accounts["subdistrict_admin"]
     need = need_escalate(actor=staff, need=published, note="社区解决不了")
     assert need.level == Level.SUBDISTRICT and not need.overdue
-    assert "escalate" not in actions_for(accounts["subdistrict_admin"], need)
-    assert "escalate" not in workflow.actions_from(need.state)  # escalated: the state refuses it already
+    # Back on the board, the state would allow escalating again; the guard (already with the subdistrict) does not.
+    need = need_publish(actor=subdistrict, need=need)
+    assert workflow.next_state(need.state, "escalate") is not None
+    assert "escalate" not in actions_for(subdistrict, need)
+    with pytest.raises(ValidationError) as refused:
+        need_escalate(actor=subdistrict, need=need, note="再上报")
+    assert refused.value.messages == [workflow.refusal(need, "escalate", need.submitted_at)]
+    assert Need.objects.get(pk=need.pk).state == "published"
 
 
 def test_only_the_system_sets_the_overdue_flag(call, published, accounts):
