@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # the API docs' Swagger UI from static files, not a CDN (the Content-Security-Policy allows only 'self')
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "huey.contrib.djhuey",
@@ -118,6 +119,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",  # Content-Security-Policy, Permissions-Policy
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -253,6 +255,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # --- The apps' own settings ----------------------------------------------------------------
 # Uploaded photos (core/photos.py): the largest accepted file, in bytes (8 MiB).
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 8 * 1024 * 1024, minimum=1)
+# … and the most pixels (width × height, read from the file's header before anything is decoded): a small file
+# can hold a huge image (a 77 KB PNG of 8900 × 8900 took a worker from 162 to 988 MB when it was decoded).
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 40_000_000, minimum=1)
 # The needs loop (needs/): how many days the resident has to rate a resolved need, and to reopen it
 # (after that the need closes as not rated, or the grid worker's follow-up call records the grade).
 NEEDS_RATE_DAYS = env_int("NEEDS_RATE_DAYS", 7, minimum=1)
@@ -276,6 +281,12 @@ NEEDS_CALLBACK_DAYS = env_int("NEEDS_CALLBACK_DAYS", 30, minimum=1)
 # The ledger's composite score (ledger/conf.py): the weights of the response, resolution and
 # satisfaction rates, the proportions Beijing's 接诉即办 uses by default.
 LEDGER_WEIGHTS = env_weights("LEDGER_WEIGHTS", "0.1,0.45,0.45")
+# Backups (core/backup.py, `manage.py backup` / `restore`): where they go by default, and the nightly one
+# (core/tasks.py) — whether it runs, at which hour of TIME_ZONE's day, and how many of the newest it keeps.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_ENABLED = env_bool("BACKUP_ENABLED", True)
+BACKUP_HOUR = env_int("BACKUP_HOUR", 3, minimum=0, maximum=23)
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14, minimum=1)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "minsheng@localhost")
@@ -287,8 +298,18 @@ if env_bool("BEHIND_PROXY", False):
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- Security headers and sessions --------------------------------------------------------
+# Content-Security-Policy and Permissions-Policy: core/middleware.py; the rest is Django's SecurityMiddleware.
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Served over HTTPS (SECURE_COOKIES): browsers are told to use nothing else for a year, subdomains included.
+# Off otherwise, so that a development server on http:// is never remembered as HTTPS-only. Django sends the
+# header only on a secure request (behind nginx, BEHIND_PROXY makes X-Forwarded-Proto count).
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_REFERRER_POLICY = "same-origin"  # another site never learns which page of ours linked to it
+# How long a sign-in lasts, in hours (counted from the login or the session's last change); then log in again.
+SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 12, minimum=1) * 3600
 
 LOGGING = {
     "version": 1,

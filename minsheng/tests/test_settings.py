@@ -24,11 +24,14 @@ README_DEFAULTS = {
     "ALLOWED_HOSTS": ["127.0.0.1", "localhost", "testserver"],
     "CSRF_TRUSTED_ORIGINS": [],
     "SESSION_COOKIE_SECURE": False,
+    "SECURE_HSTS_SECONDS": 0,
+    "SESSION_COOKIE_AGE": 12 * 3600,
     "AXES_FAILURE_LIMIT": 5,
     "AXES_COOLOFF_TIME": 0.5,
     "API_TOKEN_DAYS": 30,
     "IMPORT_MAX_ROWS": 100_000,
     "PHOTO_MAX_BYTES": 8 * 1024 * 1024,
+    "PHOTO_MAX_PIXELS": 40_000_000,
     "NEEDS_RATE_DAYS": 7,
     "NEEDS_AFFECTED_MAX": 100_000,
     "NEEDS_SUBMIT_BURST": 5,
@@ -52,8 +55,11 @@ import json, minsheng.settings as s
 print(json.dumps({
     "DEBUG": s.DEBUG, "ALLOWED_HOSTS": s.ALLOWED_HOSTS, "CSRF_TRUSTED_ORIGINS": s.CSRF_TRUSTED_ORIGINS,
     "SESSION_COOKIE_SECURE": s.SESSION_COOKIE_SECURE, "AXES_FAILURE_LIMIT": s.AXES_FAILURE_LIMIT,
+    "SECURE_HSTS_SECONDS": s.SECURE_HSTS_SECONDS, "SECURE_HSTS_INCLUDE_SUBDOMAINS": s.SECURE_HSTS_INCLUDE_SUBDOMAINS,
+    "SESSION_COOKIE_AGE": s.SESSION_COOKIE_AGE,
     "AXES_COOLOFF_TIME": s.AXES_COOLOFF_TIME, "API_TOKEN_DAYS": s.API_TOKEN_DAYS,
     "IMPORT_MAX_ROWS": s.IMPORT_MAX_ROWS, "PHOTO_MAX_BYTES": s.PHOTO_MAX_BYTES,
+    "PHOTO_MAX_PIXELS": s.PHOTO_MAX_PIXELS,
     "NEEDS_RATE_DAYS": s.NEEDS_RATE_DAYS, "NEEDS_AFFECTED_MAX": s.NEEDS_AFFECTED_MAX,
     "NEEDS_SUBMIT_BURST": s.NEEDS_SUBMIT_BURST,
     "NEEDS_SUBMIT_PER_HOUR": s.NEEDS_SUBMIT_PER_HOUR, "NEEDS_NOTIFY_GATEWAY": s.NEEDS_NOTIFY_GATEWAY,
@@ -68,9 +74,11 @@ print(json.dumps({
 """
 
 # Every variable the settings read: cleared for the subprocess, so that the machine's own do not leak in.
-VARIABLES = ["DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SECURE_COOKIES", "BEHIND_PROXY",
+VARIABLES = ["DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SECURE_COOKIES", "SESSION_HOURS",
+             "BEHIND_PROXY",
              "DATABASE_URL", "SQLITE_PATH", "VAR_DIR", "MEDIA_ROOT", "REDIS_URL", "HUEY_IMMEDIATE",
              "AXES_FAILURE_LIMIT", "AXES_COOLOFF_HOURS", "API_TOKEN_DAYS", "IMPORT_MAX_ROWS", "PHOTO_MAX_BYTES",
+             "PHOTO_MAX_PIXELS",
              "NEEDS_RATE_DAYS", "NEEDS_AFFECTED_MAX", "NEEDS_SUBMIT_BURST", "NEEDS_SUBMIT_PER_HOUR",
              "NEEDS_NOTIFY_GATEWAY",
              "LEDGER_WEIGHTS", "EMAIL_BACKEND", "DEFAULT_FROM_EMAIL", "LOG_LEVEL",
@@ -133,7 +141,7 @@ def test_it_names_the_missing_directory_of_sqlite_path(tmp_path):
 def test_it_reads_each_variable(tmp_path):
     result = import_settings(VAR_DIR=str(tmp_path), DEBUG="Yes", SECURE_COOKIES="ON", AXES_FAILURE_LIMIT="9",
                              AXES_COOLOFF_HOURS="2", NEEDS_RATE_DAYS="10", NEEDS_SUBMIT_BURST="3",
-                             NEEDS_SUBMIT_PER_HOUR="0.5", PHOTO_MAX_BYTES="1048576",
+                             NEEDS_SUBMIT_PER_HOUR="0.5", PHOTO_MAX_BYTES="1048576", PHOTO_MAX_PIXELS="12000000",
                              NEEDS_NOTIFY_GATEWAY="x.Sms", LEDGER_WEIGHTS="0.2, 0.3, 0.5", HUEY_IMMEDIATE="1",
                              NEEDS_TRACK_BURST="4", NEEDS_TRACK_PER_HOUR="2.5", NEEDS_CALLBACK_DAYS="14",
                              MEDIA_ACCEL_REDIRECT="/protected-media/", NEEDS_AFFECTED_MAX="500")
@@ -143,13 +151,25 @@ def test_it_reads_each_variable(tmp_path):
     assert (values["AXES_FAILURE_LIMIT"], values["AXES_COOLOFF_TIME"], values["NEEDS_RATE_DAYS"]) == (9, 2.0, 10)
     assert (values["NEEDS_SUBMIT_BURST"], values["NEEDS_SUBMIT_PER_HOUR"]) == (3, 0.5)
     assert (values["PHOTO_MAX_BYTES"], values["NEEDS_NOTIFY_GATEWAY"]) == (1048576, "x.Sms")
+    assert values["PHOTO_MAX_PIXELS"] == 12_000_000
     assert values["LEDGER_WEIGHTS"] == [0.2, 0.3, 0.5]
     assert (values["NEEDS_TRACK_BURST"], values["NEEDS_TRACK_PER_HOUR"], values["NEEDS_CALLBACK_DAYS"]) == (4, 2.5, 14)
     assert values["MEDIA_ACCEL_REDIRECT"] == "/protected-media/"
     assert values["NEEDS_AFFECTED_MAX"] == 500
 
 
+def test_https_brings_hsts_and_sessions_last_session_hours(tmp_path):
+    """HSTS for a year (subdomains too) only where cookies are HTTPS-only: a development server on http:// must
+    never be remembered by a browser as HTTPS-only."""
+    result = import_settings(VAR_DIR=str(tmp_path), SECURE_COOKIES="true", SESSION_HOURS="2")
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert (values["SECURE_HSTS_SECONDS"], values["SECURE_HSTS_INCLUDE_SUBDOMAINS"]) == (365 * 24 * 3600, True)
+    assert values["SESSION_COOKIE_AGE"] == 2 * 3600
+
+
 @pytest.mark.parametrize(("name", "value"), [
+    ("SESSION_HOURS", "0"), ("SESSION_HOURS", "12h"),
     ("DEBUG", "ture"), ("SECURE_COOKIES", "enabled"), ("AXES_FAILURE_LIMIT", "5x"), ("API_TOKEN_DAYS", "0"),
     ("AXES_COOLOFF_HOURS", "half"), ("NEEDS_SUBMIT_PER_HOUR", "nan"), ("LEDGER_WEIGHTS", "0.5,0.5,0.5"),
     ("NEEDS_AFFECTED_MAX", "0"), ("NEEDS_AFFECTED_MAX", "4611686018427387904"),

@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from core.tests.bombs import peak_growth_mb, png_bomb
 from sites.models import Site
 from sites.services import site_create
 
@@ -63,6 +64,17 @@ def test_it_refuses_a_file_that_is_not_an_image(client, accounts, tree, media):
         "photo": SimpleUploadedFile("photo.jpg", b"not an image", content_type="image/jpeg")})
     assert response.status_code == 200 and "id_photo_error" in response.content.decode()
     assert not Site.objects.filter(name="假照片").exists()
+
+
+def test_it_refuses_a_photo_of_too_many_pixels_before_decoding_it(client, accounts, tree, media):
+    client.force_login(accounts["community_staff"])
+    bomb = SimpleUploadedFile("bomb.png", png_bomb(7000, 7000), content_type="image/png")
+    _rss, growth, response = peak_growth_mb(lambda: client.post(reverse("sites:site_create"), {
+        "kind": "facility", "name": "大照片", "place": tree["compound"].code, "photo": bomb}))
+    assert growth < 50, f"grew by {growth:.0f} MB"
+    page = response.content.decode()
+    assert response.status_code == 200 and "图片过大：bomb.png 超过 40 百万像素" in page and 'value="大照片"' in page
+    assert not Site.objects.filter(name="大照片").exists()
 
 
 def test_it_lets_only_staff_of_the_area_edit_a_site(client, accounts, station):
