@@ -4,15 +4,34 @@
   "use strict";
   var RED = ["#c8102e", "#f08c00", "#2b8a3e", "#1c7ed6", "#7048e8", "#e64980", "#0c8599", "#868e96"];
 
+  // A tooltip built as elements, not as HTML text: ECharts' own markers are spans with a style attribute, which
+  // the Content-Security-Policy refuses (style-src 'self', core/middleware.py); a colour set through the DOM is not
+  // an inline style. Text goes in as text, so nothing needs escaping.
+  function tip(title, lines) {
+    var box = document.createElement("div");
+    box.appendChild(document.createTextNode(title));
+    lines.forEach(function (line) {
+      var row = document.createElement("div"), dot = document.createElement("span"), value = document.createElement("b");
+      dot.className = "chart-dot";
+      dot.style.backgroundColor = line.color;
+      value.textContent = line.value;
+      row.appendChild(dot);
+      if (line.name) { row.appendChild(document.createTextNode(line.name + " ")); }
+      row.appendChild(value);
+      if (line.after) { row.appendChild(document.createTextNode(line.after)); }
+      box.appendChild(row);
+    });
+    return box;
+  }
+
   // The tooltip names the row in full: axis labels are shortened on the server (ledger/charts.py short_labels).
   function tooltip(spec) {
     var names = spec.names || spec.labels;
     return function (params) {
       var items = [].concat(params);
-      var lines = items.map(function (p) {
-        return p.marker + (items.length > 1 || spec.type !== "pie" ? p.seriesName + " " : "") + "<b>" + p.value + "</b>";
-      });
-      return [echarts.format.encodeHTML(names[items[0].dataIndex] || items[0].name)].concat(lines).join("<br>");
+      return tip(names[items[0].dataIndex] || items[0].name, items.map(function (p) {
+        return { color: p.color, name: items.length > 1 || spec.type !== "pie" ? p.seriesName : "", value: p.value };
+      }));
     };
   }
 
@@ -20,7 +39,9 @@
     var narrow = el.clientWidth < 480;
     var text = dark ? "#e9ecef" : "#333";
     var base = {
-      color: RED, aria: { enabled: true }, animation: false,
+      // ECharts' aria writes its own description over the element's aria-label: keep the page's (the chart's
+      // title and where its table is; the table names every row in full).
+      color: RED, aria: { enabled: true, label: { description: el.getAttribute("aria-label") } }, animation: false,
       textStyle: { fontFamily: "system-ui, 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif", color: text,
         fontSize: size },
       tooltip: { trigger: spec.type === "pie" ? "item" : "axis", confine: true, formatter: tooltip(spec),
@@ -33,7 +54,7 @@
       var data = spec.labels.map(function (label, i) { return { name: label, value: spec.series[0].data[i], full: full[i] }; })
         .filter(function (d) { return d.value > 0; });
       base.tooltip.formatter = function (p) {
-        return echarts.format.encodeHTML(p.data.full) + "<br>" + p.marker + "<b>" + p.value + "</b> (" + p.percent + "%)";
+        return tip(p.data.full, [{ color: p.color, value: p.value, after: " (" + p.percent + "%)" }]);
       };
       var values = {};
       data.forEach(function (d) { values[d.name] = d.value; });

@@ -44,7 +44,8 @@
     var max = Math.max.apply(null, [1].concat(data.map(function (d) { return d.value; })));
     var narrow = el.clientWidth < 480;
     return {
-      aria: { enabled: true }, animation: false,
+      // ECharts' aria writes its own description over the element's aria-label: keep the page's caption.
+      aria: { enabled: true, label: { description: el.getAttribute("aria-label") } }, animation: false,
       textStyle: { fontFamily: "system-ui, 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif" },
       tooltip: { trigger: "item", confine: true, formatter: function (p) {
         return p.data ? echarts.format.encodeHTML(p.data.area.name) + "<br>" + echarts.format.encodeHTML(label) +
