@@ -1,8 +1,11 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.admin_services import AuditedAdmin, ServiceAdmin
 from people import models
 from people.services import (
+    api_token_revoke,
     organisation_create,
     organisation_update,
     person_account_link,
@@ -160,9 +163,28 @@ class PersonalDataAccessAdmin(ReadOnlyAdmin):
 
 @admin.register(models.ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin):
-    """Tokens can be revoked (deleted) here; their secret is never shown, only its hash is stored."""
+    """Anyone's tokens can be revoked here, through the service (api_token_revoke: its check and its event);
+    their secret is never shown, only its hash is stored."""
 
-    list_display = ["user", "created_at", "expires_at"]
-    search_fields = ["user__username"]
+    list_display = ["user", "name", "created_at", "expires_at", "last_used_at"]
+    search_fields = ["user__username", "name"]
     exclude = ["key_hash"]
     list_select_related = ["user"]
+    actions = ["revoke"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # "revoke" says what it does, and goes through the service
+        return actions
+
+    @admin.action(description=_("Revoke the selected API tokens"), permissions=["delete"])
+    def revoke(self, request, queryset):
+        tokens = list(queryset)
+        for token in tokens:
+            api_token_revoke(actor=request.user, token=token)
+        self.message_user(request, ngettext("%(n)d API token revoked.", "%(n)d API tokens revoked.",
+                                           len(tokens)) % {"n": len(tokens)})
+
+    def delete_model(self, request, obj):
+        """The delete button of a token's page: a revocation too."""
+        api_token_revoke(actor=request.user, token=obj)

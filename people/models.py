@@ -383,16 +383,23 @@ def token_hash(token: str) -> str:
 
 
 class ApiToken(models.Model):
-    """A bearer token for the JSON API; only its SHA-256 is stored."""
+    """A bearer token for the JSON API; only its SHA-256 is stored. Revoking one deletes its row (the event log
+    keeps that it was issued and revoked), so a revoked token is the same as one never issued."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
+    # What the owner calls it ("12345 hotline bridge"), to tell their tokens apart on the tokens page.
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    # Updated at most every LAST_USED_EVERY (people/api.py), not on every request: a write per call would queue
+    # every API read behind SQLite's write lock.
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
 
     def __str__(self):
         return f"{self.user} · {self.expires_at:%Y-%m-%d}"

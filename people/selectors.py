@@ -15,6 +15,7 @@ from django.utils import timezone
 from people import scopes
 from people.models import (
     AgreementState,
+    ApiToken,
     CommitteeMember,
     Honour,
     MemberReport,
@@ -187,3 +188,9 @@ def party_organisations_in(place):
 
 def teams_of(community):
     return Team.objects.filter(community=community).annotate(member_count=Count("members"))
+
+
+def api_tokens_of(user) -> QuerySet:
+    """The account's own API tokens, newest first (the tokens page and GET /api/v1/auth/tokens). Nobody's
+    list holds another's: a token of someone else is "not found" by its owner's pages, not "forbidden"."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")

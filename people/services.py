@@ -49,6 +49,8 @@ verbs_declare({
     "honour_add": "an honour awarded to a place or a unit",
     "role_grant": "a role given to an account",
     "api_token_issue": "an API token issued to an account",
+    "api_token_revoke": "an API token revoked: by its owner, by an administrator, or with all of an account's "
+                        "when its password changed",
 })
 
 
@@ -324,10 +326,38 @@ def role_grant(*, actor, user: User, role: str, place=None, organisation=None) -
 
 
 @transaction.atomic
-def api_token_issue(*, user) -> tuple[str, ApiToken]:
-    """A new token for `user`, valid for API_TOKEN_DAYS; returns the token itself (shown once) and its row."""
+def api_token_issue(*, user, name: str = "") -> tuple[str, ApiToken]:
+    """A new token for `user`, valid for API_TOKEN_DAYS; returns the token itself (shown once) and its row.
+    `name` is the owner's label for it (shown on their tokens page)."""
     token = secrets.token_urlsafe(32)
-    row = ApiToken.objects.create(user=user, key_hash=token_hash(token),
-                                  expires_at=timezone.now() + datetime.timedelta(days=settings.API_TOKEN_DAYS))
+    row = validated(ApiToken(user=user, key_hash=token_hash(token), name=name.strip(),
+                             expires_at=timezone.now() + datetime.timedelta(days=settings.API_TOKEN_DAYS)),
+                    exclude=["user"])
+    row.save()
     event_append(actor=user, verb="api_token_issue", subject=row, data={"expires_at": row.expires_at.isoformat()})
     return token, row
+
+
+def _revoke(*, actor, token: ApiToken, why: str) -> None:
+    event_append(actor=actor, verb="api_token_revoke", subject=token, data={"user": token.user_id, "why": why})
+    token.delete()  # the row goes: the bearer check finds nothing, so the token stops working at once
+
+
+@transaction.atomic
+def api_token_revoke(*, actor, token: ApiToken) -> None:
+    """Revoke one token: its owner may, and so may an administrator (the back office's delete permission on
+    tokens; a superuser has it). Pages and the API look a token up among the actor's own, so anyone else's is
+    "not found" there before it gets here."""
+    owner = getattr(actor, "pk", None) == token.user_id
+    require(owner or actor.has_perm("people.delete_apitoken"), _("You may only revoke your own API tokens."))
+    _revoke(actor=actor, token=token, why="owner" if owner else "administrator")
+
+
+@transaction.atomic
+def api_token_revoke_all(*, user) -> int:
+    """Revoke every token of `user` because their password changed (people/signals.py: whoever changed it, on
+    whichever page or command): a token taken with the old password must not outlive it. Returns how many."""
+    tokens = list(ApiToken.objects.filter(user=user))
+    for token in tokens:
+        _revoke(actor=user, token=token, why="password_change")
+    return len(tokens)

@@ -16,4 +16,6 @@ urlpatterns = [
     path("memberships/<int:pk>/report/", views.member_report_view, name="member_report"),
     path("reports/<int:pk>/place/", views.member_place_view, name="member_place"),
     path("coverage/<str:code>/add/", views.coverage_create_view, name="coverage_create"),
+    path("tokens/", views.api_tokens, name="api_tokens"),
+    path("tokens/<int:pk>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
 ]

@@ -3,7 +3,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from people import scopes, selectors
 from people.forms import CoverageForm, MemberPlaceForm, MemberReportForm, OrganisationForm, PersonForm
@@ -16,6 +18,7 @@ from people.models import (
     Person,
 )
 from people.services import (
+    api_token_revoke,
     member_place,
     member_report,
     organisation_create,
@@ -245,3 +248,22 @@ def coverage_create_view(request, code):
             return redirect("places:detail", code=place.code)
     return render(request, "people/coverage_form.html", {
         "form": form, "place": place, "ancestors": [*place.ancestors(), place]})
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+@login_required
+def api_tokens(request):
+    """The signed-in account's own API tokens: name, when made, when they expire, when last used; never the
+    secret (only its hash is kept). Linked from the header's account menu."""
+    return render(request, "people/tokens.html", {"tokens": selectors.api_tokens_of(request.user),
+                                                  "now": timezone.now()})
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request, pk):
+    # Looked up among the account's own: another's token is "not found" (404), as a missing one.
+    api_token_revoke(actor=request.user, token=get_object_or_404(selectors.api_tokens_of(request.user), pk=pk))
+    messages.success(request, _("The API token was revoked: a program using it can no longer call the API."))
+    return redirect("people:api_tokens")
