@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import xlsx
+from core.cells import cells_safe
 from ledger.section_data import BuiltSection
 from ledger.selectors import place_names
 from needs.models import Rating
@@ -110,27 +111,34 @@ class Echo:
         return value
 
 
+def csv_writer():
+    """Lines of CSV, each cell through core.cells (no formula), every text quoted: a text with a `;` in it
+    stays one cell where Excel splits on `;` (a European locale), so nothing after it can start a formula."""
+    return csv.writer(Echo(), quoting=csv.QUOTE_NONNUMERIC)
+
+
 def csv_figures(built: list[BuiltSection]):
     """The figures as CSV lines (UTF-8 with BOM so that Excel opens the Chinese right)."""
-    writer = csv.writer(Echo())
+    writer = csv_writer()
     yield "\ufeff" + writer.writerow(["section", "key", "label", "value", "unit"])
     for section, key, label, value, unit in figure_rows(built):
-        yield writer.writerow([section, key, label, "" if value is None else value, unit])
+        yield writer.writerow(cells_safe([section, key, label, "" if value is None else value, unit]))
     for b in built:
         for table in b.data.tables:
             if table.key == "deeds":
                 continue
             for row in table.rows:
                 for key, label in table.columns[1:]:
-                    yield writer.writerow([b.title, f"{table.key}.{key}", f"{table.title} · {row['label']} · {label}",
-                                           "" if row.get(key) is None else row.get(key), ""])
+                    yield writer.writerow(cells_safe([
+                        b.title, f"{table.key}.{key}", f"{table.title} · {row['label']} · {label}",
+                        "" if row.get(key) is None else row.get(key), ""]))
 
 
 def csv_deeds(deeds_qs):
-    writer = csv.writer(Echo())
+    writer = csv_writer()
     yield "\ufeff" + writer.writerow([key for key, _label in deed_columns()])
     for row in deed_rows(deeds_qs, public=True):
-        yield writer.writerow([row[key] for key, _label in deed_columns()])
+        yield writer.writerow(cells_safe([row[key] for key, _label in deed_columns()]))
 
 
 def cjk_font() -> str | None:

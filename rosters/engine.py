@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from core.cells import cell_safe, cell_unquoted
 from people import scopes
 
 CHUNK_ROWS = 1000  # rows checked and written together: one set of lookups, one transaction
@@ -244,7 +245,7 @@ def cell_text(value) -> str:
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(" ")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return str(value).strip()
+    return cell_unquoted(str(value).strip())  # the ' an export put before "=", "+" … (core.cells)
 
 
 def not_xlsx() -> FileProblem:
@@ -417,7 +418,7 @@ def write_xlsx(target, roster: Roster, rows: Iterable[list[str]], *, extra: str 
     for r, values in enumerate(rows, start=1):
         for i, value in enumerate(values):
             if value != "":
-                sheet.write_string(r, i, value)
+                sheet.write_string(r, i, cell_safe(value))  # no formula from what users typed (core.cells)
     if template:
         notes = book.add_worksheet("填写说明")
         notes.set_column(0, 0, 16)
