@@ -3,15 +3,35 @@ from urllib.parse import urlsplit
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.views import defaults
+
+from core.api import is_api, json_error
 
 
 def forbidden(request, exception=None):
     """403 in the user's language, saying only that the page is outside their scope — nothing about it."""
+    if is_api(request):
+        return json_error(403)
     return render(request, "403.html", status=403)
 
 
 def not_found(request, exception=None):
+    if is_api(request):
+        return json_error(404)  # a URL no operation matches (an id that is not a number, say)
     return render(request, "404.html", status=404)
+
+
+def bad_request(request, exception=None):
+    """A request Django refuses before any view (too many fields, a body too large, a bad host)."""
+    if is_api(request):
+        return json_error(400)
+    return defaults.bad_request(request, exception)
+
+
+def server_error(request):
+    if is_api(request):
+        return json_error(500)
+    return defaults.server_error(request)
 
 
 # Fields never shown or sent again from the expired-form page: passwords, tokens, secrets.
@@ -30,6 +50,8 @@ def csrf_failure(request, reason=""):
     """A form whose security token expired (CSRF_FAILURE_VIEW): say so in the user's language and keep what was
     typed. A form of this site may be sent again with a fresh token; a post from another site is refused
     without showing or re-sending anything (re-sending it would do what that site wanted)."""
+    if is_api(request):
+        return json_error(403)
     same_site = _from_this_site(request)
     fields, typed, secret = [], [], False
     if same_site:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
+from core.api import Detail, Offset
 from ledger import periods
 from ledger.rollups import SCOPE_KINDS
 from ledger.sections import figures_by_key, ledger_build
@@ -23,12 +24,12 @@ RATE = "a fraction from 0 to 1, null when its denominator is 0"
 
 
 class LedgerQuery(Schema):
-    place: str = Field(..., description="the code of a subdistrict, community or grid (or district, city); "
-                                        "404 for any other place")
+    place: str = Field(..., max_length=23, description="the code of a subdistrict, community or grid (or district, "
+                                                       "city); 404 for any other place")
     from_: datetime.date = Field(..., alias="from", description="first day of the period, YYYY-MM-DD")
     to: datetime.date = Field(..., description="last day of the period (inclusive), YYYY-MM-DD")
     deeds_limit: int = Field(100, ge=0, le=1000, description="how many deeds to return")
-    deeds_offset: int = Field(0, ge=0, description="skip this many deeds (newest first)")
+    deeds_offset: Offset = Field(0, description="skip this many deeds (newest first)")
 
 
 class PlaceRef(Schema):
@@ -128,10 +129,6 @@ class LedgerOut(Schema):
     sections: list[SectionOut]
     deeds: list[DeedOut]
     deeds_total: int
-
-
-class Detail(Schema):
-    detail: str
 
 
 def ledger_data(place: Place, period: periods.Period, *, deeds_limit=100, deeds_offset=0) -> dict:

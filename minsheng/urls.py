@@ -29,3 +29,5 @@ urlpatterns = [
 
 handler403 = "core.views.forbidden"
 handler404 = "core.views.not_found"
+handler400 = "core.views.bad_request"
+handler500 = "core.views.server_error"

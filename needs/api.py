@@ -14,6 +14,7 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
+from core.api import Body, Detail, FieldErrors, Id
 from core.pagination import keyset_page
 from needs import selectors, workflow
 from needs.actions import affected_refusal
@@ -28,31 +29,21 @@ from places.models import Place
 router = Router(tags=["needs"])
 
 
-class Detail(Schema):
-    detail: str
-
-
-class FieldErrors(Schema):
-    detail: str
-    errors: dict[str, list[str]]
-
-
-class ConflictOut(Schema):
-    detail: str
+class ConflictOut(Detail):
     holder: str
     state: str
 
 
-class NeedIn(Schema):
-    title: str
-    description: str = ""
-    place: str = Field(description="the place's code")
-    category: int | None = None
+class NeedIn(Body):
+    title: str = Field(min_length=1, max_length=100, pattern=r"\S")
+    description: str = Field("", max_length=5000)
+    place: str = Field(max_length=23, description="the place's code")
+    category: Id | None = None
     concern_level: ConcernLevel | None = None
     affected: int = Field(1, ge=1, le=settings.NEEDS_AFFECTED_MAX, description="people affected (NEEDS_AFFECTED_MAX)")
     show_name: bool = False
     is_public: bool = True
-    reporter: int | None = Field(None, description="staff recording for a resident: the resident's person id")
+    reporter: Id | None = Field(None, description="staff recording for a resident: the resident's person id")
 
     @field_validator("affected", mode="wrap")
     @classmethod
@@ -177,12 +168,12 @@ class NeedPage(Schema):
 
 class NeedFilters(Schema):
     state: State | None = None
-    community: str | None = Field(None, description="a community's code")
-    grid: str | None = Field(None, description="a grid's code")
-    category: int | None = None
+    community: str | None = Field(None, max_length=23, description="a community's code")
+    grid: str | None = Field(None, max_length=23, description="a grid's code")
+    category: Id | None = None
     concern_level: ConcernLevel | None = None
     near: bool = Field(False, description="only needs inside the places the caller or their unit covers")
-    before: int | None = Field(None, description="keyset cursor: only needs with a smaller id")
+    before: Id | None = Field(None, description="keyset cursor: only needs with a smaller id")
     limit: int = Field(50, ge=1, le=200)
 
 
@@ -239,11 +230,11 @@ def need_list(request, filters: Query[NeedFilters]):
 
 
 @router.get("/{int:need_id}", response=NeedDetailOut, summary="One need with its events")
-def need_detail(request, need_id: int):
+def need_detail(request, need_id: Id):
     return _visible(request, need_id)
 
 
-def _act(request, need_id: int, action: str, fields: dict):
+def _act(request, need_id: Id, action: str, fields: dict):
     need = _visible(request, need_id, labels=False)  # need_act reads the need again, under its lock
     try:
         need = need_act(actor=request.user, need=need, action=action, **fields)
@@ -261,10 +252,10 @@ def _action_endpoint(action: str, fields: type[Schema] | None):
     """One endpoint per action, its body the action's own schema: only its fields reach need_act, so no
     timestamp, internal key or system-only flag can come from outside."""
     if fields is None:
-        def endpoint(request, need_id: int):
+        def endpoint(request, need_id: Id):
             return _act(request, need_id, action, {})
     else:
-        def endpoint(request, need_id: int, payload: fields):
+        def endpoint(request, need_id: Id, payload: fields):
             return _act(request, need_id, action, payload.dict(exclude_none=True))
     endpoint.__name__ = f"need_{action}"
     return endpoint
@@ -278,5 +269,5 @@ for _name, _record in workflow.ACTIONS.items():
 
 @router.post("/{int:need_id}/actions/{action}", response={404: Detail}, summary="Any other action: 404",
              include_in_schema=False)
-def need_action_unknown(request, need_id: int, action: str):
+def need_action_unknown(request, need_id: Id, action: str):
     raise Http404(f"未知操作 {action} / Unknown action {action}")

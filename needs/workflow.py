@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _now
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
 
+from core.api import Body, Id
 from needs.models import ConcernLevel, Level, Need, Rating, State
 
 S = State
@@ -152,52 +153,54 @@ def _overdue(need, at):
 # --- The fields each action takes: the API's request bodies, and the keyword arguments of its service face
 # (needs.services.need_<action>). Records are given by id; pages pass model instances. ---
 
-class NoteIn(Schema):
-    note: str = Field(max_length=5000, description="the reason or the note: the resident may read it")
+class NoteIn(Body):
+    note: str = Field(min_length=1, max_length=5000, pattern=r"\S",
+                      description="the reason or the note: the resident may read it")
 
 
-class OptionalNoteIn(Schema):
+class OptionalNoteIn(Body):
     note: str = Field("", max_length=5000)
 
 
-class AcceptIn(Schema):
-    category: int = Field(description="a category id (GET /api/v1/needs/categories)")
+class AcceptIn(Body):
+    category: Id = Field(description="a category id (GET /api/v1/needs/categories)")
     concern_level: ConcernLevel
     is_public: bool | None = Field(None, description="leave out to keep what the reporter chose")
 
 
-class MergeIn(Schema):
-    into: int = Field(description="the id of the earlier need this one duplicates")
+class MergeIn(Body):
+    into: Id = Field(description="the id of the earlier need this one duplicates")
 
 
-class HolderIn(Schema):
-    organisation: int | None = Field(None, description="a unit or government department id")
-    person: int | None = Field(None, description="or a party member's person id")
-    category: int | None = None
+class HolderIn(Body):
+    organisation: Id | None = Field(None, description="a unit or government department id")
+    person: Id | None = Field(None, description="or a party member's person id")
+    category: Id | None = None
     concern_level: ConcernLevel | None = None
 
 
-class ClaimIn(Schema):
-    organisation: int | None = Field(None, description="the unit claimed for; leave out to claim for yourself "
+class ClaimIn(Body):
+    organisation: Id | None = Field(None, description="the unit claimed for; leave out to claim for yourself "
                                                        "(a party member) or for your only unit")
     for_unit: bool = Field(False, description="a party member who also administers a unit claims for the unit")
 
 
-class CollaboratorIn(Schema):
-    organisation: int = Field(description="the collaborating unit's id")
+class CollaboratorIn(Body):
+    organisation: Id = Field(description="the collaborating unit's id")
 
 
-class ResolveIn(Schema):
-    note: str = Field(max_length=5000, description="the completion note: what was done, for whom, when")
+class ResolveIn(Body):
+    note: str = Field(min_length=1, max_length=5000, pattern=r"\S",
+                      description="the completion note: what was done, for whom, when")
     evidence: str = Field("", max_length=2000, description="the evidence when there is no photo")
 
 
-class RateIn(Schema):
+class RateIn(Body):
     rating: Rating
     comment: str = Field("", max_length=2000)
 
 
-class FollowUpIn(Schema):
+class FollowUpIn(Body):
     rating: Rating = Field(description="the grade the resident gave on the call")
     note: str = Field("", max_length=2000)
 

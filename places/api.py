@@ -3,10 +3,13 @@
 Places are not personal data, but the API still needs a token (the default auth of minsheng.api).
 """
 
+from typing import Annotated
+
 from django.db.models import F
 from django.http import Http404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
+from core.api import Offset
 from places.models import Place, PlaceKind
 
 router = Router(tags=["places"])
@@ -33,11 +36,11 @@ class PlacePage(Schema):
 
 
 class PlaceFilters(Schema):
-    q: str = Field("", description="part of the name, its pinyin or its pinyin initials (tqjy)")
+    q: str = Field("", max_length=100, description="part of the name, its pinyin or its pinyin initials (tqjy)")
     kind: PlaceKind | None = None
-    parent: str | None = Field(None, description="only the children of the place with this code")
+    parent: str | None = Field(None, max_length=23, description="only the children of the place with this code")
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 def places_with_parent_code():
@@ -57,7 +60,7 @@ def place_list(request, filters: Query[PlaceFilters]):
 
 
 @router.get("/{code}", response=PlaceOut, summary="One place by its code")
-def place_detail(request, code: str):
+def place_detail(request, code: Annotated[str, Path(max_length=23)]):
     place = places_with_parent_code().filter(code=code).first()
     if place is None:
         raise Http404(f"找不到编码为 {code} 的地点 / No place has the code {code}")

@@ -69,7 +69,9 @@ def test_escalating_twice_is_hidden_and_refused(published, accounts):
 
 def test_only_the_system_sets_the_overdue_flag(call, published, accounts):
     body = call(accounts["community_staff"], f"/{published.pk}/actions/escalate", {"note": "需街道", "overdue": True})
-    assert body.status_code == 200 and Need.objects.get(pk=published.pk).overdue is False
+    assert body.status_code == 422 and list(body.json()["errors"]) == ["overdue"]
+    need = Need.objects.get(pk=published.pk)
+    assert need.overdue is False and need.state == "published"
 
 
 def test_the_sweep_raises_with_the_overdue_flag(published):

@@ -64,7 +64,17 @@ def test_it_hides_what_the_caller_may_not_see(call, submitted, accounts):
     assert "accept" in detail["actions"] and detail["reporter"].startswith("r*")
 
 
-def test_it_ignores_timestamps_and_internal_fields_from_outside(call, claimed, accounts):
+def test_it_refuses_timestamps_and_internal_fields_from_outside_by_name(call, claimed, accounts):
+    from core.models import Event
+
+    need_events = Event.objects.filter(verb__startswith="need.")
+    events = need_events.count()
     response = call(accounts["unit_admin"], "post", f"/{claimed.pk}/actions/progress",
-                    {"note": "进展", "at": "2000-01-01T00:00:00Z", "_photos": [["x", "y"]]})
-    assert response.status_code == 200 and response.json()["events"][-1]["at"][:4] != "2000"
+                    {"note": "进展", "at": "2000-01-01T00:00:00Z", "_photos": [["x", "y"]],
+                     "actor": 1, "need": 2, "action": "resolve"})
+    assert response.status_code == 422
+    assert set(response.json()["errors"]) == {"at", "_photos", "actor", "need", "action"}
+    assert response.json()["errors"]["actor"][0].startswith("不接受此字段")
+    assert need_events.count() == events
+    response = call(accounts["unit_admin"], "post", f"/{claimed.pk}/actions/progress", {"note": "进展"})
+    assert response.status_code == 200 and response.json()["events"][-1]["action"] == "progress"

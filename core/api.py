@@ -1,0 +1,90 @@
+"""What every API router shares: the one error shape, its words, bounded ids and offsets, and a parser that
+refuses what no database stores (NUL characters).
+
+Every API error is JSON `{"detail": "中文 / English"}`; a validation error adds `errors: {field: [messages]}`
+(FieldErrors) and a lost race adds the need's `holder` and `state`. `minsheng.api` documents these
+responses on every operation and answers them for exceptions; `core.views` answers them for URLs under
+/api/ that no operation matches (404), for a refused CSRF check and for errors outside the API's own views.
+"""
+
+from typing import Annotated
+
+from django.http import JsonResponse
+from ninja import Field, Schema
+from ninja.errors import HttpError
+from ninja.parser import Parser
+from pydantic import ConfigDict
+
+API_PREFIX = "/api/"
+
+# The largest key a BIGINT column holds: a larger id cannot name a record, and SQLite raises on it.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID, description="a record's id")]
+# Far beyond any list we keep, and small enough that offset + limit stays a 64-bit integer.
+MAX_OFFSET = 10**9
+Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET, description="skip this many items")]
+
+MESSAGES = {
+    400: "请求无法解析：请发送 JSON（UTF-8，不含空字符）/ The request cannot be read: send JSON (UTF-8, "
+         "no NUL characters)",
+    401: "需要有效的 API 令牌，请先登录获取 / A valid API token is required: get one from POST /api/v1/auth/token",
+    403: "您没有权限访问此内容 / You are not allowed to access this",
+    404: "找不到该内容 / Not found",
+    405: "不支持此请求方法 / This method is not allowed here",
+    413: "请求内容过大 / The request is too large",
+    422: "请求内容有误，请检查各字段 / The request is not valid: check the fields",
+    429: "请求过于频繁，请稍后再试 / Too many requests: try again later",
+    500: "服务器出错，已记录，请稍后再试 / Something went wrong on our side: it was logged, try again later",
+}
+
+
+class Body(Schema):
+    """A request body: a key the operation does not know is refused by name (422), never silently dropped,
+    so that a misspelt field, or one the caller may not set (`actor`, `state`), is reported."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Detail(Schema):
+    detail: str = Field(description="what went wrong: Chinese, then English")
+
+
+class FieldErrors(Detail):
+    errors: dict[str, list[str]] = Field(description="the messages for each field ('__all__' for the request)")
+
+
+def is_api(request) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def json_error(status: int, detail: str = "") -> JsonResponse:
+    """An API error outside a ninja operation, in the same shape and words."""
+    return JsonResponse({"detail": detail or MESSAGES[status]}, status=status,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class NulRefusingParser(Parser):
+    """JSON bodies and query strings as ninja parses them, refused (400) when they carry a NUL character:
+    PostgreSQL cannot store one, and no person types one."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if _has_nul(data):
+            raise HttpError(400, MESSAGES[400])
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        parsed = super().parse_querydict(data, list_fields, request)
+        if _has_nul(parsed):
+            raise HttpError(400, MESSAGES[400])
+        return parsed
