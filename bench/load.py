@@ -12,14 +12,17 @@ import math
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 
 
 @dataclasses.dataclass
 class Request:
     method: str
     path: str
-    body: dict | None = None
+    body: dict | bytes | None = None  # a dict is sent as JSON; bytes as they are (a form: give its Content-Type)
     headers: dict = dataclasses.field(default_factory=dict)
+    # Called after the request with (status, headers, body, seconds); status 0 when the connection failed.
+    on_response: Callable | None = None
 
 
 @dataclasses.dataclass
@@ -71,19 +74,26 @@ def run(port: int, requests, *, clients: int, limit_seconds: float, per_client=N
             request = next_request(source)
             if request is None:
                 break
-            body = json.dumps(request.body).encode() if request.body is not None else None
-            headers = {**request.headers, **({"Content-Type": "application/json"} if body else {})}
+            if isinstance(request.body, bytes):
+                body, headers = request.body, request.headers
+            else:
+                body = json.dumps(request.body).encode() if request.body is not None else None
+                headers = {**request.headers, **({"Content-Type": "application/json"} if body else {})}
             started = time.perf_counter()
             try:
                 connection.request(request.method, request.path, body=body, headers=headers)
                 response = connection.getresponse()
-                response.read()
+                data = response.read()
             except (OSError, http.client.HTTPException):
                 failed += 1
                 connection.close()
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                if request.on_response:
+                    request.on_response(0, {}, b"", time.perf_counter() - started)
                 continue
             mine.append(time.perf_counter() - started)
+            if request.on_response:
+                request.on_response(response.status, response.headers, data, mine[-1])
             codes[response.status] += 1
             if response.status >= 500:
                 failed += 1

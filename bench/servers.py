@@ -69,13 +69,15 @@ class Servers:
         self.processes.clear()
 
 
-def gunicorn(servers: Servers, env: dict, *, app="minsheng.wsgi:application", python_bin=None, cwd=ROOT) -> int:
+def gunicorn(servers: Servers, env: dict, *, app="minsheng.wsgi:application", python_bin=None, cwd=ROOT,
+             log: Path | None = None, extra=()) -> int:
+    """gunicorn as bin/serve starts it (gthread, 2 workers × 4 threads) on a free port; `extra` arguments added."""
     port = free_port()
     binary = python_bin or str(ROOT / ".venv" / "bin")
     # Django logs every 409 of the claim race as a warning: the server's output goes to a file.
-    log = open(ROOT / "var" / "bench" / "gunicorn.log", "a")  # noqa: SIM115 (closed with the process)
+    log = open(log or ROOT / "var" / "bench" / "gunicorn.log", "a")  # noqa: SIM115 (closed with the process)
     servers.start([f"{binary}/gunicorn", app, "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread",
-                   "--workers", "2", "--threads", "4", "--log-level", "warning"], env, cwd=cwd,
+                   "--workers", "2", "--threads", "4", "--log-level", "warning", *extra], env, cwd=cwd,
                   stdout=log, stderr=subprocess.STDOUT)
     for _ in range(200):
         try:
