@@ -48,6 +48,9 @@ README_DEFAULTS = {
     "HUEY_CLASS": "huey.SqliteHuey",
     "HUEY_IMMEDIATE": False,
     "LOG_LEVEL": "WARNING",
+    "BACKUP_ENABLED": True,
+    "BACKUP_HOUR": 3,
+    "BACKUP_KEEP": 14,
 }
 
 PROBE = """
@@ -70,6 +73,8 @@ print(json.dumps({
     "DATABASE_NAME": s.DATABASES["default"]["NAME"], "HUEY_CLASS": s.HUEY["huey_class"],
     "HUEY_IMMEDIATE": s.HUEY.get("immediate"), "LOG_LEVEL": s.LOGGING["root"]["level"],
     "STATIC_ROOT": str(s.STATIC_ROOT), "MEDIA_ROOT": str(s.MEDIA_ROOT),
+    "BACKUP_DIR": str(s.BACKUP_DIR), "BACKUP_ENABLED": s.BACKUP_ENABLED, "BACKUP_HOUR": s.BACKUP_HOUR,
+    "BACKUP_KEEP": s.BACKUP_KEEP,
 }))
 """
 
@@ -82,7 +87,8 @@ VARIABLES = ["DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SE
              "NEEDS_RATE_DAYS", "NEEDS_AFFECTED_MAX", "NEEDS_SUBMIT_BURST", "NEEDS_SUBMIT_PER_HOUR",
              "NEEDS_NOTIFY_GATEWAY",
              "LEDGER_WEIGHTS", "EMAIL_BACKEND", "DEFAULT_FROM_EMAIL", "LOG_LEVEL",
-             "NEEDS_TRACK_BURST", "NEEDS_TRACK_PER_HOUR", "NEEDS_CALLBACK_DAYS", "MEDIA_ACCEL_REDIRECT"]
+             "NEEDS_TRACK_BURST", "NEEDS_TRACK_PER_HOUR", "NEEDS_CALLBACK_DAYS", "MEDIA_ACCEL_REDIRECT",
+             "BACKUP_DIR", "BACKUP_ENABLED", "BACKUP_HOUR", "BACKUP_KEEP"]
 
 
 def import_settings(**env) -> subprocess.CompletedProcess:
@@ -99,6 +105,7 @@ def test_it_has_the_defaults_the_readme_states(tmp_path):
     assert {k: values[k] for k in README_DEFAULTS} == README_DEFAULTS
     assert values["DATABASE_NAME"] == str(var / "minsheng.sqlite3")
     assert values["STATIC_ROOT"] == str(var / "static") and values["MEDIA_ROOT"] == str(var / "media")
+    assert values["BACKUP_DIR"] == str(var / "backups")
 
 
 def test_the_readme_table_lists_every_variable():
@@ -144,7 +151,8 @@ def test_it_reads_each_variable(tmp_path):
                              NEEDS_SUBMIT_PER_HOUR="0.5", PHOTO_MAX_BYTES="1048576", PHOTO_MAX_PIXELS="12000000",
                              NEEDS_NOTIFY_GATEWAY="x.Sms", LEDGER_WEIGHTS="0.2, 0.3, 0.5", HUEY_IMMEDIATE="1",
                              NEEDS_TRACK_BURST="4", NEEDS_TRACK_PER_HOUR="2.5", NEEDS_CALLBACK_DAYS="14",
-                             MEDIA_ACCEL_REDIRECT="/protected-media/", NEEDS_AFFECTED_MAX="500")
+                             MEDIA_ACCEL_REDIRECT="/protected-media/", NEEDS_AFFECTED_MAX="500",
+                             BACKUP_DIR="/srv/backups", BACKUP_ENABLED="off", BACKUP_HOUR="23", BACKUP_KEEP="30")
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert (values["DEBUG"], values["SESSION_COOKIE_SECURE"], values["HUEY_IMMEDIATE"]) == (True, True, True)
@@ -156,6 +164,8 @@ def test_it_reads_each_variable(tmp_path):
     assert (values["NEEDS_TRACK_BURST"], values["NEEDS_TRACK_PER_HOUR"], values["NEEDS_CALLBACK_DAYS"]) == (4, 2.5, 14)
     assert values["MEDIA_ACCEL_REDIRECT"] == "/protected-media/"
     assert values["NEEDS_AFFECTED_MAX"] == 500
+    assert (values["BACKUP_DIR"], values["BACKUP_ENABLED"], values["BACKUP_HOUR"], values["BACKUP_KEEP"]) == (
+        "/srv/backups", False, 23, 30)
 
 
 def test_https_brings_hsts_and_sessions_last_session_hours(tmp_path):
@@ -173,6 +183,7 @@ def test_https_brings_hsts_and_sessions_last_session_hours(tmp_path):
     ("DEBUG", "ture"), ("SECURE_COOKIES", "enabled"), ("AXES_FAILURE_LIMIT", "5x"), ("API_TOKEN_DAYS", "0"),
     ("AXES_COOLOFF_HOURS", "half"), ("NEEDS_SUBMIT_PER_HOUR", "nan"), ("LEDGER_WEIGHTS", "0.5,0.5,0.5"),
     ("NEEDS_AFFECTED_MAX", "0"), ("NEEDS_AFFECTED_MAX", "4611686018427387904"),
+    ("BACKUP_HOUR", "24"), ("BACKUP_KEEP", "0"), ("BACKUP_ENABLED", "nightly"),
 ])
 def test_it_refuses_a_bad_value_naming_the_variable(tmp_path, name, value):
     result = import_settings(VAR_DIR=str(tmp_path), **{name: value})

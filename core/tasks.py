@@ -1,0 +1,26 @@
+"""The nightly backup: at BACKUP_HOUR o'clock (TIME_ZONE's day) a new backup in BACKUP_DIR (core.backup), then
+all but the newest BACKUP_KEEP there deleted. BACKUP_ENABLED=false turns it off (backups made elsewhere)."""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.utils import timezone
+from huey.contrib.djhuey import db_periodic_task
+
+from core.backup import backup_create, backups_prune
+
+log = logging.getLogger(__name__)
+
+
+def backup_due(moment: datetime.datetime) -> bool:
+    """huey asks every minute, with the time in UTC (naive: huey's default, which settings.HUEY keeps)."""
+    local = timezone.localtime(moment.replace(tzinfo=datetime.UTC))
+    return settings.BACKUP_ENABLED and (local.hour, local.minute) == (settings.BACKUP_HOUR, 0)
+
+
+@db_periodic_task(backup_due)
+def backup_nightly() -> None:
+    path, _manifest = backup_create()
+    deleted = backups_prune(settings.BACKUP_KEEP)
+    log.info("backup written to %s; %d older deleted", path, len(deleted))
