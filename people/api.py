@@ -1,20 +1,27 @@
-"""API tokens: POST /api/v1/auth/token trades a username and password for a bearer token.
+"""API tokens: POST /api/v1/auth/token trades a username and password for a bearer token; GET /api/v1/auth/tokens
+lists the caller's own and DELETE /api/v1/auth/tokens/{id} revokes one (the page: people/tokens.html).
 
 Only the token's SHA-256 is stored, so a copy of the database cannot be used to call the API.
 Failed attempts go through django-axes like the login page, so brute force locks out here too.
+A revoked token's row is gone, so it answers 401 like a token never issued; a changed password revokes them all.
 """
 
 import datetime
 
 from django.contrib.auth import authenticate
+from django.http import Http404
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer
 
+from core.api import Body, Detail, Id
 from people.models import ApiToken, token_hash
-from people.services import api_token_issue
+from people.selectors import api_tokens_of
+from people.services import api_token_issue, api_token_revoke
 
 router = Router(tags=["auth"])
+# How stale a token's last_used_at may get: one write per token per interval, not one per request.
+LAST_USED_EVERY = datetime.timedelta(minutes=5)
 
 
 class BearerTokenAuth(HttpBearer):
@@ -26,22 +33,23 @@ class BearerTokenAuth(HttpBearer):
                .first())
         if row is None:
             return None
+        now = timezone.now()
+        if row.last_used_at is None or now - row.last_used_at >= LAST_USED_EVERY:
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
         request.user = row.user
+        request.api_token_id = row.pk  # which of the list is the one in use (GET tokens: "current")
         return row.user
 
 
-class Credentials(Schema):
-    username: str
-    password: str
+class Credentials(Body):
+    username: str = Field(max_length=150)
+    password: str = Field(max_length=1000)
+    name: str = Field("", max_length=100, description="what to call the token on your tokens page")
 
 
 class TokenOut(Schema):
     token: str
     expires_at: datetime.datetime
-
-
-class Detail(Schema):
-    detail: str
 
 
 @router.post("token", auth=None, response={200: TokenOut, 401: Detail, 429: Detail},
@@ -56,5 +64,38 @@ def token_create(request, credentials: Credentials):
                                "this account is locked for a while, try again later"})
     if user is None or not user.is_active:
         return Status(401, {"detail": "用户名或密码错误 / Wrong username or password"})
-    token, row = api_token_issue(user=user)
+    token, row = api_token_issue(user=user, name=credentials.name)
     return Status(200, {"token": token, "expires_at": row.expires_at})
+
+
+class TokenRow(Schema):
+    """A token as its owner sees it: never the secret (only its hash is stored)."""
+    id: int
+    name: str
+    created_at: datetime.datetime
+    expires_at: datetime.datetime
+    last_used_at: datetime.datetime | None = Field(None, description="to within five minutes; null if never used")
+    current: bool = Field(description="the token this request was made with")
+
+
+class TokenList(Schema):
+    count: int
+    items: list[TokenRow]
+
+
+@router.get("tokens", response=TokenList, summary="List your API tokens")
+def token_list(request):
+    current = getattr(request, "api_token_id", None)
+    items = [{"id": t.pk, "name": t.name, "created_at": t.created_at, "expires_at": t.expires_at,
+              "last_used_at": t.last_used_at, "current": t.pk == current} for t in api_tokens_of(request.user)]
+    return {"count": len(items), "items": items}
+
+
+@router.delete("tokens/{token_id}", response={204: None}, summary="Revoke one of your API tokens")
+def token_revoke(request, token_id: Id):
+    """Another account's token is not found, as a missing one is: whether it exists is not told."""
+    token = api_tokens_of(request.user).filter(pk=token_id).first()
+    if token is None:
+        raise Http404("找不到该令牌 / No such API token")
+    api_token_revoke(actor=request.user, token=token)
+    return Status(204, None)
