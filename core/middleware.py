@@ -7,14 +7,16 @@ X-Content-Type-Options, HSTS (SECURE_HSTS_SECONDS, when SECURE_COOKIES is on), X
 The policy allows no inline script, no inline style and nothing from another origin: every script is a static
 file, page data arrives as `json_script` (type application/json, which is data, not script), htmx's indicator
 style is in minsheng.css (the htmx-config meta in base.html turns its injection off) and htmx evaluates no
-attribute (allowEval off). Charts and maps are ECharts' SVG, drawn through the DOM, which CSP does not limit.
+attribute (allowEval off). Charts and maps are ECharts' SVG, styled through the DOM (element.style), which the
+policy does not limit; their tooltips are built as elements (ledger/static/ledger/charts.js), since ECharts' own
+markers are HTML with style attributes, which it does.
 """
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data:",  # data: for the images ECharts and the admin's icons inline
+    "img-src 'self' data:",  # data: URLs, which scripts and stylesheets use for small inlined images
     "font-src 'self'",
     "connect-src 'self'",
     "object-src 'none'",

@@ -1,8 +1,8 @@
 """A changed password revokes the account's API tokens (people.services.api_token_revoke_all).
 
 Watched on the user's row rather than in the views, so that every way of changing a password counts: the
-password change page, the admin's "change password" form, `manage.py changepassword`, a script calling
-set_password. Connected in people/apps.py.
+admin's "change password" form, `manage.py changepassword`, Django's password change view if a page uses it,
+a script calling set_password. Connected in people/apps.py.
 """
 
 from django.contrib.auth.models import User
