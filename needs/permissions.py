@@ -2,7 +2,9 @@
 action's record in needs.workflow. Pages and the API offer exactly what need_act would allow."""
 
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from needs import workflow
 from needs.models import Level, Need
@@ -80,6 +82,14 @@ def may_act(actor, need: Need, action: str, relations: set[str] | None = None) -
     if need.state in record.subdistrict_only_from:
         return "staff_subdistrict" in relations
     return bool(relations & record.who)
+
+
+def require_may_act(actor, need: Need, action: str, relations: set[str] | None = None) -> None:
+    """PermissionDenied unless the actor may take the action now: need_act, and a page before it reads the
+    action's form (a refused role is told so, not shown the form's errors), refuse in the same words."""
+    if not may_act(actor, need, action, relations):
+        raise PermissionDenied(_("You may not “%(action)s” this need: your role or area does not allow it.")
+                               % {"action": workflow.ACTIONS[action].label})
 
 
 def action_offered(need: Need, action: str, at=None) -> bool:

@@ -88,9 +88,7 @@ def need_act(*, actor, need: Need | None, action: str, at: datetime.datetime | N
             relations = {"anyone"}  # anyone may report a need; the public form is rate limited
         else:
             relations = permissions.relations_to(actor, need)
-            if not permissions.may_act(actor, need, action, relations):
-                raise PermissionDenied(_("You may not “%(action)s” this need: your role or area does not allow "
-                                         "it.") % {"action": workflow.ACTIONS[action].label})
+            permissions.require_may_act(actor, need, action, relations)
             if refusal := workflow.refusal(need, action, at):
                 raise ValidationError(refusal)
         data = actions.APPLY[action](actions.Step(need=need, actor=actor, at=at, relations=relations), **fields)

@@ -31,7 +31,7 @@ from needs.forms import (
     action_form,
 )
 from needs.models import Channel, Notification, Photo, Rating, reference_clean
-from needs.permissions import actions_for, is_recorder
+from needs.permissions import actions_for, is_recorder, require_may_act
 from needs.public import list_views, names_on_record, need_view
 from needs.ratelimit import bucket_take, client_key, submission_allowed
 from needs.services import NeedConflict, need_act, need_contact_reveal, need_follow_up, need_submit
@@ -194,6 +194,11 @@ def act(request, pk, action):
     need = get_object_or_404(selectors.needs_visible_to(request.user).select_related("place"), pk=pk)
     if action not in workflow.ACTIONS:
         raise Http404
+    try:
+        if workflow.next_state(need.state, action) is not None:  # a need that moved on: need_act says so below
+            require_may_act(request.user, need, action)
+    except PermissionDenied as denied:
+        return _refused(request, need, denied)
     form = action_form(action, need=need, user=request.user, data=request.POST, files=request.FILES)
     fields = {}
     if form is not None:
@@ -205,7 +210,7 @@ def act(request, pk, action):
     except NeedConflict as conflict:
         messages.error(request, conflict.message)
     except PermissionDenied as denied:
-        messages.error(request, str(denied))
+        return _refused(request, need, denied)
     except ValidationError as error:
         if form is None:
             messages.error(request, " ".join(error.messages))
@@ -215,6 +220,12 @@ def act(request, pk, action):
     else:
         messages.success(request, _("Done: %(action)s.") % {"action": workflow.ACTIONS[action].label})
     return redirect("needs:detail", pk=need.pk)
+
+
+def _refused(request, need, denied: PermissionDenied):
+    """A refused action (role, area, or whom it names): the need's page with the reason, 403 as in the API."""
+    messages.error(request, str(denied))
+    return render(request, "needs/detail.html", _detail_context(request, need), status=403)
 
 
 @login_required
@@ -416,7 +427,7 @@ def callback_record(request, pk):
         except NeedConflict as conflict:
             messages.error(request, conflict.message)
         except PermissionDenied as denied:
-            messages.error(request, str(denied))
+            return _callback_one(request, need, error=str(denied), status=403)
         except ValidationError as error:
             _add_errors(form, error)
         else:
