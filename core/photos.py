@@ -36,8 +36,8 @@ def photo_prepare(upload) -> tuple[bytes, bytes]:
             % {"name": name, "size": upload.size / 1024 / 1024, "max": MAX_BYTES // 1024 // 1024},
             code="photo_size")
     too_large = ValidationError(
-        _("The photo is too large: %(name)s has more than %(max)g million pixels. Please make it smaller (or "
-          "send a screenshot of it) and try again.") % {"name": name, "max": MAX_PIXELS / 1_000_000},
+        _("The photo is too large: %(name)s has more than %(max)s pixels. Please make it smaller (or send a "
+          "screenshot of it) and try again.") % {"name": name, "max": f"{MAX_PIXELS:,}"},
         code="photo_pixels")
     try:
         upload.seek(0)

@@ -77,7 +77,7 @@ def test_the_anonymous_form_refuses_a_bomb_and_keeps_the_rest(client, tree):
     _rss, growth, response = peak_growth_mb(lambda: client.post(reverse("needs:submit"), {**fields, "photos": [bomb]}))
     assert growth < 50, f"grew by {growth:.0f} MB"
     page = response.content.decode()
-    assert response.status_code == 200 and "图片过大：bomb.png 超过 40 百万像素" in page
+    assert response.status_code == 200 and "图片过大：bomb.png 超过 40,000,000 像素" in page
     form = response.context["form"]
     assert list(form.errors) == ["photos"]
     assert all(f'value="{value}"' in page for value in ("路灯不亮", "12", "王秀兰", "13931001234"))
