@@ -15,6 +15,7 @@ from core.api import Detail, Offset
 from ledger import periods
 from ledger.rollups import SCOPE_KINDS
 from ledger.sections import figures_by_key, ledger_build
+from places.api import CODE
 from places.models import Place, PlaceKind
 
 router = Router(tags=["ledger"])
@@ -24,7 +25,7 @@ RATE = "a fraction from 0 to 1, null when its denominator is 0"
 
 
 class LedgerQuery(Schema):
-    place: str = Field(..., max_length=23, description="the code of a subdistrict, community or grid (or district, "
+    place: str = Field(..., pattern=CODE, description="the code of a subdistrict, community or grid (or district, "
                                                        "city); 404 for any other place")
     from_: datetime.date = Field(..., alias="from", description="first day of the period, YYYY-MM-DD")
     to: datetime.date = Field(..., description="last day of the period (inclusive), YYYY-MM-DD")

@@ -24,6 +24,7 @@ from needs.public import NeedView, list_views, need_view
 from needs.ratelimit import submission_allowed
 from needs.services import NeedConflict, need_act, need_submit
 from people.public import SEPARATOR, path_codes
+from places.api import CODE
 from places.models import Place
 
 router = Router(tags=["needs"])
@@ -35,9 +36,9 @@ class ConflictOut(Detail):
 
 
 class NeedIn(Body):
-    title: str = Field(min_length=1, max_length=100, pattern=r"\S")
+    title: str = Field(min_length=1, max_length=100)
     description: str = Field("", max_length=5000)
-    place: str = Field(max_length=23, description="the place's code")
+    place: str = Field(pattern=CODE, description="the place's code")
     category: Id | None = None
     concern_level: ConcernLevel | None = None
     affected: int = Field(1, ge=1, le=settings.NEEDS_AFFECTED_MAX, description="people affected (NEEDS_AFFECTED_MAX)")
@@ -168,8 +169,8 @@ class NeedPage(Schema):
 
 class NeedFilters(Schema):
     state: State | None = None
-    community: str | None = Field(None, max_length=23, description="a community's code")
-    grid: str | None = Field(None, max_length=23, description="a grid's code")
+    community: str | None = Field(None, pattern=CODE, description="a community's code")
+    grid: str | None = Field(None, pattern=CODE, description="a grid's code")
     category: Id | None = None
     concern_level: ConcernLevel | None = None
     near: bool = Field(False, description="only needs inside the places the caller or their unit covers")

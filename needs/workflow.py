@@ -154,7 +154,7 @@ def _overdue(need, at):
 # (needs.services.need_<action>). Records are given by id; pages pass model instances. ---
 
 class NoteIn(Body):
-    note: str = Field(min_length=1, max_length=5000, pattern=r"\S",
+    note: str = Field(min_length=1, max_length=5000,
                       description="the reason or the note: the resident may read it")
 
 
@@ -190,7 +190,7 @@ class CollaboratorIn(Body):
 
 
 class ResolveIn(Body):
-    note: str = Field(min_length=1, max_length=5000, pattern=r"\S",
+    note: str = Field(min_length=1, max_length=5000,
                       description="the completion note: what was done, for whom, when")
     evidence: str = Field("", max_length=2000, description="the evidence when there is no photo")
 

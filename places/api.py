@@ -14,6 +14,10 @@ from places.models import Place, PlaceKind
 
 router = Router(tags=["places"])
 
+# A place's code is digits (places.models: 12 for a community, + 3 a level below): a pattern the document
+# states, so that text no code can be (a NUL, a word) is refused as a field error, never looked up.
+CODE = r"^[0-9]{1,23}$"
+
 
 class PlaceOut(Schema):
     code: str
@@ -38,7 +42,7 @@ class PlacePage(Schema):
 class PlaceFilters(Schema):
     q: str = Field("", max_length=100, description="part of the name, its pinyin or its pinyin initials (tqjy)")
     kind: PlaceKind | None = None
-    parent: str | None = Field(None, max_length=23, description="only the children of the place with this code")
+    parent: str | None = Field(None, pattern=CODE, description="only the children of the place with this code")
     limit: int = Field(50, ge=1, le=500)
     offset: Offset = 0
 
@@ -60,7 +64,7 @@ def place_list(request, filters: Query[PlaceFilters]):
 
 
 @router.get("/{code}", response=PlaceOut, summary="One place by its code")
-def place_detail(request, code: Annotated[str, Path(max_length=23)]):
+def place_detail(request, code: Annotated[str, Path(pattern=CODE)]):
     place = places_with_parent_code().filter(code=code).first()
     if place is None:
         raise Http404(f"找不到编码为 {code} 的地点 / No place has the code {code}")
