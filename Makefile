@@ -10,7 +10,7 @@ PORT ?= 8000
 VAR_DIR ?= var
 export DJANGO_SETTINGS_MODULE := minsheng.settings
 
-.PHONY: demo serve test test-browser install messages lint lock clean dirs
+.PHONY: demo serve test test-browser fuzz install messages lint lock clean dirs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ test-browser: messages
 	bin/system-packages --browser
 	$(MANAGE) collectstatic --noinput -v0
 	$(BIN)/pytest -m browser -q
+
+# The API fuzzing gate of .ci/run (schemathesis, three callers, on the demo in a temporary SQLite database).
+fuzz: messages
+	bin/api-fuzz
 
 lint: install
 	$(BIN)/ruff check .
