@@ -88,3 +88,23 @@ class NulRefusingParser(Parser):
         if _has_nul(parsed):
             raise HttpError(400, MESSAGES[400])
         return parsed
+
+
+class JsonErrorsMiddleware:
+    """Under /api/, an error answered by something other than the API's handlers — ninja's 405 for a method an
+    endpoint does not take, a refusal from a middleware — still comes as JSON in the one shape (headers such as
+    Allow kept), never as an HTML or plain-text page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (is_api(request) and response.status_code >= 400
+                and not response.get("Content-Type", "").startswith("application/json")):
+            answer = json_error(response.status_code, MESSAGES.get(response.status_code) or response.reason_phrase)
+            for header in ("Allow", "Retry-After"):
+                if header in response:
+                    answer[header] = response[header]
+            return answer
+        return response

@@ -108,3 +108,10 @@ def test_every_operation_documents_the_errors_it_may_answer(client):
             assert {"400", "404", "422", "500"} <= documented, (method, path)
             if operation.get("security"):
                 assert {"401", "403"} <= documented, (method, path)
+
+
+@pytest.mark.django_db
+def test_a_method_an_endpoint_does_not_take_is_json_405_with_allow(staff_client):
+    response = staff_client.delete("/api/v1/places")
+    _error_shape(response, 405)
+    assert "GET" in response["Allow"]
