@@ -81,3 +81,11 @@ bench: messages
 
 bench-city: messages
 	$(BIN)/python -m bench.run --profile city $(BENCH_ARGS)
+
+# The soak (bench/soak.py; not part of `make test`): a fresh demo database in a temporary VAR_DIR served as
+# bin/serve serves it (gunicorn + the huey consumer on SQLite), mixed load for MINUTES (default 10) while the
+# consumer and a web worker are SIGKILLed; fails unless every answered need and action, the event chain and every
+# notification are there afterwards. Writes bench/SOAK.md. SOAK_ARGS="--huey-kills 8" etc.: `-m bench.soak -h`.
+.PHONY: soak
+soak: messages
+	$(BIN)/python -m bench.soak --minutes $(or $(MINUTES),10) $(SOAK_ARGS)

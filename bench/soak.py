@@ -28,6 +28,7 @@ Prints a table and writes it to bench/SOAK.md; exits non-zero when a check fails
 
 import argparse
 import datetime
+import http.client
 import json
 import os
 import random
@@ -83,8 +84,8 @@ def manage(*args, log: Path):
 def huey_start(servers: Servers, var: Path) -> subprocess.Popen:
     """The consumer as bin/serve runs it on SQLite (two thread workers, periodic tasks on)."""
     log = open(var / "huey.log", "a")  # noqa: SIM115 (closed with the process)
-    return servers.start([PYTHON, "manage.py", "run_huey", "--workers", os.environ.get("HUEY_WORKERS", "2"),
-                          "--worker-type", "thread"], {}, stdout=log, stderr=subprocess.STDOUT)
+    return servers.start([PYTHON, "manage.py", "run_huey", "--workers", "2", "--worker-type", "thread"], {},
+                         stdout=log, stderr=subprocess.STDOUT)
 
 
 def children(pid: int) -> list[int]:
@@ -101,8 +102,11 @@ def children(pid: int) -> list[int]:
 
 def queued(var: Path) -> int:
     """Tasks waiting in huey's SQLite queue."""
-    with sqlite3.connect(var / "huey.sqlite3", timeout=30) as db:
+    db = sqlite3.connect(var / "huey.sqlite3", timeout=30)
+    try:
         return db.execute("select count(*) from task").fetchone()[0]
+    finally:
+        db.close()
 
 
 class Faults(threading.Thread):
@@ -116,7 +120,7 @@ class Faults(threading.Thread):
         plan = [((i + 1 / 3) / huey_kills * seconds, "huey") for i in range(huey_kills)]
         plan += [((i + 2 / 3) / worker_kills * seconds, "worker") for i in range(worker_kills)]
         self.plan = sorted(plan)
-        self.started = time.monotonic()
+        self.started = time.monotonic()  # again when the load starts (run)
         self.log: list[str] = []
         self.huey_kills = self.worker_kills = 0
         self.backlog: list[int] = []  # tasks waiting when the consumer came back
@@ -124,6 +128,7 @@ class Faults(threading.Thread):
         self.done = threading.Event()
 
     def run(self):
+        self.started = time.monotonic()
         for at, kind in self.plan:
             if self.done.wait(max(0.0, self.started + at - time.monotonic())):
                 return
@@ -133,33 +138,38 @@ class Faults(threading.Thread):
                 self.worker_kill()
 
     def huey_kill(self):
+        at = self.now()
         os.kill(self.huey.pid, signal.SIGKILL)
         self.huey.wait()
         self.huey_kills += 1
         self.done.wait(self.down)
         self.backlog.append(queued(self.var))
         self.huey = huey_start(self.servers, self.var)
-        self.note(f"huey consumer killed, started again after {self.down:.0f} s with {self.backlog[-1]} tasks waiting")
+        self.note(at, f"huey consumer SIGKILLed; started again {self.now() - at:.0f} s later, {self.backlog[-1]} tasks "
+                      f"waiting")
 
     def worker_kill(self):
         workers = children(self.master.pid)
         if not workers:
-            self.note("no gunicorn worker to kill")
+            self.note(self.now(), "no gunicorn worker to kill")
             return
         victim = random.choice(workers)
+        at = self.now()
         os.kill(victim, signal.SIGKILL)
         self.worker_kills += 1
-        killed = time.monotonic()
-        while time.monotonic() - killed < 60:
+        while self.now() - at < 60:
             alive = children(self.master.pid)
             if victim not in alive and len(alive) >= len(workers):
                 break
             time.sleep(0.1)
-        self.respawn.append(time.monotonic() - killed)
-        self.note(f"gunicorn worker {victim} killed, replaced after {self.respawn[-1]:.1f} s")
+        self.respawn.append(self.now() - at)
+        self.note(at, f"gunicorn worker {victim} SIGKILLed; the master had another {self.respawn[-1]:.1f} s later")
 
-    def note(self, text):
-        line = f"{time.monotonic() - self.started:6.0f} s  {text}"
+    def now(self) -> float:
+        return time.monotonic() - self.started
+
+    def note(self, at, text):
+        line = f"at {at:.0f} s: {text}"
         self.log.append(line)
         print(line, flush=True)
 
@@ -167,8 +177,6 @@ class Faults(threading.Thread):
 # --- the load -----------------------------------------------------------------------------------
 
 def fetch(port, method, path, body=None, headers=None):
-    import http.client
-
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     connection.request(method, path, body=body, headers=headers or {})
     response = connection.getresponse()
@@ -203,8 +211,8 @@ class Mix:
                "staff: accept (API)": 10, "staff: publish (API)": 10, "unit: claim (API)": 10,
                "unit: resolve (API)": 10, "public: home": 5, "public: claim board": 7, "public: need page": 7,
                "public: tracking page": 4, "public: ledger page": 3, "public: ledger JSON": 3}
-    KIND_OF = {"accept": "staff: accept (API)", "publish": "staff: publish (API)", "claim": "unit: claim (API)",
-               "resolve": "unit: resolve (API)"}
+    ACTION_OF = {"staff: accept (API)": "accept", "staff: publish (API)": "publish", "unit: claim (API)": "claim",
+                 "unit: resolve (API)": "resolve"}
     EXPECTED = {"submit (public form)": {302}, "submit (API, grid worker)": {201}}
 
     def __init__(self, fx, tokens, csrf):
@@ -233,8 +241,7 @@ class Mix:
             yield request
 
     def _possible(self, kind):
-        action = next((a for a, k in self.KIND_OF.items() if k == kind), None)
-        if action:
+        if action := self.ACTION_OF.get(kind):
             return bool(self.queues[action])
         if kind == "public: need page":
             return bool(self.published)
@@ -261,8 +268,7 @@ class Mix:
         if kind == "staff: list submitted (API)":
             return L("GET", f"/api/v1/needs?state=submitted&community={fx['community']}&limit=200",
                      headers=self.auth["tqjy"], on_response=done(listed=True))
-        action = next((a for a, k in self.KIND_OF.items() if k == kind), None)
-        if action:
+        if action := self.ACTION_OF.get(kind):
             pk = self.queues[action].popleft()
             body = {"accept": {"category": fx["category"], "concern_level": "annoyance"},
                     "resolve": {"note": "已更换灯泡", "evidence": "居民签字确认"}}.get(action, {})
@@ -296,10 +302,10 @@ class Mix:
                     elif status == 201:
                         pk = json.loads(body)["id"]
                         self.answered_ids.add(pk)
-                        self._queue("accept", pk)
+                        self._to_accept(pk)
                     elif status == 200 and listed:
                         for item in json.loads(body)["items"]:
-                            self._queue("accept", item["id"])
+                            self._to_accept(item["id"])
                     elif status == 200 and action:
                         self.acted.append((need, action))
                         if action == "publish":
@@ -309,10 +315,10 @@ class Mix:
             return on_response
         return done
 
-    def _queue(self, action, pk):
+    def _to_accept(self, pk):
         if pk not in self.seen:
             self.seen.add(pk)
-            self.queues[action].append(pk)
+            self.queues["accept"].append(pk)
 
 
 # --- the checks ---------------------------------------------------------------------------------
@@ -374,23 +380,26 @@ def expected_messages() -> tuple[Counter, Counter]:
 def delivery(var) -> dict:
     from django.db import connections
 
+    from needs.models import OutboxMessage
+
     want_users, want_phones = expected_messages()
+    outbox = OutboxMessage.objects.count()
     connections.close_all()
     got_users, got_phones = sends(var)
     return {"inbox": (sum(want_users.values()), sum((want_users & got_users).values()),
                       sum((want_users - got_users).values()), sum((got_users - want_users).values())),
             "contact": (sum(want_phones.values()), sum((want_phones & got_phones).values()),
                         sum((want_phones - got_phones).values()), sum((got_phones - want_phones).values())),
-            "queued": queued(var)}
+            "queued": queued(var), "outbox": outbox}
 
 
 def drain(var, seconds) -> tuple[dict, float]:
-    """Wait (at most `seconds`) until every message is delivered and the queue is empty."""
+    """Wait (at most `seconds`) until every message is delivered and the queue and the outbox are empty."""
     started = time.monotonic()
     while True:
         state = delivery(var)
-        if (state["inbox"][2] == 0 and state["contact"][2] == 0 and state["queued"] == 0) or \
-                time.monotonic() - started > seconds:
+        if (state["inbox"][2] == 0 and state["contact"][2] == 0 and state["queued"] == 0 and state["outbox"] == 0) \
+                or time.monotonic() - started > seconds:
             return state, time.monotonic() - started
         time.sleep(3)
 
@@ -426,7 +435,8 @@ def main(argv=None):
     parser.add_argument("--huey-kills", type=int, default=4, help="SIGKILLs of the huey consumer")
     parser.add_argument("--huey-down", type=float, default=15, help="seconds the consumer stays down each time")
     parser.add_argument("--worker-kills", type=int, default=4, help="SIGKILLs of a gunicorn worker")
-    parser.add_argument("--drain", type=float, default=180, help="seconds allowed for the queue to drain")
+    parser.add_argument("--drain", type=float, default=300, help="seconds allowed for the queue to drain (a lost "
+                        "task's messages are resent after needs.notify's RESEND_AFTER, a dead sender's after LEASE)")
     parser.add_argument("--output", default=str(ROOT / "bench" / "SOAK.md"))
     parser.add_argument("--keep", action="store_true", help="keep the temporary VAR_DIR")
     args = parser.parse_args(argv)
@@ -517,6 +527,7 @@ def table(args, result, mix, faults, found, delivered, drained, verify, var) -> 
     server_errors = sum(n for s, n in every.statuses.items() if isinstance(s, int) and s >= 500)
     locked_logs = log_lines(var, "database is locked")
     tracebacks = log_lines(var, r"^Traceback")
+    resent = sum(int(n) for n in re.findall(r"resent (\d+) messages", (var / "huey.log").read_text(errors="replace")))
     inbox, contact = delivered["inbox"], delivered["contact"]
     answered = len(mix.answered_ids) + len(mix.answered_refs)
     checks = [
@@ -544,8 +555,10 @@ def table(args, result, mix, faults, found, delivered, drained, verify, var) -> 
          f"{inbox[0]}, {inbox[1]}, {inbox[2]}, {inbox[3]}", inbox[2] == 0),
         ("contact messages delivered (expected, delivered, lost, duplicates)",
          f"{contact[0]}, {contact[1]}, {contact[2]}, {contact[3]}", contact[2] == 0),
-        ("tasks left in the queue after the drain", f"{delivered['queued']} (drained in {drained:.0f} s)",
-         delivered["queued"] == 0),
+        ("messages resent because their task was lost (needs.notify.messages_resend)", str(resent), True),
+        ("tasks in the queue / messages in the outbox after the drain",
+         f"{delivered['queued']} / {delivered['outbox']} (drained in {drained:.0f} s)",
+         delivered["queued"] == 0 and delivered["outbox"] == 0),
     ]
     lines += ["", "## Checks", "", "| check | figure | passed |", "|---|---|---|"]
     lines += [f"| {name} | {figure} | {'yes' if passed else '**no**'} |" for name, figure, passed in checks]
