@@ -112,13 +112,26 @@ def can_change_place(user, place) -> bool:
 
 
 def can_change_organisation(user, organisation: Organisation | None) -> bool:
-    if is_superuser(user) or Role.SUBDISTRICT_ADMIN in roles(user):
+    """Register an organisation (None): subdistrict admins and community staff. Change one: its own admins; staff
+    of a place it is located in; a subdistrict admin also the units working with the subdistrict from outside
+    it (a co-building agreement with a place in it, or a party organisation reported to a community there), and
+    any organisation located nowhere in the tree (a city bureau, say). Not another subdistrict's."""
+    if is_superuser(user):
         return True
     if organisation is None:
-        return Role.COMMUNITY_STAFF in roles(user)
+        return bool(roles(user) & {Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_STAFF})
     if organisation.pk in unit_ids(user):
         return True
-    return covers_place(user, organisation.place, (Role.COMMUNITY_STAFF,))
+    if covers_place(user, organisation.place, (Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_STAFF)):
+        return True
+    subdistricts = place_prefixes(user, (Role.SUBDISTRICT_ADMIN,))
+    if not subdistricts:
+        return False
+    if organisation.place_id is None:
+        return True
+    return organisation.pk is not None and Organisation.objects.filter(
+        within(subdistricts, "agreements__place") | within(subdistricts, "party_organisations__reports__community"),
+        pk=organisation.pk).exists()
 
 
 def can_change_site(user, site) -> bool:

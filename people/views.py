@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +42,13 @@ def _page(request, qs):
 def _require(allowed: bool):
     if not allowed:
         raise PermissionDenied
+
+
+def _may_open(user, person):
+    """A person whose record the user may not open — on their page, its edit form, their membership or report —
+    is answered as one who does not exist (404): the answer does not tell that they are on record."""
+    if not user.has_perm("people.view_person", person):
+        raise Http404
 
 
 # --- Organisations ---------------------------------------------------------------------------
@@ -130,7 +138,7 @@ def person(request, pk):
     """A person's record, masked; a POST with the reveal button logs the access and shows it in full."""
     subject = get_object_or_404(Person.objects.select_related("home__parent__parent"), pk=pk)
     user = request.user
-    _require(user.has_perm("people.view_person", subject))
+    _may_open(user, subject)
     revealed = False
     if request.method == "POST":
         personal_data_reveal(actor=user, person=subject, reason=request.POST.get("reason", "")[:200])
@@ -179,7 +187,9 @@ def person_create_view(request):
 
 @login_required
 def person_update_view(request, pk):
-    return _person_form(request, get_object_or_404(Person, pk=pk))
+    subject = get_object_or_404(Person, pk=pk)
+    _may_open(request.user, subject)
+    return _person_form(request, subject)
 
 
 # --- Dual reporting -------------------------------------------------------------------------
@@ -197,7 +207,8 @@ def _communities_for(user):
 def member_report_view(request, pk):
     membership = get_object_or_404(PartyMembership.objects.select_related("person"), pk=pk)
     user = request.user
-    _require(user.has_perm("people.view_person", membership.person) and scopes.is_staff_user(user))
+    _may_open(user, membership.person)
+    _require(scopes.is_staff_user(user))
     form = MemberReportForm(request.POST or None, communities=_communities_for(user))
     if request.method == "POST" and form.is_valid():
         try:
@@ -216,6 +227,7 @@ def member_report_view(request, pk):
 def member_place_view(request, pk):
     report = get_object_or_404(MemberReport.objects.select_related("community", "membership__person"), pk=pk)
     user = request.user
+    _may_open(user, report.membership.person)
     _require(user.has_perm("places.change_place", report.community))
     form = MemberPlaceForm(request.POST or None, report=report)
     if request.method == "POST" and form.is_valid():

@@ -21,25 +21,40 @@ the same for pages with an object in their URL (test_every_page_with_an_object_h
 """
 
 import datetime
+import io
+import re
+import uuid
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from core.models import Event
+from ledger import exports
 from needs import permissions, workflow
-from needs.models import Category, Need, Notification, ProgressNote
+from needs.models import Category, Need, Notification, Photo, ProgressNote
 from needs.services import need_act, need_submit
 from people import scopes
-from people.models import Organisation, Person, Role
-from people.services import organisation_create, person_create
+from people.models import MemberReport, Organisation, PartyMembership, Person, PersonalDataAccess, Role
+from people.services import (
+    api_token_issue,
+    member_report,
+    membership_create,
+    organisation_create,
+    party_organisation_create,
+    person_create,
+)
 from places.models import Place
 from places.services import place_create
+from rosters.models import ImportState, RosterImport
+from rosters.specs import ROSTERS
+from sites.models import Site
 from sites.services import site_create
 
 S = workflow.S
@@ -82,7 +97,18 @@ CAN = {
     "staff_ledger": {"subdistrict", "community", "grid"},  # the dashboard, big screen and records of an area
     "worklist": {"subdistrict", "community", "grid"},  # the area's queues ("all needs of my area")
     "callbacks": {"community", "grid"},  # the call-back list (回访)
+    # The Excel rosters (rosters.specs): community staff keep their community's; the units roster is the
+    # subdistrict's; a unit keeps its own members.
+    "roster_places": {"subdistrict", "community"},
+    "roster_units": {"subdistrict"},
+    "roster_members": {"subdistrict", "community", "unit", "department"},
+    "roster_residents": {"subdistrict", "community"},
+    "roster_sites": {"subdistrict", "community"},
 }
+
+
+def allowed(cap: str, role: R, inside: bool) -> bool:
+    return role.key == "superuser" or (inside and role.key in CAN[cap])
 
 
 # --- The world: the demo, plus a subdistrict outside every demo role's scope ------------------------------
@@ -211,6 +237,30 @@ def world(demo_db, django_db_blocker):
                 needs[candidate, state, public] = _walk_need(w, candidate=candidate, state=state, public=public,
                                                              at=now - datetime.timedelta(days=10))
         w["needs"] = needs
+        # A photo on each need (a demo photo's files), a notification for each account, a roster import for each
+        # account that has a roster; and a member of the company outside, reported to its community.
+        demo_photo = Photo.objects.exclude(need__in=needs.values()).first()
+        for need in needs.values():
+            if demo_photo is not None:
+                Photo.objects.create(need=need, token=uuid.uuid4().hex, image=demo_photo.image.name,
+                                     thumbnail=demo_photo.thumbnail.name, at=now)
+        others = {"donghu": donghu, "wlpx": User.objects.get(username="wlpx")}  # what is someone else's
+        w["notification"], w["import"], w["token"] = {}, {}, {}
+        for key, user in [*users.items(), *others.items()]:
+            if user.is_authenticated:
+                w["token"][key] = api_token_issue(user=user, name="矩阵")[1]
+                w["notification"][key] = Notification.objects.create(
+                    user=user, need=needs["grid1", S.SUBMITTED, True], verb="need.submit", text="矩阵", at=now)
+                roster = next((r for r in ROSTERS.values() if r.allowed(user)), None)
+                if roster is not None:
+                    w["import"][key] = RosterImport.objects.create(
+                        user=user, roster=roster.slug, filename="矩阵.xlsx", sha256="0" * 64,
+                        state=ImportState.CANCELLED)
+        branch = party_organisation_create(actor=admin_user, level="branch", name="东岗物业党支部",
+                                           organisation=away_org)
+        membership = membership_create(actor=admin_user, person=away_person, party_organisation=branch)
+        member_report(actor=admin_user, membership=membership, community=away.parent.parent,
+                      reported_on=now.date())
         yield w
 
 
@@ -449,6 +499,460 @@ def test_relations_agree_with_the_relation_table(world, db):
             if permissions.relations_to(user, need) != relations(world, role, need):
                 wrong.append((role.key, *key, permissions.relations_to(user, need), relations(world, role, need)))
     assert wrong == []
+
+
+# --- Reading a need: its page, the API, the list, search, its photo, its pickers, its tracking page ---------
+
+READ_VARIANTS = [(S.SUBMITTED, True), (S.PUBLISHED, True), (S.ESCALATED, False), (S.CLAIMED, True),
+                 (S.CLAIMED, False), (S.RESOLVED, False), (S.CLOSED, True)]
+PICKERS = {"merge": "into", "dispatch": "holder"}  # the action forms' pickers (needs:pick)
+ACT_FORM = re.compile(r'action="/needs/(\d+)/act/(\w+)/"')
+
+
+def offered(world, role: R, need: Need, rel: set[str]) -> set[str]:
+    """The actions the rule lets the role take now: exactly what a need's page and the API offer."""
+    return {a for a in workflow.actions_from(need.state) if not workflow.ACTIONS[a].system_only
+            and action_outcome(world, role, need, a, rel) == "done"}
+
+
+def listed(response, need) -> bool:
+    return f'href="{reverse("needs:detail", args=[need.pk])}"' in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.key)
+def test_need_reads(world, db, client, role):
+    headers = api_client(client, world, role)
+    login(client, world, role)
+    anonymous, wrong = role.key == "anonymous", []
+
+    def check(what, ok):
+        CELLS["api" if what.startswith("api") else "pages"] += 1
+        if not ok:
+            wrong.append((what, *cell))
+
+    for state, public in READ_VARIANTS:
+        for inside in (True, False):
+            candidate = candidate_for(role, state, inside)
+            need = fresh(world["needs"][candidate, state, public])
+            rel = relations(world, role, need)
+            visible, offer = sees(role, need, rel), offered(world, role, need, rel)
+            cell = (state, "public" if public else "private", candidate)
+            one = client.get(f"/api/v1/needs/{need.pk}", headers=headers)
+            check("api need_detail", one.status_code == (401 if anonymous else 200 if visible else 404)
+                  and (one.status_code != 200 or set(one.json()["actions"]) == offer))
+            page = client.get(f"/api/v1/needs?before={need.pk + 1}&limit=1", headers=headers)
+            check("api need_list", page.status_code == 401 if anonymous else page.status_code == 200
+                  and any(n["id"] == need.pk for n in page.json()["items"]) == visible)
+            detail = client.get(reverse("needs:detail", args=[need.pk]))
+            forms = {a for pk, a in ACT_FORM.findall(detail.content.decode()) if int(pk) == need.pk}
+            check("needs:detail", detail.status_code == (200 if visible else 404)
+                  and (detail.status_code != 200 or forms == offer))
+            text = client.post(reverse("needs:text_check", args=[need.pk]), {"note-note": "x"})
+            check("needs:text_check", login_url(text) if anonymous else text.status_code == (200 if visible else 404))
+            search = client.get(reverse("search"), {"q": f"#{need.pk}"})
+            check("search", login_url(search) if anonymous else search.status_code == 200
+                  and listed(search, need) == visible)
+            track = client.get(reverse("needs:track_detail", args=[need.reference]))
+            check("needs:track_detail", track.status_code == 200)  # the reference is what opens it
+            photo = need.photos.first()
+            if photo is not None:
+                got = client.get(f"/media/needs/{need.pk}/{photo.token}.jpg")
+                check("need_photo", got.status_code == (200 if visible else 404))
+            for action, field in PICKERS.items():
+                if workflow.next_state(need.state, action) is not None:
+                    got = client.get(reverse("needs:pick", args=[need.pk, action, field]),
+                                     {"name": f"{action}-{field}", f"{action}-{field}_q": "天"})
+                    check(f"needs:pick {action}", got.status_code == (200 if action in offer else 404))
+    # What does not exist answers as what may not be seen.
+    cell = ("missing",)
+    check("api need_detail", client.get("/api/v1/needs/999999", headers=headers).status_code == (
+        401 if anonymous else 404))
+    check("needs:detail", client.get(reverse("needs:detail", args=[999999])).status_code == 404)
+    text = client.post(reverse("needs:text_check", args=[999999]))
+    check("needs:text_check", login_url(text) if anonymous else text.status_code == 404)
+    check("need_photo", client.get(f"/media/needs/999999/{'0' * 32}.jpg").status_code == 404)
+    check("needs:pick", client.get(reverse("needs:pick", args=[999999, "merge", "into"])).status_code == 404)
+    check("needs:track_detail", client.get(reverse("needs:track_detail", args=["XXXXXXXX"])).status_code == 404)
+    assert wrong == [], "\n".join(map(str, wrong))
+
+
+# --- The lists of an area: the worklist, the call-back list; bulk actions; notifications --------------------
+
+HOLDER_KEYS = {"unit", "department", "member"}
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.key)
+def test_area_pages(world, db, client, role):
+    login(client, world, role)
+    anonymous, wrong = role.key == "anonymous", []
+    staff = role.key == "superuser" or role.key in CAN["worklist"]
+    calls_back = role.key == "superuser" or role.key in CAN["callbacks"]
+
+    def check(what, ok, *cell):
+        CELLS["pages"] += 1
+        if not ok:
+            wrong.append((what, *cell))
+
+    for inside in (True, False):
+        # The worklist: the area's queues for staff ("all needs of my area"), what they hold for units and members.
+        need = fresh(world["needs"][candidate_for(role, S.CLAIMED, inside), S.CLAIMED, False])
+        rel = relations(world, role, need)
+        queue = "all" if staff else "claims"
+        got = client.get(reverse("needs:triage"), {"queue": queue, "q": f"#{need.pk}"})
+        has = staff or role.key in HOLDER_KEYS
+        shown = allowed("worklist", role, inside) if staff else "holder" in rel
+        check("needs:triage", login_url(got) if anonymous else got.status_code == (200 if has else 403)
+              and (not has or listed(got, need) == shown), inside)
+        # The call-back list, and a call from it: the phone shown (logged), the grade recorded.
+        need = fresh(world["needs"][candidate_for(role, S.RESOLVED, inside), S.RESOLVED, False])
+        rel = relations(world, role, need)
+        pages = [client.get(reverse("needs:callbacks"), {"page": n}) for n in (1, 2, 3)]
+        check("needs:callbacks", login_url(pages[0]) if anonymous else all(
+            p.status_code == (200 if calls_back else 403) for p in pages) and (not calls_back or any(
+                listed(p, need) for p in pages) == allowed("callbacks", role, inside)), inside)
+        in_area = bool(rel & set(PLACE_ROLE_KEYS.values()))  # needs.selectors.needs_in_scope
+        may_call = bool(rel & workflow.ACTIONS["follow_up"].who)
+        with rolled_back():
+            logged = PersonalDataAccess.objects.count()
+            got = client.post(reverse("needs:callback_reveal", args=[need.pk]))
+            expected = 403 if not calls_back else 404 if not in_area else 200 if may_call else 403
+            check("needs:callback_reveal", login_url(got) if anonymous else got.status_code == expected
+                  and (PersonalDataAccess.objects.count() == logged + 1) == (expected == 200), inside)
+        outcome = action_outcome(world, role, need, "follow_up", rel)
+        with rolled_back():
+            before = snapshot(need)
+            got = client.post(reverse("needs:callback_record", args=[need.pk]), {"rating": "satisfied"})
+            after = snapshot(need)
+            expected = 403 if not calls_back else 404 if not in_area else 302 if outcome == "done" else 403
+            check("needs:callback_record", login_url(got) if anonymous else got.status_code == expected
+                  and (after != before) == (expected == 302), inside, got.status_code)
+        # Bulk accept from the worklist: each need through need_act, only in the user's area.
+        need = fresh(world["needs"][candidate_for(role, S.SUBMITTED, inside), S.SUBMITTED, True])
+        rel = relations(world, role, need)
+        with rolled_back():
+            before = snapshot(need)
+            got = client.post(reverse("needs:bulk"), {"action": "accept", "need": [need.pk], "concern_level": "worry",
+                                                      "category": world["category"].pk})
+            after = snapshot(need)
+            accepted = (role.key == "superuser" or bool(rel & set(PLACE_ROLE_KEYS.values()))) and action_outcome(
+                world, role, need, "accept", rel) == "done"
+            check("needs:bulk", login_url(got) if anonymous else got.status_code == 200
+                  and (after[0]["state"] == S.ACCEPTED) == accepted and (after == before) != accepted, inside)
+        # A notification: the account's own, or someone else's (not even a superuser opens another's).
+        notification = world["notification"][role.key if inside and not anonymous else "donghu"]
+        with rolled_back():
+            got = client.post(reverse("needs:notification_open", args=[notification.pk]))
+            check("needs:notification_open", login_url(got) if anonymous else got.status_code == (
+                302 if inside else 404), inside)
+        # An API token: the account's own, or someone else's (revoked only by its owner, here).
+        token = world["token"][role.key if inside and not anonymous else "donghu"]
+        with rolled_back():
+            got = client.post(reverse("people:api_token_revoke", args=[token.pk]))
+            check("people:api_token_revoke", login_url(got) if anonymous else got.status_code == (
+                302 if inside else 404), inside)
+    assert wrong == [], "\n".join(map(str, wrong))
+
+
+# --- Places, people, organisations, sites: pages with an object, inside and outside the scope -----------------
+
+@dataclass(frozen=True)
+class Page:
+    name: str  # the URL's name
+    kind: str  # the object it shows or changes (scope_objects)
+    can: str | None = None  # what the role must be allowed to do with the object (CAN); None: any signed-in role
+    read: str | None = None  # what it takes to see the object at all (refused: as if missing); None: it is public
+    method: str = "get"
+    login: bool = True  # for signed-in users only
+
+
+PAGES = [
+    Page("places:detail", "place"),
+    Page("places:place_update", "place", "change_place"),
+    Page("places:place_create", "place", "change_place"),  # a place under it
+    Page("people:coverage_create", "place", "change_place"),
+    Page("people:organisation", "organisation"),
+    Page("people:organisation_update", "organisation", "change_organisation"),
+    Page("people:person", "person", "view_person", read="view_person"),
+    Page("people:person", "person", "view_person_full", read="view_person", method="post"),  # the logged reveal
+    Page("people:person_update", "person", "change_person", read="view_person"),
+    Page("people:member_report", "membership", "member_report", read="view_person"),
+    Page("people:member_place", "report", "change_place", read="view_person"),
+    Page("sites:detail", "site", login=False),
+    Page("sites:site_update", "site", "change_place"),
+]
+
+
+def outside_area(role: R) -> tuple[str, str | None]:
+    """Where the role's outside is: (inside this code, but not inside that one)."""
+    return {"community": (WLPD, None), "grid": (TQJY, GRID1)}.get(role.key, (AWAY, None))
+
+
+def in_area(qs, field: str, area: tuple[str, str | None]):
+    prefix, but_not = area
+    qs = qs.filter(**{f"{field}__code__startswith": prefix})
+    return qs.exclude(**{f"{field}__code__startswith": but_not}) if but_not else qs
+
+
+def scope_objects(world, role: R) -> dict[str, tuple]:
+    """For each kind of object, (one inside the role's scope, one outside it). Inside: the demo's 天庆嘉园第一网格
+    for place roles, the unit's own for unit admins, the person themself for members and residents."""
+    inside, outside = (GRID1, None), outside_area(role)
+    me, unit = world["person"].get(role.key), world["unit"].get(role.key)
+    members = PartyMembership.objects.filter(in_service=True).select_related("person").order_by("pk")
+    reports = MemberReport.objects.select_related("membership__person", "community").order_by("pk")
+    if role.key in ("member", "resident"):  # their own membership and report, if they have one
+        person, membership = me, me.memberships.first()
+    elif unit is not None:
+        membership = members.filter(party_organisation__organisation=unit).first()
+        person = membership.person
+    else:
+        person, membership = world["person"]["resident"], in_area(members, "person__home", inside).first()
+    report = reports.filter(membership=membership).first() if membership else None
+    out_report = in_area(reports, "membership__person__home", outside).exclude(
+        grid_branch__place__code__startswith=GRID1).first()
+    return {
+        "place": (Place.objects.filter(code__startswith=GRID1, kind="compound").order_by("code").first(),
+                  in_area(Place.objects.filter(kind="compound"), "parent__parent", outside).order_by("code").first()
+                  if outside[0] != AWAY else world["away"]),
+        "person": (person, world["away_person"] if outside[0] == AWAY else in_area(Person.objects.filter(
+            memberships__isnull=True, user__isnull=True), "home", outside).order_by("pk").first()),
+        "membership": (membership, out_report.membership),
+        "report": (report, out_report),
+        "organisation": (unit or in_area(Organisation.objects.order_by("pk"), "place", inside).first(),
+                         in_area(Organisation.objects.order_by("pk"), "place", outside).first()),
+        "site": (in_area(Site.objects.order_by("pk"), "place", inside).first(),
+                 in_area(Site.objects.order_by("pk"), "place", outside).first()),
+    }
+
+
+def url_of(page: Page, obj) -> str:
+    return reverse(page.name, args=[obj.code if page.kind == "place" else obj.pk])
+
+
+def page_expected(page: Page, role: R, inside: bool) -> int | str:
+    if role.key == "anonymous":
+        return "login" if page.login else 200
+    if page.read and not allowed(page.read, role, inside):
+        return 404
+    if page.can and not allowed(page.can, role, inside):
+        return 403
+    return 200
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.key)
+def test_object_pages(world, db, client, role):
+    login(client, world, role)
+    objects, wrong = scope_objects(world, role), []
+    for page in PAGES:
+        for inside, obj in zip((True, False), objects[page.kind], strict=True):
+            if obj is None:
+                assert inside and role.key in ("member", "resident"), (page.kind, inside)
+                continue  # a resident is nobody's member: no membership of their own
+            expected = page_expected(page, role, inside)
+            with rolled_back():
+                events, logged = Event.objects.count(), PersonalDataAccess.objects.count()
+                got = getattr(client, page.method)(url_of(page, obj))
+                wrote = (Event.objects.count(), PersonalDataAccess.objects.count()) != (events, logged)
+            answered = login_url(got) if expected == "login" else got.status_code == expected
+            if not answered or (expected != 200 and wrote):
+                wrong.append((page.name, page.method, page.kind, obj.pk, "inside" if inside else "outside",
+                              expected, got.status_code, "wrote" if wrote else ""))
+            CELLS["pages"] += 1
+    assert wrong == [], "\n".join(map(str, wrong))
+
+
+# --- The ledger: the staff pages of an area, the public pages and downloads of any place ---------------------
+
+def ledger_places(world, role: R) -> tuple[Place, Place]:
+    outside = {"community": WLPD, "grid": GRID2}.get(role.key, AWAY)
+    return Place.objects.get(code=GRID1), Place.objects.get(code=outside)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.key)
+def test_ledger_pages(world, db, client, role):
+    login(client, world, role)
+    headers = api_client(client, world, role)
+    anonymous, wrong = role.key == "anonymous", []
+    has = role.key == "superuser" or role.key in CAN["staff_ledger"]
+    pdf = 200 if exports.cjk_font() else 503  # without a Chinese font the PDF says so (ledger/no_font.html)
+    missing = Place(code="999999999")
+    for inside, place in ((True, ledger_places(world, role)[0]), (False, ledger_places(world, role)[1]),
+                          (None, missing)):
+        for name in ("ledger:dashboard", "ledger:screen", "ledger:records"):
+            got = client.get(reverse(name), {"place": place.code, "figure": "found", "period": "2021"})
+            expected = 403 if not has else 404 if not (inside and allowed("staff_ledger", role, inside)
+                                                        or inside is False and role.key == "superuser") else 200
+            if not (login_url(got) if anonymous else got.status_code == expected):
+                wrong.append((name, place.code, expected, got.status_code))
+            CELLS["pages"] += 1
+        for name, ok in (("ledger:public", 200), ("ledger:xlsx", 200), ("ledger:csv", 200),
+                         ("ledger:deeds_csv", 200), ("ledger:pdf", pdf)):
+            got = client.get(reverse(name, args=[place.code]), {"period": "2021"})
+            if got.status_code != (ok if inside is not None else 404):
+                wrong.append((name, place.code, ok, got.status_code))
+            CELLS["pages"] += 1
+        got = client.get("/api/v1/ledger", {"place": place.code, "from": "2021-01-01", "to": "2021-12-31"},
+                         headers=headers)
+        if got.status_code != (200 if inside is not None else 404):  # open data: no token needed
+            wrong.append(("api ledger", place.code, got.status_code))
+        CELLS["api"] += 1
+    assert wrong == [], "\n".join(map(str, wrong))
+
+
+# --- The Excel rosters, and the imports of each account ------------------------------------------------------
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.key)
+def test_roster_pages(world, db, client, role):
+    import openpyxl
+
+    login(client, world, role)
+    anonymous, wrong = role.key == "anonymous", []
+    site_in, site_out = scope_objects(world, role)["site"]
+    for slug in ROSTERS:
+        may = allowed(f"roster_{slug}", role, True)
+        for name in ("rosters:template", "rosters:export"):
+            got = client.get(reverse(name, args=[slug]))
+            if not (login_url(got) if anonymous else got.status_code == (200 if may else 403)):
+                wrong.append((name, slug, may, got.status_code))
+            elif name == "rosters:export" and slug == "sites" and may:  # what is in the area, and only that
+                names = {row[0] for row in openpyxl.load_workbook(io.BytesIO(b"".join(got.streaming_content)),
+                                                                  read_only=True).active.iter_rows(values_only=True)}
+                if site_in.name not in names or (site_out.name in names) != (role.key == "superuser"):
+                    wrong.append((name, slug, "exports outside its area" if site_out.name in names else "lacks"))
+            CELLS["pages"] += 1
+    own, other = world["import"].get(role.key), world["import"]["wlpx"]
+    for inside, roster_import in ((True, own), (False, other)):
+        if roster_import is None:
+            continue  # no roster, so no import of its own
+        for name, method, ok in (("rosters:preview", "get", 200), ("rosters:error_report", "get", 200),
+                                 ("rosters:confirm", "post", 302), ("rosters:cancel", "post", 302)):
+            with rolled_back():
+                got = getattr(client, method)(reverse(name, args=[roster_import.pk]))
+            if not (login_url(got) if anonymous else got.status_code == (ok if inside else 404)):
+                wrong.append((name, inside, got.status_code))
+            CELLS["pages"] += 1
+    assert wrong == [], "\n".join(map(str, wrong))
+
+
+# --- The back office: a superuser's only ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.key)
+def test_admin_pages(world, db, client, role):
+    login(client, world, role)
+    wrong = []
+    for model in admin.site._registry:
+        for obj in (model.objects.order_by("pk").first(), model.objects.order_by("pk").last()):
+            if obj is None:
+                continue
+            got = client.get(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk]))
+            if role.key == "superuser":
+                ok = got.status_code == 200
+            else:
+                ok = got.status_code == 302 and got["Location"].startswith(reverse("admin:login"))
+            if not ok:
+                wrong.append((model._meta.label, obj.pk, got.status_code))
+            CELLS["pages"] += 1
+    assert wrong == [], "\n".join(map(str, wrong))
+
+
+# --- The other API operations: places (not personal data), submitting a need, the open ledger -----------------
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.key)
+def test_api_operations(world, db, client, role, openapi):
+    headers = api_client(client, world, role)
+    anonymous, wrong = role.key == "anonymous", []
+    place_in, place_out = scope_objects(world, role)["place"]
+
+    def check(operation, got, ok):
+        expected = 401 if anonymous and openapi[operation]["secured"] else ok
+        if got.status_code != expected:
+            wrong.append((operation, expected, got.status_code, got.content.decode()[:200]))
+        CELLS["api"] += 1
+
+    for place in (place_in, place_out):
+        check("places_api_place_list", client.get("/api/v1/places", {"parent": place.parent.code},
+                                                  headers=headers), 200)
+        check("places_api_place_detail", client.get(f"/api/v1/places/{place.code}", headers=headers), 200)
+        with rolled_back():
+            count = Need.objects.count()
+            got = client.post("/api/v1/needs", {"title": "楼道灯不亮", "place": place.code},
+                              content_type="application/json", headers=headers)
+            check("needs_api_need_create", got, 201)  # anyone may report a need, anywhere (ACTIONS["submit"])
+            if (Need.objects.count() == count + 1) != (got.status_code == 201):
+                wrong.append(("needs_api_need_create", "wrote" if got.status_code != 201 else "did not write"))
+    check("places_api_place_detail", client.get("/api/v1/places/999999999999", headers=headers), 404)
+    # API tokens: one's own are listed and revoked; another's are not found, as a missing one.
+    for inside in (True, False):
+        token = world["token"][role.key if inside and not anonymous else "donghu"]
+        got = client.get("/api/v1/auth/tokens", headers=headers)
+        check("people_api_token_list", got, 200)
+        if got.status_code == 200 and any(t["id"] == token.pk for t in got.json()["items"]) != inside:
+            wrong.append(("people_api_token_list", "lists another's" if not inside else "lacks its own"))
+        with rolled_back():
+            check("people_api_token_revoke", client.delete(f"/api/v1/auth/tokens/{token.pk}", headers=headers),
+                  204 if inside else 404)
+    check("people_api_token_revoke", client.delete("/api/v1/auth/tokens/999999", headers=headers), 404)
+    assert wrong == [], "\n".join(map(str, wrong))
+
+
+@pytest.fixture(scope="module")
+def openapi(demo_db, django_db_blocker):
+    """The API's operations, from its OpenAPI document: operation id → method, path and whether it needs a token."""
+    from django.test import Client
+
+    with django_db_blocker.unblock():
+        document = Client().get("/api/v1/openapi.json").json()
+    return {op["operationId"]: {"method": method, "path": path, "secured": bool(op.get("security"))}
+            for path, ops in document["paths"].items() for method, op in ops.items()}
+
+
+OPERATIONS = {  # the operations this matrix tests, besides one per action (need_<action>)
+    "people_api_token_create": "api_client: each role's token, a visitor refused",
+    "places_api_place_list": "test_api_operations", "places_api_place_detail": "test_api_operations",
+    "needs_api_need_create": "test_api_operations", "needs_api_need_list": "test_need_reads",
+    "needs_api_need_detail": "test_need_reads", "ledger_api_ledger": "test_ledger_pages",
+    "people_api_token_list": "test_api_operations", "people_api_token_revoke": "test_api_operations",
+}
+
+
+def test_every_api_operation_has_a_rule(openapi):
+    actions = {f"need_{a}" for a, record in workflow.ACTIONS.items() if a != "submit" and not record.system_only}
+    assert set(openapi) - set(OPERATIONS) - actions == set(), "operations without a rule in the permission matrix"
+    assert {op for op in actions if op in openapi} == actions
+    assert {op for op, o in openapi.items() if not o["secured"]} == {"people_api_token_create", "ledger_api_ledger"}
+
+
+# Pages with an object in their address, and where the matrix tests each; those without one are the role's own
+# (home, inbox, mine, the board …) and read no object.
+PAGE_RULES = {
+    **{page.name: "test_object_pages" for page in PAGES},
+    **dict.fromkeys(("needs:detail", "needs:text_check", "needs:pick", "needs:track_detail", "need_photo"),
+                    "test_need_reads"),
+    "needs:act": "test_page_actions",
+    **dict.fromkeys(("needs:notification_open", "needs:callback_reveal", "needs:callback_record",
+                     "people:api_token_revoke"), "test_area_pages"),
+    **dict.fromkeys(("ledger:public", "ledger:xlsx", "ledger:pdf", "ledger:csv", "ledger:deeds_csv"),
+                    "test_ledger_pages"),
+    **dict.fromkeys(("rosters:template", "rosters:export", "rosters:preview", "rosters:confirm", "rosters:cancel",
+                     "rosters:error_report"), "test_roster_pages"),
+    "rosters:upload": "refused as rosters:template (rosters.views.roster_for); an upload writes no record",
+    "places:pick": "a picker's name, not an object: what it lists is the picker's rule (test_pickers)",
+    "public_media": "the photos of sites: public (docs/product.md §10)",
+}
+
+
+def _named_patterns(resolver, prefix=""):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if str(entry.pattern) not in ("admin/", "api/v1/"):  # the back office and the API: tested above
+                yield from _named_patterns(entry, f"{prefix}{entry.namespace + ':' if entry.namespace else ''}")
+        elif isinstance(entry, URLPattern) and entry.name and entry.pattern.regex.groupindex:
+            yield f"{prefix}{entry.name}"
+
+
+def test_every_page_with_an_object_has_a_rule():
+    assert set(_named_patterns(get_resolver())) - set(PAGE_RULES) == set(), \
+        "pages with an object in their address but no rule in the permission matrix"
 
 
 @pytest.fixture(scope="module", autouse=True)
