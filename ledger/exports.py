@@ -21,6 +21,7 @@ from core.cells import cells_safe
 from ledger.section_data import BuiltSection
 from ledger.selectors import place_names
 from needs.models import Rating
+from needs.public import title_names
 from people.masking import mask_name
 from people.public import public_text
 
@@ -38,22 +39,24 @@ def deed_columns() -> list[tuple[str, str]]:
 
 
 DEED_FIELDS = ("pk", "title", "category__name", "community_code", "grid_code", "lead_organisation__name",
-               "lead_person__name", "resolved_at", "rating", "reporter__name")
+               "lead_person__name", "resolved_at", "rating", "reporter__name", "place__code", "contact_name")
 
 
 def deed_rows(needs: QuerySet, *, public: bool):
     """Rows of deeds (from ledger.selectors.deeds): the place only as community and grid, never the building
     or room; for the public, the title as people.public.public_text shows it (as on the need's card and page:
-    checked against its reporter's and holder's names) and a member's name masked. Read as tuples, not models
-    (a city-year of deeds is a long table), and the names of places once per batch."""
+    checked against the names on record it may hold, needs.public.title_names) and a member's name masked. Read
+    as tuples, not models (a city-year of deeds is a long table), and the names of places once per batch."""
     grades = {value: str(label) for value, label in Rating.choices}
     tz = timezone.get_current_timezone()
     rows = needs.values_list(*DEED_FIELDS).iterator(chunk_size=DEED_BATCH)
     while batch := list(islice(rows, DEED_BATCH)):
         names = place_names([code for row in batch for code in (row[3], row[4])])
-        for pk, title, category, community, grid, unit, person, resolved_at, rating, reporter in batch:
+        on_record = title_names((pk, title, code, (person, reporter, contact)) for pk, title, _c, _co, _g, _u, person,
+                                _at, _r, reporter, code, contact in batch) if public else {}
+        for pk, title, category, community, grid, unit, person, resolved_at, rating, *_names in batch:
             by = unit or ((mask_name(person) if public else person) if person else "")
-            yield {"label": public_text(title, (person, reporter)) if public else title, "category": category or "",
+            yield {"label": public_text(title, on_record[pk]) if public else title, "category": category or "",
                    "community": names.get(community, ""), "grid": names.get(grid, ""), "by": by,
                    "resolved_on": resolved_at.astimezone(tz).date().isoformat(), "rating": grades.get(rating, ""),
                    "id": pk}

@@ -6,16 +6,21 @@ to the public wherever it appears.
   (they go there or live there); community › grid for everyone else.
 - The text as typed (title, description, notes, comments, evidence) for staff of the area and the need's
   reporters; everyone else reads people.public.public_text, checked against the names of the people on record
-  linked to the need (names_on_record). A title is checked against its reporter's and holder's names only —
-  what a list of needs reads in one query — so that a card, the page and the ledger show the same title.
+  linked to the need (names_on_record). A title is checked against the people it may name when it is written
+  — its reporters, the member holding it, the people living in its place and its contact — found for a whole
+  list in one or two queries (title_names), so that a card, the page and the ledger show the same title.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from django.db.models import Q
 
 from needs.models import Need, NeedReporter
 from needs.permissions import relations_to
 from people import public, scopes
-from people.models import Person
+from people.models import PartyMembership, Person
+from places.models import Place
 from places.selectors import within
 
 STAFF = {"staff_subdistrict", "staff_community", "grid_worker"}
@@ -42,20 +47,46 @@ class NeedView:
 
 def names_on_record(need: Need) -> frozenset[str]:
     """The names a need's published text is checked against, in one query: its reporter and the reporters of
-    the needs merged into it, the member holding it, and the people who live in its place when that is a grid
-    or below (a grid's few hundred people; the city's million are never read); and the contact name someone
-    without an account left on it."""
-    linked = {pk for pk in (need.reporter_id, need.lead_person_id) if pk}
-    q = Person.objects.filter(pk__in=linked) | Person.objects.filter(
-        pk__in=NeedReporter.objects.filter(need_id=need.pk).values("person"))
+    the needs merged into it, the member holding it and the members of the units that hold it or help, and the
+    people who live in its place when that is a grid or below (a grid's few hundred people; the city's million
+    are never read); and the contact name someone without an account left on it."""
+    units = Q(party_organisation__organisation__in=Need.collaborators.through.objects.filter(
+        need_id=need.pk).values("organisation"))
+    if need.lead_organisation_id:
+        units |= Q(party_organisation__organisation=need.lead_organisation_id)
+    q = (Q(pk__in={pk for pk in (need.reporter_id, need.lead_person_id) if pk})
+         | Q(pk__in=NeedReporter.objects.filter(need_id=need.pk).values("person"))
+         | Q(pk__in=PartyMembership.objects.filter(units).values("person")))
     if len(need.place.code) >= NEIGHBOURS_FROM:
-        q |= Person.objects.filter(within(need.place, "home"))
-    return frozenset(q.values_list("name", flat=True)) | ({need.contact_name} if need.contact_name else set())
+        q |= Q(home__in=Place.objects.filter(within(need.place)))
+    names = frozenset(Person.objects.filter(q).values_list("name", flat=True))
+    return names | ({need.contact_name} if need.contact_name else set())
 
 
-def _view(need: Need, relations: set[str], path: str | None, title_names) -> NeedView:
+def title_names(needs: Iterable[tuple]) -> dict[int, frozenset[str]]:
+    """For each need — (pk, title, place code, the names of its reporter, holding member and contact) — the names
+    on record its title is checked against: those given, and those of the reporters of the needs merged into it
+    and of the people living in its place when that is a grid or below that the title holds. Its words are
+    looked up by name (people.public.named_in) and the merged needs' reporters read only when one was found:
+    one or two queries for a list, never a grid's people."""
+    needs = list(needs)
+    found = public.named_in([title for _pk, title, *_rest in needs], Person.objects.all(), "pk", "name",
+                            "home__code")
+    merged = {}
+    if found:
+        for need_id, person in NeedReporter.objects.filter(need_id__in=[n[0] for n in needs]).values_list(
+                "need_id", "person_id"):
+            merged.setdefault(need_id, set()).add(person)
+    names = {}
+    for pk, _title, code, given in needs:
+        names[pk] = frozenset({n for n in given if n} | {name for person, name, home in found if person in merged.get(
+            pk, ()) or (home and len(code) >= NEIGHBOURS_FROM and home.startswith(code))})
+    return names
+
+
+def _view(need: Need, relations: set[str], path: str | None, names) -> NeedView:
     full_place, as_typed = bool(relations & FULL_PLACE), bool(relations & AS_TYPED)
-    title = need.title if as_typed else public.public_text(need.title, title_names)
+    title = need.title if as_typed else public.public_text(need.title, names)
     if path is None:
         path = public.place_path(need.place, full=full_place)
     return NeedView(full_place, as_typed, path, title)
@@ -66,17 +97,18 @@ def need_view(need: Need, viewer) -> NeedView:
     relations = relations_to(viewer, need)
     if relations & AS_TYPED:
         return _view(need, relations, None, ())
-    view = _view(need, relations, None, {p.name for p in (need.reporter, need.lead_person) if p is not None})
+    given = [p.name for p in (need.reporter, need.lead_person) if p is not None] + [need.contact_name]
+    view = _view(need, relations, None, title_names([(need.pk, need.title, need.place.code, given)])[need.pk])
     view.names = names_on_record(need)
     return view
 
 
 def list_views(needs, viewer) -> dict[int, NeedView]:
-    """The needs of a list (cards, the API's pages, by pk) as the viewer reads them, in two queries whatever
-    the list's length: the names of the places on their paths (two), and their reporters' names. On a list the
-    viewer's relations are read from the need's own columns (area, holder, reporter), without the two queries
-    per need that collaborators and merged reporters take: they read the card as the public does, and the
-    need's page in full."""
+    """The needs of a list (cards, the API's pages, by pk) as the viewer reads them, in four queries whatever the
+    list's length: the names of the places on their paths (two), their reporters' names, and the names on record
+    their titles hold (title_names; one more when a title holds one). On a list the viewer's relations are read
+    from the need's own columns (area, holder, reporter), without the two queries per need that collaborators
+    and merged reporters take: they read the card as the public does, and the need's page in full."""
     needs = list(needs)
     person, units = scopes.person_of(viewer), set(scopes.unit_ids(viewer))
     relations = {}
@@ -95,8 +127,8 @@ def list_views(needs, viewer) -> dict[int, NeedView]:
     masked = [n for n in needs if not relations[n.pk] & AS_TYPED]
     reporters = dict(Person.objects.filter(pk__in={n.reporter_id for n in masked if n.reporter_id})
                      .values_list("pk", "name")) if masked else {}
-    views = {}
-    for need in needs:
-        title_names = {reporters.get(need.reporter_id), need.lead_person.name if need.lead_person_id else None}
-        views[need.pk] = _view(need, relations[need.pk], paths[need.pk in full][need.place.pk], title_names - {None})
-    return views
+    names = title_names((n.pk, n.title, n.place.code, (reporters.get(n.reporter_id), n.contact_name,
+                                                        n.lead_person.name if n.lead_person_id else None))
+                        for n in masked)
+    return {need.pk: _view(need, relations[need.pk], paths[need.pk in full][need.place.pk], names.get(need.pk, ()))
+            for need in needs}

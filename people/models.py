@@ -142,6 +142,9 @@ class Person(PinyinSearchable):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["name", "id"]
+        # Published text is checked against the names of people on record by looking its words up here
+        # (people.public.named_in), not by reading a community's people.
+        indexes = [models.Index(fields=["name"], name="person_name")]
         constraints = [
             # The roster key: the same phone is the same person, so re-importing a roster changes nothing.
             models.UniqueConstraint(

@@ -10,9 +10,12 @@ its downloads and open data (and Open311 and webhooks when they come).
   * an entrance or room ("4号楼3单元502室") becomes "某楼某单元", a building number "某楼" (`ENTRANCE_OR_ROOM`);
   * a mobile number, a landline or an ID-card number is masked (138****5678, `PHONE`, `ID_CARD`);
   * the name of any person on record linked to the record — the caller passes those names: for a need its
-    reporters, the member holding it and the people living in its place (`needs.public.names_on_record`) — is
-    replaced by 某某. Names are looked up in a set, a few character windows per position of the text, so a
-    need's hundreds of neighbours cost no more than one name; the city's million people are never loaded;
+    reporters, the member holding it, the members of the units holding it or helping, and the people living
+    in its place (`needs.public.names_on_record`; a title, on a list of a hundred, `title_names`); for a site
+    the people of its community and its operator's members (`sites.views`) — is replaced by 某某. Names are
+    looked up in a set, a few character windows per position of the text, so a need's hundreds of neighbours
+    cost no more than one name; the city's million people are never loaded. Where a list's linked people are
+    too many to read, the text's words are looked up by name instead (`named_in`, the index on names);
   * a surname followed by a form of address (高先生, 王阿姨, 李大爷, 张女士, 欧阳老师), whoever it is, becomes
     某先生, 某阿姨 … (`FORM_OF_ADDRESS`: the common surnames, less a few that are mostly words, such as 向 "to"
     in 向阿姨道歉; not after a word that ends in a surname's character, such as 照顾老人 or 谢谢阿姨).
@@ -22,6 +25,8 @@ its downloads and open data (and Open311 and webhooks when they come).
 
 import re
 from collections.abc import Iterable
+
+from django.db.models import QuerySet
 
 from people.masking import mask_phone
 from places.models import PLACE_RULES, Place, PlaceKind
@@ -147,6 +152,21 @@ def public_text(text: str, names: Iterable[str] = ()) -> str:
     if wanted:
         text = _mask_names(text, wanted)
     return FORM_OF_ADDRESS.sub(_address, text)
+
+
+HAN_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
+NAME_LENGTHS = (2, 3, 4)  # most names: a surname of one or two characters and a given name of one or two
+NAMES_PER_QUERY = 5000  # SQLite takes up to 32,766 parameters a query
+
+
+def named_in(texts: Iterable[str], people: QuerySet, *fields: str) -> list[tuple]:
+    """The `fields` of those of `people` (persons) whose name, of two to four Chinese characters, the texts hold:
+    each run of so many characters in them is looked up by the index on names, a few thousand a query — so a
+    list of titles is checked against the people it may name (a grid's, a community's) without reading them."""
+    words = sorted({run[i:i + n] for text in set(texts) for run in HAN_RUN.findall(text or "")
+                    for n in NAME_LENGTHS for i in range(len(run) - n + 1)})
+    return [row for i in range(0, len(words), NAMES_PER_QUERY)
+            for row in people.filter(name__in=words[i:i + NAMES_PER_QUERY]).values_list(*fields)]
 
 
 def personal_data_in(text: str, names: Iterable[str] = ()) -> bool:

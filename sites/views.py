@@ -2,9 +2,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from people import public
+from people.models import PartyMembership, Person
+from places.models import Place
+from places.selectors import within
 from sites.forms import SiteForm
 from sites.models import Site, SiteKind
 from sites.services import site_create, site_update
@@ -24,11 +29,25 @@ def site_list(request):
         "can_add": request.user.has_perm("sites.add_site", None)})
 
 
+def _public_description(site: Site) -> str:
+    """The description as the public reads it (people.public.public_text), checked against the names of the
+    people it may name: those who live in the site's community and the members of its operator (its words
+    looked up by name, people.public.named_in: the community's people are never read)."""
+    people = Q(home__in=Place.objects.filter(within(site.place.code[:public.PUBLIC_DEPTHS[0]])))
+    if site.operator_id:
+        people |= Q(pk__in=PartyMembership.objects.filter(party_organisation__organisation=site.operator_id)
+                    .values("person"))
+    names = public.named_in([site.description], Person.objects.filter(people), "name")
+    return public.public_text(site.description, {name for (name,) in names})
+
+
 def site_detail(request, pk):
     site = get_object_or_404(Site.objects.select_related("place", "operator"), pk=pk)
+    can_change = request.user.has_perm("sites.change_site", site)
+    # Its staff read the description as typed; everyone else without the names and phones it may hold.
     return render(request, "sites/detail.html", {
-        "site": site, "ancestors": [*site.place.ancestors(), site.place],
-        "can_change": request.user.has_perm("sites.change_site", site)})
+        "site": site, "ancestors": [*site.place.ancestors(), site.place], "can_change": can_change,
+        "description": site.description if can_change or not site.description else _public_description(site)})
 
 
 def _site_form(request, site=None):

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from needs.services import need_act, need_submit
 from needs.tests.test_api import call  # noqa: F401 (a fixture)
-from people.services import person_create
+from people.services import membership_create, person_create
 
 PUBLIC_PLACE = "天庆嘉园社区 › 天庆嘉园第一网格"
 FULL_PLACE = "天庆嘉园社区 › 天庆嘉园A区 › 1号楼"  # as the pickers show it
@@ -90,6 +90,30 @@ def test_a_name_in_a_title_is_masked_alike_on_card_page_and_ledger(client, accou
     client.logout()
     assert "某某家楼道灯不亮" in client.get(reverse("needs:board")).content.decode()
     assert "某某家楼道灯不亮" in _page(client, need)
+
+
+def test_a_neighbour_named_in_a_title_staff_typed_is_masked_on_card_page_and_ledger(client, accounts, root, tree,
+                                                                                     category):
+    """Staff record a call without choosing its reporter: the caller, on record in the need's place, is named."""
+    person_create(actor=root, name="李秀英", phone="13912340000", home=tree["entrance"], room="302",
+                  is_resident=True)
+    staff, unit = accounts["community_staff"], accounts["unit_admin"]
+    need = need_submit(actor=staff, title="李秀英来电：楼道灯不亮", place=tree["grid1"], channel="walk_in")
+    need = need_act(actor=staff, need=need, action="accept", category=category, concern_level="annoyance")
+    need = need_act(actor=unit, need=need_act(actor=staff, need=need, action="publish"), action="claim")
+    need_act(actor=unit, need=need, action="resolve", note="已修好", evidence="居民签字确认")
+    client.logout()
+    for page in (client.get(reverse("needs:board"), {"tab": "done"}).content.decode(), _page(client, need),
+                 client.get(reverse("ledger:public", args=[tree["tqjy"].code])).content.decode()):
+        assert "某某来电：楼道灯不亮" in page and "李秀英" not in page
+
+
+def test_a_member_of_the_unit_holding_it_named_in_a_note_is_masked(client, claimed, accounts, root, unit):
+    member = person_create(actor=root, name="赵晶晶", phone="13912340001")
+    membership_create(actor=root, person=member, party_organisation=unit["branch"])
+    need_act(actor=accounts["unit_admin"], need=claimed, action="progress", note="我单位党员赵晶晶已上门")
+    page = _page(client, claimed)
+    assert "我单位党员某某已上门" in page and "赵晶晶" not in page
 
 
 def _board_queries(client):
