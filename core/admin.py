@@ -1,6 +1,9 @@
 from django.contrib import admin
 
+from core.forms import AdminLoginForm
 from core.models import Event
+
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(Event)

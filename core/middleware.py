@@ -1,4 +1,4 @@
-"""Security headers on every response, pages and API alike.
+"""Security headers on every response, pages and API alike; and pages refusing a request with a NUL character.
 
 Django 5.2 has no Content-Security-Policy of its own (6.0 will), so this adds it, with a Permissions-Policy.
 The rest comes from Django's SecurityMiddleware and settings: Referrer-Policy (SECURE_REFERRER_POLICY),
@@ -11,6 +11,11 @@ attribute (allowEval off). Charts and maps are ECharts' SVG, styled through the 
 policy does not limit; their tooltips are built as elements (ledger/static/ledger/charts.js), since ECharts' own
 markers are HTML with style attributes, which it does.
 """
+
+from django.utils.translation import gettext as _
+
+from core.api import is_api
+from core.params import BadInput
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -39,3 +44,25 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+class NulRefusingMiddleware:
+    """A page's request that carries a NUL character (\\0) — in its path, query string, form fields or the names
+    of its files — is refused with a 400 page: PostgreSQL can neither store nor compare one, and no one types
+    it. The API refuses it in its own JSON shape (core.api.NulRefusingParser)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_api(request) and _carries_nul(request):
+            raise BadInput(_("The request holds a NUL character (\\0), which no one types: remove it and try "
+                             "again."))
+        return self.get_response(request)
+
+
+def _carries_nul(request) -> bool:
+    forms = [request.GET, request.POST] if request.method == "POST" else [request.GET]
+    return "\x00" in request.path or any(
+        "\x00" in key or any("\x00" in value for value in values) for form in forms for key, values in form.lists()
+    ) or request.method == "POST" and any("\x00" in (f.name or "") for f in request.FILES.values())

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from core.params import int_param
+
 
 @dataclass
 class KeysetPage:
@@ -18,7 +20,7 @@ class KeysetPage:
 
 def keyset_page(qs: QuerySet, before, size: int) -> KeysetPage:
     """`qs` ordered by -id; `before` an id from the request (anything else means the first page)."""
-    before = int(before) if str(before or "").isdigit() else None
+    before = int_param(before)
     if before is not None:
         qs = qs.filter(id__lt=before)
     rows = list(qs[:size + 1])

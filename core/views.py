@@ -1,11 +1,13 @@
 import re
 from urllib.parse import urlsplit
 
+from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import render
 from django.urls import reverse
 from django.views import defaults
 
 from core.api import is_api, json_error
+from core.params import BadInput
 
 
 def forbidden(request, exception=None):
@@ -22,10 +24,14 @@ def not_found(request, exception=None):
 
 
 def bad_request(request, exception=None):
-    """A request Django refuses before any view (too many fields, a body too large, a bad host)."""
+    """A request Django refuses before any view (too many fields, a body too large, a bad host), or one a page
+    cannot read (core.params.BadInput: its message is shown; Django's own reasons are not)."""
     if is_api(request):
         return json_error(400)
-    return defaults.bad_request(request, exception)
+    if not hasattr(request, "user"):  # refused before the middleware that knows the user (a bad host)
+        request.user = AnonymousUser()
+    reason = exception.message if isinstance(exception, BadInput) else ""
+    return render(request, "400.html", {"reason": reason}, status=400)
 
 
 def server_error(request):

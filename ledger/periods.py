@@ -1,4 +1,5 @@
-"""The period of a ledger: a year, a quarter, a month or any range of days, inclusive, in local time."""
+"""The period of a ledger: a year, a quarter, a month or any range of days, inclusive, in local time, within the
+days core.params bounds (1900–2099): one whose start or end lies outside is refused as it is read."""
 
 import calendar
 import datetime
@@ -8,6 +9,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from core.params import FIRST_DAY, LAST_DAY, calendar_refusal, in_calendar
 
 KINDS = ("year", "quarter", "month", "custom")
 
@@ -74,10 +77,13 @@ def month(y: int, m: int) -> Period:
 
 def _date(value: str, name: str) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except ValueError:
         raise ValidationError({name: _("“%(value)s” is not a date: write it as YYYY-MM-DD, e.g. 2021-07-01.")
-                               % {"value": value}}) from None
+                               % {"value": value[:20]}}) from None
+    if not in_calendar(day):
+        raise ValidationError({name: calendar_refusal()})
+    return day
 
 
 MAX_DAYS = 366 * 10
@@ -108,6 +114,8 @@ def period_from_token(token: str) -> Period:
         raise ValidationError({"period": _("Choose a year (2021), a quarter (2021-Q3), a month (2021-07) or a "
                                            "range of dates.")})
     y, q, m = int(match[1]), match[2], match[3]
+    if not FIRST_DAY.year <= y <= LAST_DAY.year:
+        raise ValidationError({"period": calendar_refusal()})
     if q:
         return quarter(y, int(q))
     if m:

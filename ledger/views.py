@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.params import FIRST_DAY, LAST_DAY, BadInput, int_param
 from ledger import exports, periods, selectors
 from ledger.charts import chart_specs
 from ledger.labels import figure_label
@@ -41,13 +42,14 @@ def _period(request, place) -> periods.Period:
     try:
         return periods.period_from_request(request.GET, lambda: default_period(place))
     except ValidationError as error:
-        raise Http404(" ".join(error.messages)) from None
+        raise BadInput(" ".join(error.messages)) from None
 
 
 def period_choices(period: periods.Period) -> dict:
-    """Links of the period picker: the years around it, the quarters and months of its year."""
+    """Links of the period picker: the years around it (those a period may have), the quarters and months of its
+    year."""
     y = period.start.year
-    return {"years": [periods.year(v) for v in range(y - 2, y + 2)],
+    return {"years": [periods.year(v) for v in range(max(y - 2, FIRST_DAY.year), min(y + 2, LAST_DAY.year + 1))],
             "quarters": [periods.quarter(y, q) for q in range(1, 5)],
             "months": [periods.month(y, m) for m in range(1, 13)]}
 
@@ -71,8 +73,8 @@ def _staff_scope(request) -> tuple[Place, list[Place]]:
         raise PermissionDenied(_("The ledger dashboard is for subdistrict, community and grid staff."))
     code = request.GET.get("place")
     place = next((p for p in places if p.code == code), None) if code else places[0]
-    if place is None:
-        raise PermissionDenied(_("This place is outside your area."))
+    if place is None:  # a place outside the area is answered as one that does not exist
+        raise Http404(_("This place is outside your area."))
     return place, places
 
 
@@ -133,6 +135,24 @@ def index(request):
 
 
 RECORDS_PAGE = 50
+RECORD_FILTERS = ("category", "unit", "member")  # the filters that name a record by its id ("" for no category)
+
+
+def record_filters(params) -> dict[str, str]:
+    """The filters of a figure's records (selectors.NEED_FILTERS and a month); an id no record can have, or a
+    month that is not one, is refused (400)."""
+    filters = {k: v for k, v in params.items() if k in (*selectors.NEED_FILTERS, "month")}
+    for key in RECORD_FILTERS:
+        if filters.get(key) and int_param(filters[key]) is None:
+            raise BadInput(_("“%(value)s” is not the number of a record.") % {"value": filters[key][:20]})
+    if "month" in filters:
+        try:
+            month = periods.period_from_token(filters["month"])
+        except ValidationError as error:
+            raise BadInput(" ".join(error.messages)) from None
+        if month.kind != "month":
+            raise BadInput(_("Choose a month, e.g. 2021-07."))
+    return filters
 
 
 @login_required
@@ -140,7 +160,7 @@ def records(request):
     place, _places = _staff_scope(request)
     period = _period(request, place)
     figure = request.GET.get("figure", "found")
-    filters = {k: v for k, v in request.GET.items() if k in (*selectors.NEED_FILTERS, "month")}
+    filters = record_filters(request.GET)
     try:
         kind, qs = selectors.records(place, period, figure, filters)
         page = Paginator(qs, RECORDS_PAGE).get_page(request.GET.get("page"))

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.SecurityHeadersMiddleware",  # Content-Security-Policy, Permissions-Policy
+    "core.api.JsonErrorsMiddleware",  # every error under /api/ in the API's JSON shape
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -130,6 +131,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.middleware.NulRefusingMiddleware",  # a 400 page for a NUL character anywhere in a page's request
 ]
 
 ROOT_URLCONF = "minsheng.urls"

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.params import FIRST_DAY, LAST_DAY, day_validators, int_param
 from needs import choices
 from needs.actions import NEED_PLACE_KINDS, affected_refusal
 from needs.models import Category, Channel, ConcernLevel, Rating
@@ -126,7 +127,8 @@ def _need_term(term: str) -> Q:
     (or pinyin) or of an area it lies in."""
     if number := NEED_NUMBER.match(term):
         return Q(pk=int(number[1])) | Q(title__icontains=term)
-    if date := NEED_DATE.match(term):
+    date = NEED_DATE.match(term)
+    if date and FIRST_DAY.year <= int(date[1] or FIRST_DAY.year) <= LAST_DAY.year:  # a year the calendar holds
         year, month, day = date.groups()
         return Q(submitted_at__month=int(month), submitted_at__day=int(day),
                  **({"submitted_at__year": int(year)} if year else {}))
@@ -150,7 +152,8 @@ class MergePicker(Picker):
         return list(needs.order_by("-id")[:self.limit + 1])
 
     def get(self, key):
-        return self.needs.filter(pk=key).first() if str(key).isdigit() else None
+        pk = int_param(key)
+        return self.needs.filter(pk=pk).first() if pk else None
 
     def choices(self, needs):
         paths = place_paths([n.place for n in needs], scopes=self.scopes)
@@ -190,8 +193,8 @@ class HolderPicker(Picker):
 
     def get(self, key):
         kind, _colon, pk = str(key).partition(":")
-        records = {"organisation": self.units, "person": self.members}.get(kind)
-        return records.filter(pk=pk).first() if records is not None and pk.isdigit() else None
+        records, pk = {"organisation": self.units, "person": self.members}.get(kind), int_param(pk)
+        return records.filter(pk=pk).first() if records is not None and pk else None
 
     def key(self, holder):
         return f"{'organisation' if isinstance(holder, Organisation) else 'person'}:{holder.pk}"
@@ -326,9 +329,9 @@ class WorklistFilterForm(forms.Form):
                                 choices=[("", _("All channels")), *Channel.choices])
     grid = forms.ModelChoiceField(label=_("Grid"), queryset=Place.objects.none(), required=False,
                                   to_field_name="code", empty_label=_("All grids"))
-    since = forms.DateField(label=_("Submitted from"), required=False,
+    since = forms.DateField(label=_("Submitted from"), required=False, validators=day_validators,
                             widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("Submitted until"), required=False,
+    until = forms.DateField(label=_("Submitted until"), required=False, validators=day_validators,
                             widget=forms.DateInput(attrs={"type": "date"}))
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     escalated = forms.BooleanField(label=_("Escalated (吹哨) only"), required=False)
@@ -371,7 +374,7 @@ class BulkActionForm(forms.Form):
         super().__init__(data, **kwargs)
         # Any number may be sent; the ones outside the user's area are reported, not taken.
         self.fields["need"].choices = [(v, v) for v in (data.getlist("need") if data is not None else [])
-                                       if str(v).isdigit()]
+                                       if int_param(v)]
 
     def clean(self):
         data = super().clean()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.models import Event
+from core.params import int_param
 from needs import workflow
 from needs.models import ConcernLevel, Level, Need, NeedReporter, State, reference_clean
 from people import scopes
@@ -212,8 +213,8 @@ def number_or_text(q: str) -> Q:
     if not q:
         return Q()
     found = Q(title__icontains=q) | Q(description__icontains=q)
-    number = q.removeprefix("#").strip()
-    return found | Q(pk=int(number)) if number.isdigit() and len(number) < 16 else found
+    number = int_param(q.removeprefix("#"))
+    return found | Q(pk=number) if number is not None else found
 
 
 def worklist(user, queue: str, *, now: datetime.datetime, q: str = "", category=None, concern_level: str = "",

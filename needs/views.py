@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from core.media import file_response
 from core.pagination import keyset_page
+from core.params import int_param
 from needs import choices, deadlines, matching, selectors, workflow
 from needs.actions import NEED_PLACE_KINDS
 from needs.forms import (
@@ -272,10 +273,12 @@ def duplicates(request):
 
 
 def _worklist_url(request, value) -> str:
-    """Back to the worklist the bulk action came from (a path of this site only)."""
-    if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}):
+    """Back to the worklist the bulk action came from (a path of this site, on the worklist, only)."""
+    worklist = reverse("needs:triage")
+    if value and value.startswith(worklist) and url_has_allowed_host_and_scheme(value, allowed_hosts={
+            request.get_host()}):
         return value
-    return reverse("needs:triage")
+    return worklist
 
 
 @login_required
@@ -320,7 +323,8 @@ def photo(request, need_id, token, thumb=""):
     """A need's photo (or its thumbnail) at its unguessable address, to those who may open the need: anyone
     for a public need from the claim board on; a private one's only to its area's staff, its reporters and
     those who work on it. Anyone else gets the same 404 as for a photo that does not exist."""
-    photo = Photo.objects.filter(token=token, need_id=need_id).only("image", "thumbnail").first()
+    need_id = int_param(need_id)  # the pattern's digits may name no record (beyond 64 bits, or not ASCII)
+    photo = Photo.objects.filter(token=token, need_id=need_id).only("image", "thumbnail").first() if need_id else None
     if photo is None or not selectors.needs_visible_to(request.user).filter(pk=need_id).exists():
         raise Http404(_("No such photo."))
     return file_response((photo.thumbnail if thumb else photo.image).name, private=True)

@@ -1,0 +1,337 @@
+"""No page answers bad input with a 5xx (issue 12): every URL pattern of minsheng.urls but the API's and the
+admin's, with hostile values in each path parameter, and in each query parameter (GET) and form field (POST) the
+page reads, as a visitor, a resident and community staff.
+
+Which parameters a page reads is found by asking it: while a request runs, the request's QueryDicts record every
+key looked up, and each key found is sent again with each hostile value (a form's fields, read once the form is
+bound, are found by the request that bound it). A form is sent filled in validly but for the one hostile field,
+so that the value reaches the service behind the form. Each request runs in a savepoint rolled back after it, so
+every request meets the same records; a download is read to its end. CI's second stage runs this on PostgreSQL
+too, where NUL characters and integers beyond 64 bits are refused differently than on SQLite."""
+
+import datetime
+import logging
+import sys
+import traceback
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.signals import got_request_exception
+from django.db import transaction
+from django.http import HttpRequest, QueryDict
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from needs.forms import ACTION_FORMS
+from needs.models import Category, Notification
+from needs.services import need_act, need_submit
+from needs.workflow import ACTIONS
+from people.services import member_report, membership_create, party_organisation_create
+from places.forms import PLACE_PICKERS
+from rosters import services as roster_services
+from rosters.specs import ROSTERS
+from rosters.tests.helpers import xlsx_file
+from sites.services import site_create
+
+SKIPPED = ("api/", "admin/")  # the API has its own fuzzing gate (bin/api-fuzz); the admin is Django's
+
+# Hostile values of a path parameter, by its converter ("digits": a re_path's \d+, which matches any Unicode digit).
+PATH_VALUES = {
+    "int": ["9223372036854775808", "0"],  # one beyond the largest id a BIGINT holds
+    "str": ["a\x00b", "9" * 30, "长" * 2000, "²"],
+    "slug": ["x" * 1000],
+    "uuid": [str(uuid.UUID(int=0))],
+    "digits": ["99999999999999999999", "١٢٣"],
+    "path": ["sites/\x00.jpg", "sites/../../settings.py"],
+}
+
+# Hostile values of a query parameter or form field.
+VALUES = [
+    "99999999999999999999",  # beyond 64 bits
+    "-1", "1e30", "²",  # below zero, not an integer, a digit that int() refuses
+    "a\x00b",  # NUL: PostgreSQL refuses it
+    "长" * 3000,  # longer than any field
+    "9999-12-31", "0001-01-01", "2021-02-30",  # the last and first dates, and one that does not exist
+    ["1", "2"],  # several values for one
+]
+PERIODS = ["0000", "9999", "9999-Q4"]  # the ledger's periods at the calendar's ends (query strings only)
+FILE = "file"  # stands for an upload that is not an image, its name with a NUL (form bodies only)
+
+# Keys a page reads by going through the whole QueryDict, not by looking one up: given to it from the start.
+SEEDS = {
+    "ledger:records": ["figure", "month", "state", "category", "concern_level", "channel", "grid", "unit",
+                       "member", "rating"],
+    "needs:text_check": ["resolve-note", "rate-comment", "resolve-evidence"],
+}
+# The logout and login pages end or change the session: the client signs in again after them.
+SIGNS_OUT = ("logout", "login")
+
+
+def url_patterns(resolver=None, prefix="", namespace="", converters=None):
+    """(name, route, {parameter: converter kind}) for every pattern, the skipped ones left out."""
+    resolver = resolver or get_resolver("minsheng.urls")
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if route.lstrip("^").startswith(SKIPPED):
+            continue
+        kinds = {**(converters or {}), **_kinds(pattern)}
+        if isinstance(pattern, URLResolver):
+            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from url_patterns(pattern, route, ns, kinds)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}{pattern.name}" if pattern.name else None, route, kinds
+
+
+def _kinds(pattern) -> dict:
+    converters = getattr(pattern.pattern, "converters", {})
+    if converters:
+        return {name: type(c).__name__.removesuffix("Converter").lower().replace("string", "str")
+                for name, c in converters.items()}
+    groups = pattern.pattern.regex.groupindex
+    return {name: "path" if name == "path" else "digits" if name == "need_id" else "fixed" for name in groups}
+
+
+@pytest.fixture
+def world(root, tree, unit, accounts, settings, tmp_path):
+    """Real records for each page: a need in each state a page acts on, a site, a member's report, a notification
+    and a roster import; and for each form page, a body that fills the form in validly.
+    {page: [(path parameters, form body)]}, and "default" path parameters for the other pages."""
+    settings.VAR_DIR = tmp_path
+    staff, resident, unit_admin = accounts["community_staff"], accounts["resident"], accounts["unit_admin"]
+    category = Category.objects.get_or_create(name="加装电梯", defaults={"keywords": "电梯"})[0]
+
+    def need(title, *actions):
+        n = need_submit(actor=resident, title=title, description="老人上下楼困难", place=tree["building"],
+                        category=category)
+        for actor, action, fields in actions:
+            n = need_act(actor=actor, need=n, action=action, **fields)
+        return n
+
+    accept = (staff, "accept", {"category": category, "concern_level": "worry"})
+    publish = (staff, "publish", {})
+    claim = (unit_admin, "claim", {})
+    resolve = (unit_admin, "resolve", {"note": "已加装", "evidence": "居民签字"})
+    needs = {"submitted": need("4号楼3单元加装电梯"), "published": need("10号楼楼道灯不亮", accept, publish),
+             "claimed": need("小区门口积水", accept, publish, claim),
+             "resolved": need("健身器材损坏", accept, publish, claim, resolve)}
+    org, note = unit["organisation"].pk, "已电话联系居民"
+    acts = {  # each action with a form: the need it is taken on, and the form filled in
+        "accept": ("submitted", {"category": category.pk, "concern_level": "worry", "is_public": "on"}),
+        "reject": ("submitted", {"note": note}), "merge": ("submitted", {"into": needs["published"].pk}),
+        "dispatch": ("published", {"holder": f"organisation:{org}"}),
+        "claim": ("published", {"organisation": org}), "return": ("claimed", {"note": note}),
+        "progress": ("claimed", {"note": note}), "add_collaborator": ("claimed", {"organisation": org}),
+        "escalate": ("claimed", {"note": note}), "resolve": ("claimed", {"note": note, "evidence": note}),
+        "verify": ("resolved", {"note": note}), "rate": ("resolved", {"rating": "satisfied", "comment": note}),
+        "follow_up": ("resolved", {"rating": "satisfied", "note": note}), "reopen": ("resolved", {"note": note})}
+    assert set(acts) == set(ACTION_FORMS)
+    act_pages = [({"pk": needs[acts[a][0]].pk if a in acts else needs["claimed"].pk, "action": a},
+                  {f"{a}-{k}": v for k, v in acts[a][1].items()} if a in acts else {}) for a in ACTIONS]
+    membership = membership_create(actor=root, person=accounts["party_member"].person,
+                                   party_organisation=unit["branch"])
+    report = member_report(actor=root, membership=membership, community=tree["tqjy"],
+                           reported_on=datetime.date(2021, 6, 1))
+    committee = party_organisation_create(actor=root, level="committee", name="天庆嘉园社区党委", place=tree["tqjy"])
+    grid_branch = party_organisation_create(actor=root, level="branch", name="天庆嘉园第一网格党支部",
+                                            place=tree["grid1"], parent=committee)
+    site = site_create(actor=root, kind="station", name="天庆嘉园便民驿站", place=tree["grid1"])
+    roster_import = roster_services.roster_import_create(
+        actor=staff, roster=ROSTERS["places"], uploaded=xlsx_file([["编码", "名称", "类型", "上级编码"],
+                                                                   ["620102010001002", "第二网格", "网格",
+                                                                    "620102010001"]]))
+    roster_services.roster_import_check(roster_import=roster_import)
+    notification = Notification.objects.filter(user=staff).first()
+    person = accounts["resident"].person
+    day = "2021-06-02"
+    person_form = {"name": "张三", "phone": "13900001111", "home": tree["entrance"].code, "room": "101",
+                   "is_resident": "on"}
+    organisation_form = {"kind": "co_building_unit", "name": "兰州某公司", "place": tree["grid1"].code}
+    site_form = {"kind": "station", "name": "便民服务点", "place": tree["grid1"].code, "opened_on": day}
+    place_form = {"kind": "compound", "name": "天庆嘉园B区", "code": tree["grid1"].code + "002", "buildings": "3"}
+    return {
+        "needs:submit": [({}, {"title": "楼道灯不亮", "place": tree["building"].code, "affected": "3",
+                               "channel": "field_visit", "concern_level": "worry", "is_public": "on"})],
+        "needs:detail": [({"pk": n.pk}, {}) for n in needs.values()],
+        "needs:act": act_pages,
+        "needs:bulk": [({}, {"action": "reject", "note": note, "need": needs["submitted"].pk,
+                             "next": "/needs/triage/"})],
+        "needs:text_check": [({"pk": needs["published"].pk}, {})],
+        "needs:pick": [({"pk": needs["submitted"].pk, "action": "merge", "field": "into"}, {}),
+                       ({"pk": needs["published"].pk, "action": "dispatch", "field": "holder"}, {})],
+        "needs:notification_open": [({"pk": notification.pk if notification else 1}, {})],
+        "needs:track_detail": [({"reference": needs["submitted"].reference}, {})],
+        "needs:callback_reveal": [({"pk": needs["resolved"].pk}, {})],
+        "needs:callback_record": [({"pk": needs["resolved"].pk}, {"rating": "satisfied", "note": note})],
+        "need_photo": [({"need_id": str(needs["published"].pk), "token": "0" * 32, "thumb": ""}, {})],
+        "public_media": [({"path": "sites/none.jpg"}, {})],
+        "people:organisation_create": [({}, organisation_form)],
+        "people:organisation_update": [({"pk": org}, organisation_form)],
+        "people:person_create": [({}, person_form)],
+        "people:person_update": [({"pk": person.pk}, person_form)],
+        "people:person": [({"pk": person.pk}, {"reason": note})],
+        "people:member_report": [({"pk": membership.pk}, {"community": tree["tqjy"].pk, "reported_on": day})],
+        "people:member_place": [({"pk": report.pk}, {"grid_branch": grid_branch.pk, "placed_on": day})],
+        "people:coverage_create": [({"code": tree["grid1"].code}, {"organisation": org, "since": day})],
+        "places:place_create": [({"code": tree["grid1"].code}, place_form)],
+        "places:place_update": [({"code": tree["compound"].code}, {"name": "天庆嘉园A区",
+                                                                  "code": tree["compound"].code})],
+        "places:pick": [({"picker": name}, {}) for name in PLACE_PICKERS],
+        "sites:site_create": [({}, site_form)],
+        "sites:site_update": [({"pk": site.pk}, site_form)],
+        "sites:detail": [({"pk": site.pk}, {})],
+        "rosters:template": [({"slug": slug}, {}) for slug in ROSTERS],
+        "rosters:export": [({"slug": slug}, {}) for slug in ROSTERS],
+        "rosters:upload": [({"slug": "places"}, {})],
+        **{f"rosters:{name}": [({"pk": roster_import.pk}, {})] for name in ("preview", "confirm", "cancel",
+                                                                           "error_report")},
+        "login": [({}, {"username": staff.username, "password": "not-the-password"})],
+        "default": {"code": tree["tqjy"].code, "pk": org},
+    }
+
+
+class Recorder:
+    """The keys looked up while a request runs: in the query string (GET) or in the form body (POST)."""
+
+    def __init__(self, monkeypatch):
+        self.keys: set[str] = set()
+        self.body = False  # which of the two to record
+        for name in ("__getitem__", "get", "getlist", "__contains__"):
+            original = getattr(QueryDict, name)
+
+            def spy(qd, key, *args, _original=original, **kwargs):
+                if isinstance(key, str) and getattr(qd, "is_body", False) == self.body and not _derived(key):
+                    self.keys.add(key)
+                return _original(qd, key, *args, **kwargs)
+
+            monkeypatch.setattr(QueryDict, name, spy)
+        load = HttpRequest._load_post_and_files
+
+        def load_body(request):
+            load(request)
+            request._post.is_body = True
+
+        monkeypatch.setattr(HttpRequest, "_load_post_and_files", load_body)
+
+
+def _derived(key: str) -> bool:
+    """A key made of a value we sent (a picker's `<name>_q`, `name` being hostile): not one of the page's."""
+    return len(key) > 50 or any(isinstance(v, str) and v in key for v in [*VALUES, *PERIODS])
+
+
+def _where(kind, error, tb) -> str:
+    """The exception and the deepest line of the project's own code it went through."""
+    frames = [f for f in traceback.extract_tb(tb) if "/.venv/" not in f.filename and "/tests/" not in f.filename]
+    at = f" at {'/'.join(frames[-1].filename.rsplit('/', 2)[-2:])}:{frames[-1].lineno}" if frames else ""
+    return f"{kind.__name__}: {str(error)[:150]}{at}"
+
+
+def _value(value):
+    if value is FILE:
+        return SimpleUploadedFile("x\x00.jpg", b"not an image", content_type="image/jpeg")
+    return value
+
+
+def _shown(value):
+    return f"{value[:10]}…({len(value)})" if isinstance(value, str) and len(value) > 30 else value
+
+
+class Fuzzer:
+    def __init__(self, user, monkeypatch):
+        self.user = user
+        self.client = Client(raise_request_exception=False)
+        if user is not None:
+            self.client.force_login(user)
+        self.recorder = Recorder(monkeypatch)
+        self.requests = 0
+        self.failures: dict[tuple, str] = {}  # (page, cause): the first request that showed it
+        self.errors: list[str] = []
+        got_request_exception.connect(self._exception, weak=False)
+
+    def close(self):
+        got_request_exception.disconnect(self._exception)
+
+    def _exception(self, sender, request=None, **kwargs):
+        self.errors.append(_where(*sys.exc_info()))
+
+    def send(self, name, method, path, data) -> set[str]:
+        """One request, in a savepoint rolled back after it; the keys it read."""
+        self.recorder.keys, self.recorder.body = set(), method == "POST"
+        self.errors = []
+        self.requests += 1
+        problem = ""
+        with transaction.atomic():
+            try:
+                response = (self.client.get if method == "GET" else self.client.post)(path, data)
+                status = response.status_code
+                if response.streaming:
+                    b"".join(response.streaming_content)
+            except Exception:  # noqa: BLE001 — a download that fails while it streams
+                status, problem = 500, _where(*sys.exc_info())
+            transaction.set_rollback(True)
+        if status >= 500:
+            cause = problem or "; ".join(self.errors) or f"{status} without an exception"
+            self.failures.setdefault((name, cause), f"{status} {method} {path[:100]!r} "
+                                                    f"{ {k: _shown(v) for k, v in data.items()} }")
+        if self.user is not None and name in SIGNS_OUT:
+            self.client.force_login(self.user)
+        return set(self.recorder.keys)
+
+    def fuzz(self, name, path, body, *, real: bool):
+        """The page as it is, then each key it reads with each hostile value (the rest of the form as filled in),
+        then every key at once with a hostile value each. `real`: the path names real records."""
+        for method, values, base in (("GET", [*VALUES, *PERIODS], {}), ("POST", [*VALUES, FILE], body)):
+            todo = [*(SEEDS.get(name, []) if real else []), *sorted(self.send(name, method, path, base))]
+            done: set[str] = set()
+            while todo:
+                key = todo.pop(0)
+                if key in done:
+                    continue
+                done.add(key)
+                for value in values:
+                    todo += sorted(self.send(name, method, path, {**base, key: _value(value)}) - done)
+            keys = sorted(done)
+            for turn in range(2 if keys else 0):
+                self.send(name, method, path, {k: _value(values[(turn + i) % len(values)]) for i, k in
+                                               enumerate(keys)})
+
+
+def _pages(name, kinds, world):
+    """(path, form body, real?): the page at real records, then with each path parameter hostile in turn."""
+    if not kinds:
+        for _params, body in world.get(name, [({}, {})]):
+            yield reverse(name), body, True
+        return
+    for params, body in world.get(name, [({}, {})]):
+        valid = {k: str(params.get(k, world["default"].get(k, "x"))) for k in kinds}
+        yield reverse(name, kwargs=valid), body, True
+    for param, kind in kinds.items():
+        for value in PATH_VALUES.get(kind, []):
+            if path := _reverse_or_none(name, {**valid, param: value}):
+                yield path, body, False
+
+
+def _reverse_or_none(name, kwargs):
+    try:
+        return reverse(name, kwargs=kwargs)
+    except Exception:  # noqa: BLE001 — a value the pattern cannot hold is not a URL anyone can send
+        return None
+
+
+@pytest.mark.parametrize("who", [None, "resident", "community_staff"])
+def test_no_page_answers_bad_input_with_a_server_error(who, world, accounts, monkeypatch, capsys):
+    monkeypatch.setattr(logging.getLogger("django.request"), "disabled", True)  # the failures are listed below
+    patterns = list(url_patterns())
+    assert [route for name, route, _kinds in patterns if name is None] == [], "every pattern needs a name"
+    fuzzer = Fuzzer(accounts[who] if who else None, monkeypatch)
+    try:
+        for name, _route, kinds in patterns:
+            for path, body, real in _pages(name, kinds, world):
+                fuzzer.fuzz(name, path, body, real=real)
+    finally:
+        fuzzer.close()
+    with capsys.disabled():
+        print(f"\n{who or 'anonymous'}: {len(patterns)} URL patterns, {fuzzer.requests} requests")
+    assert len(patterns) > 40 and fuzzer.requests > 20 * len(patterns)
+    problems = [f"{cause}\n    {example}" for (_name, cause), example in fuzzer.failures.items()]
+    assert not problems, "\n".join([f"{len(problems)} causes of a server error:", *problems])
