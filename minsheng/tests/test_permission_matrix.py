@@ -28,6 +28,7 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import openpyxl
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser, User
@@ -83,7 +84,6 @@ ROLES = [
     R("superuser", "admin"),
     R("anonymous", None),
 ]
-BY_KEY = {r.key: r for r in ROLES}
 PLACE_ROLE_KEYS = {"subdistrict": "staff_subdistrict", "community": "staff_community", "grid": "grid_worker"}
 UNIT_KEYS = ("unit", "department")
 
@@ -814,8 +814,6 @@ def test_ledger_pages(world, db, client, role):
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.key)
 def test_roster_pages(world, db, client, role):
-    import openpyxl
-
     login(client, world, role)
     anonymous, wrong = role.key == "anonymous", []
     site_in, site_out = scope_objects(world, role)["site"]
