@@ -293,11 +293,11 @@ BACKUP_KEEP = env_int("BACKUP_KEEP", 14, minimum=1)
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "minsheng@localhost")
 
-# Behind nginx: the client's address and scheme come from the proxy's headers (django-axes locks
-# out by client address, so without this every client would share the proxy's).
-if env_bool("BEHIND_PROXY", False):
-    AXES_IPWARE_PROXY_COUNT = 1
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Behind nginx: the client's address and scheme come from the proxy's headers (django-axes locks out, and the
+# submission limit counts, by client address: without this every client would share the proxy's).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+AXES_CLIENT_IP_CALLABLE = "core.network.client_ip"
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Security headers and sessions --------------------------------------------------------

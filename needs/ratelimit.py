@@ -4,11 +4,11 @@ tracking reference."""
 
 import hashlib
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.network import client_ip
 from needs.models import SubmissionBucket
 from needs.permissions import is_recorder
 
@@ -22,7 +22,7 @@ def client_key(request) -> str:
     if request.user.is_authenticated:
         raw = f"user:{request.user.pk}"
     else:
-        raw = "ip:" + (get_client_ip_address(request) or "")
+        raw = "ip:" + client_ip(request)
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
