@@ -924,7 +924,7 @@ OPERATIONS = {  # the operations this matrix tests, besides one per action (need
 }
 
 
-def test_every_api_operation_has_a_rule(openapi):
+def test_every_api_operation_has_a_rule(openapi, db):  # db: run with the module's other tests, on its demo
     actions = {f"need_{a}" for a, record in workflow.ACTIONS.items() if a != "submit" and not record.system_only}
     assert set(openapi) - set(OPERATIONS) - actions == set(), "operations without a rule in the permission matrix"
     assert {op for op in actions if op in openapi} == actions
