@@ -52,3 +52,20 @@ def login(page, live_server):
         page.wait_for_url(f"{live_server.url}/")
 
     return log_in
+
+
+@pytest.fixture
+def publish(accounts, tree):
+    """publish(title): a resident's need at the entrance, accepted and published by 天庆嘉园's staff."""
+    from needs.models import Category
+    from needs.services import need_act, need_submit
+
+    category = Category.objects.get_or_create(name="设施维修")[0]
+    staff, resident = accounts["community_staff"], accounts["resident"]
+
+    def published(title):
+        need = need_submit(actor=resident, title=title, place=tree["entrance"], description="晚上看不见")
+        need = need_act(actor=staff, need=need, action="accept", category=category, concern_level="annoyance")
+        return need_act(actor=staff, need=need, action="publish")
+
+    return published

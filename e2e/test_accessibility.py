@@ -52,15 +52,9 @@ RESIDENT_PAGES = {
 
 
 @pytest.fixture
-def needs(accounts, tree, unit):
+def needs(accounts, tree, unit, publish):
     """A need in each public state, the resident's: published, being handled, resolved (to rate) and closed."""
-    category = Category.objects.get_or_create(name="设施维修")[0]
-    staff, unit_admin, resident = accounts["community_staff"], accounts["unit_admin"], accounts["resident"]
-
-    def published(title):
-        need = need_submit(actor=resident, title=title, place=tree["entrance"], description="晚上看不见")
-        need = need_act(actor=staff, need=need, action="accept", category=category, concern_level="annoyance")
-        return need_act(actor=staff, need=need, action="publish")
+    unit_admin, resident, published = accounts["unit_admin"], accounts["resident"], publish
 
     def resolved(title):
         need = need_act(actor=unit_admin, need=published(title), action="claim")

@@ -7,7 +7,6 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.conftest import DESKTOP, PHONE
-from needs.models import Category
 from needs.services import need_act, need_submit
 from people.services import api_token_issue
 
@@ -15,15 +14,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def needs(accounts, tree, unit):
+def needs(accounts, tree, unit, publish):
     """Needs on the board and in the ledger: two published (one claimed), one rated."""
-    category = Category.objects.get_or_create(name="设施维修")[0]
-    staff, unit_admin, resident = accounts["community_staff"], accounts["unit_admin"], accounts["resident"]
-
-    def published(title):
-        need = need_submit(actor=resident, title=title, place=tree["entrance"], description="晚上看不见")
-        need = need_act(actor=staff, need=need, action="accept", category=category, concern_level="annoyance")
-        return need_act(actor=staff, need=need, action="publish")
+    unit_admin, resident, published = accounts["unit_admin"], accounts["resident"], publish
 
     done = need_act(actor=unit_admin, need=published("楼道灯不亮"), action="claim")
     done = need_act(actor=unit_admin, need=done, action="resolve", note="已更换", evidence="居民签字")
