@@ -175,6 +175,7 @@ def test_the_anonymous_submit_form_works_with_the_keyboard_alone(page, live_serv
     expect(page.locator("#id_place_q")).to_be_focused()
     assert Need.objects.count() == 0 and page.input_value("#id_title") == "楼道灯不亮了"  # not sent
     wanted = ["1号楼2单元" in text for text in choices.all_inner_texts()].index(True)
+    page.wait_for_load_state("networkidle")  # the search typed and the one Enter asked for have both answered
     keys.press("Tab")
     assert page.evaluate("document.activeElement.name") == "place"
     for _ in range(wanted):
