@@ -3,8 +3,8 @@ refuses what no database stores (NUL characters).
 
 Every API error is JSON `{"detail": "中文 / English"}`; a validation error adds `errors: {field: [messages]}`
 (FieldErrors) and a lost race adds the need's `holder` and `state`. `minsheng.api` documents these
-responses on every operation and answers them for exceptions; `core.views` answers them for URLs under
-/api/ that no operation matches (404), for a refused CSRF check and for errors outside the API's own views.
+responses on every operation and answers them for exceptions; JsonErrorsMiddleware turns every other error
+under /api/ into the same shape (a URL no operation matches, ninja's 405, Django's 400/403/500 pages).
 """
 
 from typing import Annotated

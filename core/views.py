@@ -6,28 +6,21 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views import defaults
 
-from core.api import is_api, json_error
 from core.params import BadInput
 
 
 def forbidden(request, exception=None):
     """403 in the user's language, saying only that the page is outside their scope — nothing about it."""
-    if is_api(request):
-        return json_error(403)
     return render(request, "403.html", status=403)
 
 
 def not_found(request, exception=None):
-    if is_api(request):
-        return json_error(404)  # a URL no operation matches (an id that is not a number, say)
     return render(request, "404.html", status=404)
 
 
 def bad_request(request, exception=None):
     """A request Django refuses before any view (too many fields, a body too large, a bad host), or one a page
     cannot read (core.params.BadInput: its message is shown; Django's own reasons are not)."""
-    if is_api(request):
-        return json_error(400)
     if not hasattr(request, "user"):  # refused before the middleware that knows the user (a bad host)
         request.user = AnonymousUser()
     reason = exception.message if isinstance(exception, BadInput) else ""
@@ -35,8 +28,6 @@ def bad_request(request, exception=None):
 
 
 def server_error(request):
-    if is_api(request):
-        return json_error(500)
     return defaults.server_error(request)
 
 
@@ -56,8 +47,6 @@ def csrf_failure(request, reason=""):
     """A form whose security token expired (CSRF_FAILURE_VIEW): say so in the user's language and keep what was
     typed. A form of this site may be sent again with a fresh token; a post from another site is refused
     without showing or re-sending anything (re-sending it would do what that site wanted)."""
-    if is_api(request):
-        return json_error(403)
     same_site = _from_this_site(request)
     fields, typed, secret = [], [], False
     if same_site:
