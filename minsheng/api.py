@@ -112,7 +112,7 @@ def server_error(request, exc):
 
 # pydantic's messages are English: each common kind of error is said first in Chinese (its limits filled in).
 CHINESE = {
-    "missing": "此项必填", "string_type": "应为文字", "string_too_short": "不能为空",
+    "string_type": "应为文字", "string_too_short": "不能为空",
     "string_too_long": "不能超过 {max_length} 个字", "string_pattern_mismatch": "格式不正确",
     "int_type": "应为整数", "int_parsing": "应为整数", "int_from_float": "应为整数",
     "greater_than_equal": "不能小于 {ge}", "less_than_equal": "不能大于 {le}",

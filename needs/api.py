@@ -14,7 +14,7 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
-from core.api import Body, Detail, FieldErrors, Id
+from core.api import MESSAGES, Body, Detail, FieldErrors, Id
 from core.pagination import keyset_page
 from needs import selectors, workflow
 from needs.actions import affected_refusal
@@ -185,8 +185,7 @@ def _errors(error: ValidationError) -> dict[str, list[str]]:
 
 
 def _invalid(error: ValidationError):
-    return Status(422, {"detail": "请求内容有误，请检查各字段 / The request is not valid: check the fields",
-                        "errors": _errors(error)})
+    return Status(422, {"detail": MESSAGES[422], "errors": _errors(error)})
 
 
 def _visible(request, pk, *, labels=True) -> Need:
