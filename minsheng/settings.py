@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "people",
     "sites",
     "needs",
+    "offers",
     "ledger",
     "rosters",
     "minsheng",  # the top: the home page (templates, translations)
