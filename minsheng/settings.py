@@ -281,6 +281,10 @@ NEEDS_TRACK_PER_HOUR = env_float("NEEDS_TRACK_PER_HOUR", 60, minimum=0)
 # The call-back list (回访, needs/selectors.py): a need not rated within NEEDS_RATE_DAYS stays on it this many
 # days more, for the grid worker's follow-up call.
 NEEDS_CALLBACK_DAYS = env_int("NEEDS_CALLBACK_DAYS", 30, minimum=1)
+# The offers list's bookings (offers/): how long a place freed for the first on the waiting list is held for
+# them (then it goes to the next), and how many hours before the start a confirmed booking is reminded of.
+OFFERS_PLACE_HOLD_HOURS = env_int("OFFERS_PLACE_HOLD_HOURS", 12, minimum=1)
+OFFERS_REMIND_HOURS = env_int("OFFERS_REMIND_HOURS", 24, minimum=1)
 # The ledger's composite score (ledger/conf.py): the weights of the response, resolution and
 # satisfaction rates, the proportions Beijing's 接诉即办 uses by default.
 LEDGER_WEIGHTS = env_weights("LEDGER_WEIGHTS", "0.1,0.45,0.45")

@@ -180,3 +180,24 @@ class Eligibility(models.Model):
 
     def __str__(self):
         return self.get_group_display()
+
+
+class Notice(models.Model):
+    """One line in an account's inbox about a booking (offers.notify): the needs inbox's lines are about needs,
+    so bookings keep their own, with the same fields. The message through the gateway goes after commit."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="booking_notices")
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="notices")
+    verb = models.CharField(max_length=30)
+    text = models.CharField(max_length=300)
+    at = models.DateTimeField(db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("booking notice")
+        verbose_name_plural = _("booking notices")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at", "-at"], name="booking_notice_inbox")]
+
+    def __str__(self):
+        return self.text

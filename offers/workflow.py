@@ -9,6 +9,17 @@ is the only code that applies them, `offers.actions` holds what each action chan
     requested / confirmed / waiting / offered ─cancel─▶ cancelled
 """
 
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _now
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Schema
+
+from core.api import Body
 from offers.models import BookingState
 
 S = BookingState
@@ -42,3 +53,131 @@ def next_state(state: str, action: str) -> str | None:
 
 def actions_from(state: str) -> list[str]:
     return [action for (s, action) in TRANSITIONS if s == state]
+
+
+# --- Guards: each returns why the action is refused now, or None. Pages hide an action whose guard refuses
+# (offers.permissions.actions_for) and booking_act refuses it with the same words (offers.permissions.refusal,
+# which adds the offer's cancellation notice from offers.rules). ---
+
+def local_moment(moment) -> str:
+    moment = timezone.localtime(moment)
+    return _now("%(month)d/%(day)d %(time)s") % {"month": moment.month, "day": moment.day,
+                                                 "time": moment.strftime("%H:%M")}
+
+
+def _not_started(booking, at):
+    session = booking.session
+    if session.is_cancelled:
+        return _now("This session was cancelled.")
+    if at >= session.starts_at:
+        return _now("This session has already started (%(start)s).") % {"start": local_moment(session.starts_at)}
+    return None
+
+
+def _session_day(booking, at):
+    start = timezone.localtime(booking.session.starts_at)
+    day_begins = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    if at < day_begins:
+        return _now("A booking is marked fulfilled from the day of its session (%(start)s) on.") % {
+            "start": local_moment(booking.session.starts_at)}
+    return None
+
+
+def _started(booking, at):
+    if at < booking.session.starts_at:
+        return _now("A no-show is marked once the session has started (%(start)s).") % {
+            "start": local_moment(booking.session.starts_at)}
+    return None
+
+
+def _held(booking, at):
+    if booking.offered_until is None or at > booking.offered_until:
+        return _now("The place was held until %(until)s and has gone to the next person; join the waiting list "
+                    "again or choose another session.") % {
+            "until": local_moment(booking.offered_until) if booking.offered_until else "—"}
+    return _not_started(booking, at)
+
+
+def _hold_over(booking, at):
+    if booking.offered_until is not None and at <= booking.offered_until:
+        return _now("The place is held until %(until)s.") % {"until": local_moment(booking.offered_until)}
+    return None
+
+
+def _reminder_due(booking, at):
+    if booking.reminded_at is not None:
+        return _now("A reminder was already sent for this booking.")
+    start = booking.session.starts_at
+    if at >= start or at < start - datetime.timedelta(hours=settings.OFFERS_REMIND_HOURS):
+        return _now("Reminders go out %(hours)d hours before the start.") % {"hours": settings.OFFERS_REMIND_HOURS}
+    return None
+
+
+# --- The fields each action takes: the API's request bodies, and the keyword arguments of its service face
+# (offers.services.booking_<action>). ---
+
+class ReasonIn(Body):
+    reason: str = Field(min_length=1, max_length=300, description="why: the person booked reads it")
+
+
+class OptionalReasonIn(Body):
+    reason: str = Field("", max_length=300)
+
+
+# --- One record per action ---
+# Who may take it: what the actor is to the booking (offers.permissions.relations_to):
+#   booker    the person booked for (their own account)
+#   provider  an admin of the offer's unit, or the member who offers it
+#   staff     community staff, subdistrict admins and grid workers whose area holds the person's home, and
+#             community staff and subdistrict admins of a community the offer serves (they book on behalf of a
+#             resident who phones); superusers
+#   system    the system account: automatic confirmation, the waiting list, reminders, lapses (offers.tasks)
+# Audience: who hears of it — the booker (the person's account) and/or the provider; never the actor.
+
+@dataclass(frozen=True)
+class Action:
+    label: str
+    who: frozenset[str]
+    audience: tuple[str, ...] = ()
+    notice: str | None = None  # the notification's text; None: “offer · start: action — now state”
+    guard: Callable[[object, datetime.datetime], str | None] | None = None
+    fields: type[Schema] | None = None  # None: the action takes no fields
+
+    @property
+    def system_only(self) -> bool:
+        return self.who == {"system"}
+
+
+BOOKING = frozenset({"booker", "staff"})  # who books: the person, or staff on their behalf
+HANDLING = frozenset({"provider", "staff"})  # who confirms and marks: the provider, or staff of the area
+
+ACTIONS: dict[str, Action] = {
+    "request": Action(_("Book"), BOOKING, audience=("provider",), guard=_not_started),
+    "join_waitlist": Action(_("Join the waiting list"), BOOKING, audience=("booker",), guard=_not_started,
+                            notice=_("“%(offer)s” %(start)s is full: you are on the waiting list and will be "
+                                     "told when a place is free.")),
+    "confirm": Action(_("Confirm"), frozenset({*HANDLING, "system"}), audience=("booker",), guard=_not_started,
+                      notice=_("Your booking of “%(offer)s” on %(start)s is confirmed.")),
+    "decline": Action(_("Decline"), HANDLING, audience=("booker",), fields=ReasonIn,
+                      notice=_("Your booking of “%(offer)s” on %(start)s was declined: %(reason)s")),
+    "fulfil": Action(_("Mark fulfilled"), HANDLING, guard=_session_day),
+    "mark_no_show": Action(_("Mark as no-show"), HANDLING, audience=("booker",), guard=_started),
+    "offer_place": Action(_("Offer a freed place"), frozenset({"system"}), audience=("booker",),
+                          notice=_("A place is free in “%(offer)s” on %(start)s: it is held for you until "
+                                   "%(until)s. Take it on the Minsheng site, or it goes to the next person.")),
+    "take_place": Action(_("Take the place"), BOOKING, audience=("provider",), guard=_held),
+    "lapse": Action(_("Place not taken in time"), frozenset({"system"}), audience=("booker",), guard=_hold_over,
+                    notice=_("The place held for you in “%(offer)s” on %(start)s was not taken in time and has "
+                             "gone to the next person.")),
+    "remind": Action(_("Reminder"), frozenset({"system"}), audience=("booker",), guard=_reminder_due,
+                     notice=_("Reminder: “%(offer)s” on %(start)s.")),
+    "cancel": Action(_("Cancel"), frozenset({*BOOKING, "provider", "system"}), audience=("booker", "provider"),
+                     fields=OptionalReasonIn),
+}
+assert set(ACTIONS) == {action for _state, action in TRANSITIONS}
+
+
+def refusal(booking, action: str, at: datetime.datetime) -> str | None:
+    """Why the action's guard refuses it now, or None (the cancellation notice is offers.rules')."""
+    guard = ACTIONS[action].guard
+    return guard(booking, at) if guard else None

@@ -1,0 +1,70 @@
+"""Who hears of a booking's step, and how: a line in each recipient's inbox (offers.models.Notice, written in the
+action's transaction) and a message through the needs loop's gateway (settings.NEEDS_NOTIFY_GATEWAY) once the
+transaction commits. The text names the offer and the session's start, never a person."""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from huey.contrib.djhuey import db_task
+
+from needs.notify import gateway
+from offers import workflow
+from offers.models import Booking, Notice
+from people.models import Role, RoleAssignment
+
+log = logging.getLogger(__name__)
+
+
+def provider_users(booking: Booking) -> set[int]:
+    offer = booking.session.offer
+    users = set()
+    if offer.person_id and offer.person.user_id:
+        users.add(offer.person.user_id)
+    if offer.organisation_id:
+        users |= set(RoleAssignment.objects.filter(role=Role.UNIT_ADMIN, organisation=offer.organisation_id)
+                     .values_list("user_id", flat=True))
+    return users
+
+
+def recipients(booking: Booking, action: str) -> set[int]:
+    users = set()
+    for who in workflow.ACTIONS[action].audience:
+        if who == "booker" and booking.person.user_id:
+            users.add(booking.person.user_id)
+        elif who == "provider":
+            users |= provider_users(booking)
+    return users
+
+
+def notice_text(booking: Booking, action: str) -> str:
+    record = workflow.ACTIONS[action]
+    values = {"offer": booking.session.offer.name, "start": workflow.local_moment(booking.session.starts_at),
+              "action": record.label, "state": booking.get_state_display(), "reason": booking.reason,
+              "until": workflow.local_moment(booking.offered_until) if booking.offered_until else ""}
+    template = record.notice or _("“%(offer)s” on %(start)s: %(action)s — now %(state)s.")
+    return template % values
+
+
+def notify(*, booking: Booking, action: str, actor, at=None) -> list[Notice]:
+    """The inbox lines (never to the actor), and their messages after commit: a rolled-back step sends nothing."""
+    users = recipients(booking, action) - {getattr(actor, "pk", None)}
+    if not users:
+        return []
+    text = notice_text(booking, action)[:300]
+    rows = Notice.objects.bulk_create([Notice(user_id=u, booking=booking, verb=action, text=text,
+                                              at=at or timezone.now()) for u in sorted(users)])
+    ids = [row.pk for row in rows]
+    transaction.on_commit(lambda: notices_send(ids))
+    return rows
+
+
+@db_task()
+def notices_send(ids: list[int]) -> None:
+    sender = gateway()
+    for notice in Notice.objects.filter(pk__in=ids).select_related("user"):
+        try:
+            sender.send(notice.user, _("Minsheng: %(text)s") % {"text": notice.text[:60]}, notice.text)
+        except Exception:  # one unreachable mailbox must not stop the others; the inbox has the line
+            log.exception("booking notice %s could not be sent", notice.pk)
