@@ -9,6 +9,6 @@ class SitesConfig(AppConfig):
 
     def ready(self):
         from places.hooks import panel_register
-        from sites import panels
+        from sites import panels, rules  # noqa: F401  (rules: sites.operate_site)
 
         panel_register(key="sites", template="sites/_place_sites.html", context=panels.sites_panel, order=40)
