@@ -14,6 +14,7 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("sites/", include("sites.urls")),
     path("needs/", include("needs.urls")),
+    path("offers/", include("offers.urls")),
     path("ledger/", include("ledger.urls")),
     path("rosters/", include("rosters.urls")),
     path("search/", search.search, name="search"),
