@@ -20,6 +20,7 @@ from ninja.security import SessionAuth
 from core.api import MESSAGES, Detail, FieldErrors, NulRefusingParser
 from ledger.api import router as ledger_router
 from needs.api import router as needs_router
+from offers.api import bookings_router, offers_router
 from people.api import BearerTokenAuth
 from people.api import router as auth_router
 from places.api import router as places_router
@@ -147,4 +148,6 @@ def invalid(request, exc):
 api.add_router("/auth/", auth_router)
 api.add_router("/places", places_router)
 api.add_router("/needs", needs_router)
+api.add_router("/offers", offers_router)
+api.add_router("/bookings", bookings_router)
 api.add_router("/ledger", ledger_router)  # public open data: its endpoint sets auth=None

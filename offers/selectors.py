@@ -63,7 +63,8 @@ def bookings_of(person) -> QuerySet:
     return _with_labels(Booking.objects.filter(person=person)).order_by("-session__starts_at", "-id")
 
 
-def _provided_q(user) -> Q:
+def provided_q(user) -> Q:
+    """Bookings of the user's offers: their unit's, and their own as a member."""
     q = Q(session__offer__organisation__in=scopes.unit_ids(user))
     person = scopes.person_of(user)
     if person is not None:
@@ -81,7 +82,7 @@ def bookings_for_provider(user, *, first_day: datetime.date, last_day: datetime.
     start = datetime.datetime.combine(first_day, datetime.time.min, zone)
     end = datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time.min, zone)
     states = (*workflow.HOLDS_PLACE, workflow.S.FULFILLED, workflow.S.NO_SHOW)
-    bookings = Booking.objects.filter(_provided_q(user), state__in=states, session__starts_at__gte=start,
+    bookings = Booking.objects.filter(provided_q(user), state__in=states, session__starts_at__gte=start,
                                       session__starts_at__lt=end)
     return _with_labels(bookings).order_by("session__starts_at", "id")
 
