@@ -58,7 +58,8 @@ class OfferFilterForm(forms.Form):
                                                                  ).distinct().order_by("code")
 
     def filters(self) -> dict:
-        data = self.cleaned_data if self.is_valid() else {}
+        self.is_valid()  # a bad value drops that filter only: cleaned_data keeps the valid ones
+        data = getattr(self, "cleaned_data", {})
         return {"community": data.get("community"), "kind": data.get("kind") or "", "q": data.get("q") or ""}
 
 
@@ -94,7 +95,7 @@ class BookingForm(forms.Form):
     person = PickerField(label=_("For whom"), required=False,
                          placeholder=_("Name, pinyin or phone (last 4 digits)"),
                          help_text=_("A resident who phoned: search, then choose. Empty: for yourself."))
-    seats = forms.IntegerField(label=_("Places"), min_value=1, max_value=SEATS_MAX, initial=1,
+    seats = forms.IntegerField(label=_("Number of places"), min_value=1, max_value=SEATS_MAX, initial=1,
                                widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
     note = forms.CharField(label=_("Note"), required=False, max_length=300, widget=forms.Textarea(
         attrs={"rows": 2, "placeholder": _("e.g. pick-up address: 1号楼2单元门口")}),
@@ -199,7 +200,7 @@ class SessionForm(forms.Form):
     day = forms.DateField(label=_("Day"), validators=day_validators, widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=10000, initial=1)
+    capacity = forms.IntegerField(label=_("Number of places"), min_value=1, max_value=10000, initial=1)
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
 
     def clean(self):
