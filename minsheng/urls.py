@@ -5,6 +5,8 @@ from core.media import public_file
 from minsheng import home, search
 from minsheng.api import api
 from needs.views import photo as need_photo
+from places.poster_views import short as place_short
+from sites.poster_views import short as site_short
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -18,6 +20,9 @@ urlpatterns = [
     path("ledger/", include("ledger.urls")),
     path("rosters/", include("rosters.urls")),
     path("search/", search.search, name="search"),
+    # The short addresses a QR poster opens (places.posters): a place by its code, a site by its number.
+    path("p/<str:code>", place_short, name="place_short"),
+    path("s/<int:pk>", site_short, name="site_short"),
     path("", home.home, name="home"),
     path("", include("core.urls")),
     # Uploaded files (MEDIA_URL), each answered by a view that checks who may see it; behind nginx the view

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from needs import workflow
+from needs.hooks import suggesters
 from needs.models import Need
 from people.models import Organisation, Person
 from places.models import Coverage
@@ -64,7 +65,8 @@ def _offer_match(offers: str, need: Need) -> list[str]:
 
 def claimant_suggestions(need: Need, limit: int = 8) -> list[dict]:
     """Units and members ranked by fit, each with the reasons shown to staff: coverage of the need's place
-    (包抓) and declared services or skills that fit its category."""
+    (包抓), declared services or skills that fit its category, and what the apps above suggest (needs.hooks:
+    offers' providers)."""
     prefixes = [need.place.code[:n] for n in (15, 18, 21) if len(need.place.code) >= n]
     coverages = Coverage.objects.filter(place__code__in=prefixes, until__isnull=True).select_related("place")
     covers = {}
@@ -89,4 +91,12 @@ def claimant_suggestions(need: Need, limit: int = 8) -> list[dict]:
                 score += 3
             if score:
                 found[(kind, obj.pk)] = {"kind": kind, "object": obj, "score": score, "reasons": reasons}
+    for suggester in suggesters():  # the apps above: offers' providers whose offers fit (needs.hooks)
+        for s in suggester(need):
+            key = (s["kind"], s["object"].pk)
+            if key in found:  # one suggestion per claimant, with every reason
+                found[key]["score"] += s["score"]
+                found[key]["reasons"] = [*found[key]["reasons"], *s["reasons"]]
+            else:
+                found[key] = {**s, "reasons": list(s["reasons"])}
     return sorted(found.values(), key=lambda s: (-s["score"], str(s["object"])))[:limit]

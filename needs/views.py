@@ -76,7 +76,7 @@ def submit(request):
     staff = request.user.is_authenticated and is_recorder(request.user)
     form_class = StaffSubmitForm if staff else SubmitForm if request.user.is_authenticated else PublicSubmitForm
     kwargs = {"user": request.user} if staff else {}
-    qr_place = Place.objects.filter(code=request.GET.get("place", "")).first()
+    qr_place, qr_problem = _qr_place(request.GET.get("place", ""))
     start = qr_place or (None if staff else _home_place(request.user))
     initial = {"place": start.code} if start else {}
     form = form_class(request.POST or None, request.FILES or None, initial=initial, **kwargs)
@@ -99,7 +99,24 @@ def submit(request):
                 if request.user.is_authenticated:
                     return redirect("needs:detail", pk=need.pk)
                 return redirect("needs:track_detail", reference=need.reference)
-    return render(request, "needs/submit.html", {"form": form, "qr_place": qr_place, "staff": staff})
+    return render(request, "needs/submit.html", {"form": form, "qr_place": qr_place, "qr_problem": qr_problem,
+                                                 "staff": staff})
+
+
+def _qr_place(code: str) -> tuple[Place | None, str]:
+    """The place a QR poster fills in (?place=<code>), or why it cannot: a code that names no place, or a place a
+    need is not about (a subdistrict). The form is shown either way, without a place then."""
+    code = code.strip()
+    if not code:
+        return None, ""
+    place = Place.objects.filter(code=code).first() if code.isascii() and code.isdigit() else None
+    if place is None:
+        return None, _("The code you scanned (%(code)s) names no place: it may have been removed, or the code is "
+                       "wrong. Choose the place below.") % {"code": code[:30]}
+    if place.kind not in NEED_PLACE_KINDS:
+        return None, _("A need is about a community or a place in one, not %(name)s: choose the place below.") % {
+            "name": place.name}
+    return place, ""
 
 
 def _add_errors(form, error: ValidationError):

@@ -6,3 +6,9 @@ class OffersConfig(AppConfig):
     name = "offers"
     label = "offers"
     verbose_name = _("Offers and bookings")
+
+    def ready(self):
+        from needs.hooks import suggestions_register
+        from offers import matching
+
+        suggestions_register(key="offers", function=matching.offer_suggestions)  # a need's suggested claimants

@@ -5,6 +5,8 @@ their AppConfig.ready().
   function gets the request and the place and returns the panel's template context, or None when it has
   nothing to show for this place.
 - Where a user's place tree starts: the places the user administers, which only people's roles know.
+- Posters: what else in a place has a poster (sites), printed in a community's batch after the places'
+  own; and where a poster's "report a problem here" leads (needs' form, the place filled in).
 """
 
 from collections.abc import Callable
@@ -47,3 +49,31 @@ def administered_places_register(function: Callable) -> None:
 
 def administered_places(user) -> list:
     return _administered_places(user)
+
+
+# --- Posters (places.posters) --------------------------------------------------------------------------------
+# What the apps above keep in a place that has a poster of its own (sites: its stations, facilities and
+# micro-positions), printed after the places' own in a batch: function(place, base_url) -> iterable of Poster.
+_poster_sources: dict[str, Callable] = {}
+
+
+def poster_source_register(*, key: str, function: Callable) -> None:
+    _poster_sources[key] = function
+
+
+def poster_sources() -> list[Callable]:
+    return list(_poster_sources.values())
+
+
+# Where "report a problem here" leads from a place (the needs app's form, with the place filled in):
+# function(place) -> a URL, or None while no app has registered one.
+_report_url: Callable = lambda place: None  # noqa: E731
+
+
+def report_url_register(function: Callable) -> None:
+    global _report_url
+    _report_url = function
+
+
+def report_url(place) -> str | None:
+    return _report_url(place)

@@ -9,6 +9,7 @@ from places import selectors
 from places.forms import PLACE_PICKERS, PlaceChangeForm, PlaceForm, place_picker
 from places.hooks import administered_places, panels_for
 from places.models import Place, PlaceKind
+from places.poster_views import poster_panel
 from places.services import place_create, place_update
 
 
@@ -44,6 +45,7 @@ def detail(request, code):
         "can_change": user.has_perm("places.change_place", place),
         "can_add_child": user.has_perm("places.add_place", place) and place.kind != PlaceKind.ENTRANCE,
         "panels": panels_for(request, place),  # what the apps above add: organisations, sites, committee …
+        "poster": poster_panel(request, place),  # its QR code, "report a problem here", print buttons for staff
     }
     if place.kind in (PlaceKind.SUBDISTRICT, PlaceKind.COMMUNITY):
         context["coverage_counts"] = selectors.coverage_counts(place)

@@ -8,7 +8,8 @@ class SitesConfig(AppConfig):
     verbose_name = _("Stations, facilities and micro-positions")
 
     def ready(self):
-        from places.hooks import panel_register
-        from sites import panels, rules  # noqa: F401  (rules: sites.operate_site)
+        from places.hooks import panel_register, poster_source_register
+        from sites import panels, posters, rules  # noqa: F401  (rules: sites.operate_site)
 
         panel_register(key="sites", template="sites/_place_sites.html", context=panels.sites_panel, order=40)
+        poster_source_register(key="sites", function=posters.sites_in)  # a community's batch: its sites' posters

@@ -686,6 +686,9 @@ PAGES = [
     Page("people:person", "person", "view_person", read="view_person"),
     Page("people:person", "person", "view_person_full", read="view_person", method="post"),  # the logged reveal
     Page("sites:detail", "site", login=False),
+    Page("places:poster", "place", login=False),  # a QR poster: public, as what hangs on a wall
+    Page("sites:poster", "site", login=False),
+    Page("places:posters", "place", "change_place"),  # all the posters of a place: its staff's tool
     *FORMS,
     *(Page(page.name, page.kind, page.can, page.read, method="post") for page in FORMS),
 ]
@@ -947,6 +950,8 @@ PAGE_RULES = {
     "rosters:upload": "refused as rosters:template (rosters.views.roster_for); an upload writes no record",
     "places:pick": "a picker's name, not an object: what it lists is the picker's rule (test_pickers)",
     "public_media": "the photos of sites: public (docs/product.md §10)",
+    **dict.fromkeys(("place_short", "site_short"), "a QR code's short address: a redirect to a page that has its "
+                    "rule (places/tests/test_posters.py, sites/tests/test_site_posters.py)"),
 }
 
 

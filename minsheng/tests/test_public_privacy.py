@@ -296,6 +296,12 @@ def _photos(demo):
         yield photo.thumbnail.url
 
 
+def _place_posters(demo):
+    compound = Place.objects.filter(kind="compound").order_by("code").first()
+    yield from (f"/places/{p.code}/poster.pdf" for p in (demo.communities[0], demo.grids[0], compound))
+    yield from (f"/places/{code}/poster.pdf?size=a5" for code in compound.children.values_list("code", flat=True))
+
+
 # Every route a visitor may open, and the URLs of the demo it is read at.
 PUBLIC_SURFACES = {
     "home": lambda demo: ["/"],
@@ -320,6 +326,12 @@ PUBLIC_SURFACES = {
         "kind", flat=True).distinct()), "/sites/?q=%E9%A9%BF%E7%AB%99"],
     "sites:detail": lambda demo: [f"/sites/{pk}/" for pk in Site.objects.values_list("pk", flat=True)],
     "public_media": lambda demo: [s.photo.url for s in Site.objects.exclude(photo="")],
+    # QR posters (places.posters): a PDF takes a tenth of a second, so a community's, a grid's and each building
+    # of one compound's, and every site's; the short addresses they print, of every place and site.
+    "places:poster": _place_posters,
+    "sites:poster": lambda demo: [f"/sites/{pk}/poster.pdf" for pk in Site.objects.values_list("pk", flat=True)],
+    "place_short": lambda demo: [f"/p/{c}" for c in Place.objects.values_list("code", flat=True)],
+    "site_short": lambda demo: [f"/s/{pk}" for pk in Site.objects.values_list("pk", flat=True)],
     # Public, but only to be posted to: what they answer a visitor is read too.
     "set_language": lambda demo: [("post", "/i18n/setlang/", {"language": "zh-hans", "next": "/"})],
     "api:token_create": lambda demo: [("post", "/api/v1/auth/token", {"username": "jumin", "password": "wrong"})],
@@ -356,6 +368,7 @@ NOT_PUBLIC = {
     "people:api_token_revoke": lambda demo: [("post", "/people/tokens/1/revoke/", {})],
     "sites:site_create": lambda demo: ["/sites/add/"],
     "sites:site_update": lambda demo: [f"/sites/{_pk(Site)(demo)}/edit/"],
+    "places:posters": lambda demo: [f"/places/{demo.communities[0].code}/posters.pdf"],  # the staff's batch
     "needs:mine": lambda demo: ["/needs/mine/"],
     "needs:triage": lambda demo: ["/needs/triage/"],
     "needs:inbox": lambda demo: ["/needs/inbox/"],
