@@ -16,15 +16,26 @@ from django.utils.translation import gettext as _
 
 from ledger import selectors
 from ledger.exports import deed_columns, deed_rows
-from ledger.labels import COVERAGE_LABELS, NEED_LABELS, PEOPLE_LABELS, RATE_LABELS, SITE_LABELS
+from ledger.labels import (
+    COVERAGE_LABELS,
+    NEED_LABELS,
+    OFFER_LABELS,
+    PEOPLE_LABELS,
+    RATE_LABELS,
+    SITE_LABELS,
+    STATION_LABELS,
+)
 from ledger.periods import Period
 from ledger.rollups import COMMUNITY_CODE, GRID_CODE
 from ledger.section_data import Figure, SectionData, Table
 from needs.models import Channel, ConcernLevel, Rating
+from offers import figures as offer_figures
+from offers.models import OfferKind
 from people import selectors as people_selectors
 from people.masking import mask_name
 from places.models import COVERABLE_KINDS, Place
 from places.selectors import place_figures
+from sites import figures as station_figures
 
 
 @dataclass
@@ -163,6 +174,80 @@ def sites_section(s: LedgerScope) -> SectionData:
     counts = selectors.site_counts(s.place, s.period)
     return SectionData(figures=[Figure(key, str(SITE_LABELS[kind]), counts.get(kind, 0), records=key)
                                 for key, kind in selectors.SITE_FIGURES.items()])
+
+
+def _booking_columns():
+    return [("label", _("Name")), ("fulfilled", str(OFFER_LABELS["bookings_fulfilled"])),
+            ("residents", str(OFFER_LABELS["residents_served"])), ("no_show", str(OFFER_LABELS["no_shows"])),
+            ("no_show_rate", str(OFFER_LABELS["no_show_rate"]))]
+
+
+def _booking_row(label, row, filters) -> dict:
+    return {"label": label, "fulfilled": row["fulfilled"], "residents": row["residents"], "no_show": row["no_show"],
+            "no_show_rate": selectors.ratio(row["no_show"], row["fulfilled"] + row["no_show"]), "filter": filters}
+
+
+def _by_fulfilled(rows):
+    return sorted(rows, key=lambda r: (-r["fulfilled"], -r["no_show"], str(r["label"])))
+
+
+def offers_section(s: LedgerScope) -> SectionData:
+    """Bookings of the offers list (offers.figures defines them): fulfilled, residents served, no-shows and the
+    no-show rate; by kind of offer and by provider (a unit by its name; a member masked for the public)."""
+    place, period, public = s.place, s.period, s.public
+    t = offer_figures.booking_counts(place, period)
+    figures = [
+        Figure("bookings_fulfilled", str(OFFER_LABELS["bookings_fulfilled"]), t["fulfilled"],
+               records="bookings_fulfilled"),
+        Figure("residents_served", str(OFFER_LABELS["residents_served"]), t["residents"], records="residents_served"),
+        Figure("no_shows", str(OFFER_LABELS["no_shows"]), t["no_show"], records="no_shows"),
+        Figure("no_show_rate", str(OFFER_LABELS["no_show_rate"]), selectors.ratio(t["no_show"], t["fulfilled"] +
+                                                                                   t["no_show"]), "%", "no_show_rate"),
+    ]
+    kinds = dict(OfferKind.choices)
+    by_kind = _by_fulfilled(_booking_row(str(kinds.get(row["session__offer__kind"], row["session__offer__kind"])), row,
+                                         {"kind": row["session__offer__kind"]})
+                            for row in offer_figures.by_kind(place, period))
+    by_provider = []
+    for row in offer_figures.by_provider(place, period):
+        if row["session__offer__organisation"]:
+            label, filters = row["session__offer__organisation__name"], {"unit": row["session__offer__organisation"]}
+        else:
+            name = row["session__offer__person__name"]
+            label, filters = mask_name(name) if public else name, {"member": row["session__offer__person"]}
+        by_provider.append(_booking_row(label, row, filters))
+    return SectionData(figures=figures, tables=[
+        Table("bookings_by_kind", _("Bookings by kind of offer"), _booking_columns(), by_kind, chart="bar",
+              records="bookings_fulfilled"),
+        Table("bookings_by_provider", _("Bookings by provider"), _booking_columns(), _by_fulfilled(by_provider),
+              chart="bar", records="bookings_fulfilled"),
+    ])
+
+
+def stations_section(s: LedgerScope) -> SectionData:
+    """What the scope's stations lent and gave out (sites.figures defines it), by station and by item: counts
+    and the names of stations and items only, never who borrowed."""
+    place, period = s.place, s.period
+    t = station_figures.station_counts(place, period)
+    figures = [
+        Figure("items_lent", str(STATION_LABELS["items_lent"]), t["lent"], records="items_lent"),
+        Figure("items_given_out", str(STATION_LABELS["items_given_out"]), t["given_out"], records="items_given_out"),
+        Figure("station_uses", str(STATION_LABELS["station_uses"]), t["lent"] + t["give_outs"],
+               records="station_uses"),
+    ]
+    lent, given = str(STATION_LABELS["items_lent"]), str(STATION_LABELS["items_given_out"])
+    stations = [{"label": r["name"], "uses": r["uses"], "lent": r["lent"], "given_out": r["given_out"],
+                 "filter": {"site": r["site"]}} for r in station_figures.by_station(place, period)]
+    items = [{"label": r["name"], "lent": r["lent"], "given_out": r["given_out"], "filter": {}}
+             for r in station_figures.by_item(place, period)]
+    return SectionData(figures=figures, tables=[
+        Table("stations_by_use", _("Stations by use"), [("label", _("Station")),
+                                                         ("uses", str(STATION_LABELS["station_uses"])),
+                                                         ("lent", lent), ("given_out", given)],
+              stations, chart="bar", records="station_uses"),
+        Table("station_items", _("Items lent and given out"), [("label", _("Item")), ("lent", lent),
+                                                                ("given_out", given)], items, chart="bar"),
+    ])
 
 
 def community_section(s: LedgerScope) -> SectionData:

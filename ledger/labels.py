@@ -33,11 +33,20 @@ PEOPLE_LABELS = {
     "committee": _("Committee members"), "honours": _("Honours"),
 }
 
+# The offers' figures (defined in offers.figures) and the stations' (sites.figures).
+OFFER_LABELS = {
+    "bookings_fulfilled": _("Bookings fulfilled"), "residents_served": _("Residents served"),
+    "no_shows": _("No-shows"), "no_show_rate": _("No-show rate"),
+}
+STATION_LABELS = {
+    "items_lent": _("Items lent"), "items_given_out": _("Items given out"), "station_uses": _("Station uses"),
+}
+
 
 def figure_label(figure: str) -> str:
     """The name of a figure: the title of the records view behind it."""
     labels = {
-        **NEED_LABELS, **PEOPLE_LABELS,
+        **NEED_LABELS, **PEOPLE_LABELS, **OFFER_LABELS, **STATION_LABELS,
         **{key: SITE_LABELS[kind] for key, kind in SITE_FIGURES.items()},
         **{f"covered_{kind}": label for kind, label in COVERAGE_LABELS.items()},
         **{f"rating_{grade}": label for grade, label in Rating.choices},
@@ -57,6 +66,8 @@ def rate_definitions() -> dict[str, str]:
         "response_rate": f"{n['responded']} ÷ {n['found']}",
         "satisfaction_rate": f"({grade['very_satisfied']} + {grade['satisfied']} + {FAIRLY_SATISFIED_WEIGHT:g} × "
                              f"{grade['fairly_satisfied']}) ÷ {n['rated']}",
+        "no_show_rate": f"{OFFER_LABELS['no_shows']} ÷ ({OFFER_LABELS['bookings_fulfilled']} + "
+                        f"{OFFER_LABELS['no_shows']})",
         "composite": f"{w_response:g} × {r['response_rate']} + {w_resolution:g} × {r['resolution_rate']} + "
                      f"{w_satisfaction:g} × {r['satisfaction_rate']}",
     }

@@ -38,6 +38,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("active", _("Most active"), builders.active_section),
     Section("partners", _("Co-building and coverage"), builders.partners_section),
     Section("sites", _("Stations, facilities and micro-positions"), builders.sites_section),
+    Section("offers", _("Offers and bookings"), builders.offers_section),
+    Section("stations", _("What the stations lent and gave out"), builders.stations_section),
     Section("community", _("The community"), builders.community_section,
             applies=lambda place: place.kind == PlaceKind.COMMUNITY),
     Section("honours", _("Honours"), builders.honours_section),

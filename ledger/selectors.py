@@ -66,10 +66,12 @@ from ledger.periods import Period
 from ledger.rollups import COMMUNITY_CODE, GRID_CODE, period_q
 from needs import workflow
 from needs.models import Category, Level, Need, Rating
+from offers import figures as offer_figures
 from people import selectors as people_selectors
 from people.models import Organisation, Person
 from places.models import COVERABLE_KINDS, Coverage, Place
 from places.selectors import within
+from sites import figures as station_figures
 from sites.models import Site, SiteKind
 
 # Each need figure is a condition on the needs found in the period (see the module's docstring).
@@ -269,6 +271,8 @@ NEED_FILTERS = {
     "member": lambda v: Q(lead_person=v),
     "rating": lambda v: Q(rating=v),
 }
+# The filters of the other records (bookings: kind of offer; loans and stock given out: the station).
+OTHER_FILTERS = ("kind", "site")
 SITE_FIGURES = {"stations": SiteKind.STATION, "facilities": SiteKind.FACILITY,
                 "micro_positions": SiteKind.MICRO_POSITION}
 
@@ -283,7 +287,19 @@ def _month_q(value: str) -> Q:
 
 def records(place: Place, period: Period, figure: str, filters: dict[str, str]) -> tuple[str, QuerySet]:
     """What a figure counts, as (kind of record, queryset): "need", "organisation", "person", "place",
-    "site", "party_organisation", "committee_member" or "honour". Raises KeyError for an unknown figure."""
+    "site", "party_organisation", "committee_member", "honour", "booking", "loan" or "stock_movement".
+    Raises KeyError for an unknown figure."""
+    if figure in offer_figures.RECORD_FIGURES:
+        return "booking", offer_figures.booking_records(place, period, figure, filters)
+    if figure == "items_lent":
+        return "loan", station_figures.loan_records(place, period, filters)
+    if figure == "items_given_out":
+        return "stock_movement", station_figures.give_out_records(place, period, filters)
+    if figure == "station_uses":
+        qs = station_figures.stations_used(place, period)
+        if filters.get("site"):
+            qs = qs.filter(pk=filters["site"])
+        return "site", qs.select_related("place").order_by("name")
     if figure in NEED_FIGURES or figure in ("reopened", "rejected", "merged"):
         if figure == "reopened":
             qs = reopened_needs(place, period)

@@ -135,13 +135,13 @@ def index(request):
 
 
 RECORDS_PAGE = 50
-RECORD_FILTERS = ("category", "unit", "member")  # the filters that name a record by its id ("" for no category)
+RECORD_FILTERS = ("category", "unit", "member", "site")  # filters that name a record by its id ("" for no category)
 
 
 def record_filters(params) -> dict[str, str]:
     """The filters of a figure's records (selectors.NEED_FILTERS and a month); an id no record can have, or a
     month that is not one, is refused (400)."""
-    filters = {k: v for k, v in params.items() if k in (*selectors.NEED_FILTERS, "month")}
+    filters = {k: v for k, v in params.items() if k in (*selectors.NEED_FILTERS, *selectors.OTHER_FILTERS, "month")}
     for key in RECORD_FILTERS:
         if filters.get(key) and int_param(filters[key]) is None:
             raise BadInput(_("“%(value)s” is not the number of a record.") % {"value": filters[key][:20]})
@@ -169,6 +169,9 @@ def records(request):
     if kind == "person":
         for person in page:
             person.masked = mask_name(person.name)
+    if kind == "booking":
+        for booking in page:
+            booking.masked = mask_name(booking.person.name)
     if kind == "committee_member":
         for seat in page:
             seat.masked = mask_name(seat.person.name) if seat.person else ""
