@@ -178,6 +178,10 @@ class BookingOut(Schema):
         return booking.session.offer_id
 
     @staticmethod
+    def resolve_session(booking):
+        return booking.session_id
+
+    @staticmethod
     def resolve_offer_name(booking):
         return booking.session.offer.name
 
