@@ -24,6 +24,8 @@ from offers.api import bookings_router, offers_router
 from people.api import BearerTokenAuth
 from people.api import router as auth_router
 from places.api import router as places_router
+from sites.api import loans_router as station_loans_router
+from sites.api import router as stations_router
 
 logger = logging.getLogger(__name__)
 
@@ -150,4 +152,6 @@ api.add_router("/places", places_router)
 api.add_router("/needs", needs_router)
 api.add_router("/offers", offers_router)
 api.add_router("/bookings", bookings_router)
+api.add_router("/stations", stations_router)  # the list and a station: public (auth=None); loans and stock: operators
+api.add_router("/loans", station_loans_router)
 api.add_router("/ledger", ledger_router)  # public open data: its endpoint sets auth=None

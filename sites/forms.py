@@ -1,11 +1,20 @@
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.validators import MaxValueValidator
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import ServiceModelForm
+from core.params import day_validators, int_param
 from core.photos import photo_prepare
-from people.models import Organisation
-from places.forms import PlacePickerField
-from sites.models import Site
+from people import scopes
+from people.masking import mask_name, mask_phone
+from people.models import Organisation, Person
+from people.templatetags.personal_data import home_label
+from places.forms import SEARCH_TERMS, Choice, Picker, PickerField, PlacePickerField
+from sites.models import Item, ItemKind, MovementKind, Site
+from sites.services import MAX_LOAN_DAYS, MAX_QUANTITY
 
 
 class PhotoChecked:
@@ -36,3 +45,100 @@ class SiteForm(PhotoChecked, ServiceModelForm):
         super().__init__(*args, **kwargs)
         self.fields["place"].offer("location", user)
         self.fields["operator"].queryset = Organisation.objects.order_by("name")
+
+
+# --- A station's desk: items, stock, loans (sites.services checks the rules and writes) --------------------
+
+class BorrowerPicker(Picker):
+    """Whom the operator lends to or gives to, on record: the people the operator may open, found by name,
+    pinyin or phone (the last four digits will do), each shown masked with where they live — exactly whom
+    loan_create and stock_give_out accept from this operator."""
+
+    def __init__(self, user, site):
+        self.people = scopes.persons_visible_to(user).select_related("home__parent__parent")
+        self.url = reverse("sites:borrower_pick", args=[site.pk])
+
+    def search(self, text):
+        people = self.people
+        for term in text.split()[:SEARCH_TERMS]:
+            digits = term.replace("-", "")
+            people = people.filter(Person.search_q(term) | (Q(phone__contains=digits) if digits.isdigit()
+                                                            and len(digits) >= 4 else Q(pk__in=[])))
+        return list(people.order_by("name", "id")[:self.limit + 1])
+
+    def get(self, key):
+        pk = int_param(key)
+        return self.people.filter(pk=pk).first() if pk else None
+
+    def choices(self, people):
+        return [Choice(str(p.pk), mask_name(p.name),
+                       " · ".join(x for x in (home_label(p.home), mask_phone(p.phone) if p.phone else "") if x))
+                for p in people]
+
+
+class ItemForm(ServiceModelForm):
+    class Meta:
+        model = Item
+        fields = ["kind", "name", "unit", "stock", "low_stock", "units", "loan_days", "note", "active"]
+        widgets = {f: forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": MAX_QUANTITY})
+                   for f in ("stock", "low_stock", "units")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("stock", "low_stock", "units"):
+            self.fields[name].max_value = MAX_QUANTITY
+            self.fields[name].validators.append(MaxValueValidator(MAX_QUANTITY))
+        self.fields["loan_days"].validators.append(MaxValueValidator(MAX_LOAN_DAYS))
+        if self.instance.pk:  # kind and stock change only by movements
+            del self.fields["kind"], self.fields["stock"]
+            if not self.instance.is_lendable:
+                del self.fields["units"], self.fields["loan_days"]
+            else:
+                del self.fields["low_stock"]
+        else:
+            del self.fields["active"]
+            self.fields["stock"].help_text = _("Consumables: what is on hand now (recorded as received).")
+
+
+class LendForm(forms.Form):
+    item = forms.ModelChoiceField(label=_("What"), queryset=Item.objects.none(), empty_label=None)
+    person = PickerField(label=_("Borrower on record"), required=False,
+                         placeholder=_("Name, pinyin or phone (last 4 digits)"))
+    borrower_name = forms.CharField(label=_("Or: the borrower's name"), required=False, max_length=50)
+    borrower_phone = forms.CharField(label=_("and phone"), required=False, max_length=20,
+                                     widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+                                     help_text=_("A passer-by: seen by the station's operators only."))
+    due_on = forms.DateField(label=_("Due back on"), required=False, validators=day_validators,
+                             widget=forms.DateInput(attrs={"type": "date"}),
+                             help_text=_("Empty: the item's loan period from today."))
+
+    def __init__(self, *args, user, site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = site.items.filter(kind=ItemKind.LENDABLE, active=True).order_by("name")
+        self.fields["person"].picker = BorrowerPicker(user, site)
+
+    def add_service_errors(self, error):
+        ServiceModelForm.add_service_errors(self, error)
+
+
+class MovementForm(forms.Form):
+    KINDS = [(MovementKind.GIVEN_OUT, _("Give out")), (MovementKind.RECEIVED, _("Receive")),
+             (MovementKind.ADJUSTED, _("Correct to a count"))]
+
+    item = forms.ModelChoiceField(label=_("What"), queryset=Item.objects.none(), empty_label=None)
+    kind = forms.ChoiceField(label=_("What happened"), choices=KINDS, widget=forms.RadioSelect,
+                             initial=MovementKind.GIVEN_OUT)
+    quantity = forms.IntegerField(label=_("How many"), min_value=0, max_value=MAX_QUANTITY, initial=1,
+                                  widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                                  help_text=_("Correcting: the number counted on the shelf."))
+    reason = forms.CharField(label=_("Reason or note"), required=False, max_length=200,
+                             help_text=_("Required when correcting (e.g. 盘点, 过期, 损坏)."))
+    recipient = forms.CharField(label=_("Given to (optional)"), required=False, max_length=50,
+                                help_text=_("Seen by the station's operators only."))
+
+    def __init__(self, *args, site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = site.items.filter(kind=ItemKind.CONSUMABLE, active=True).order_by("name")
+
+    def add_service_errors(self, error):
+        ServiceModelForm.add_service_errors(self, error)

@@ -10,6 +10,7 @@ from people import public
 from people.models import PartyMembership, Person
 from places.models import Place
 from places.selectors import within
+from sites import selectors
 from sites.forms import SiteForm
 from sites.models import Site, SiteKind
 from sites.poster_views import poster_panel
@@ -45,9 +46,12 @@ def _public_description(site: Site) -> str:
 def site_detail(request, pk):
     site = get_object_or_404(Site.objects.select_related("place", "operator"), pk=pk)
     can_change = request.user.has_perm("sites.change_site", site)
+    available = selectors.available_now(site) if site.kind == SiteKind.STATION else None  # no borrower named
     # Its staff read the description as typed; everyone else without the names and phones it may hold.
     return render(request, "sites/detail.html", {
         "site": site, "ancestors": [*site.place.ancestors(), site.place], "can_change": can_change,
+        "available": available,
+        "can_operate": available is not None and request.user.has_perm("sites.operate_site", site),
         "description": site.description if can_change or not site.description else _public_description(site),
         "poster": poster_panel(request, site)})  # its QR code, "report a problem here", what a station lends
 
