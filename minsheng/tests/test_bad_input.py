@@ -32,7 +32,7 @@ from places.forms import PLACE_PICKERS
 from rosters import services as roster_services
 from rosters.specs import ROSTERS
 from rosters.tests.helpers import xlsx_file
-from sites.services import site_create
+from sites.services import item_create, loan_create, site_create
 
 SKIPPED = ("api/", "admin/")  # the API has its own fuzzing gate (bin/api-fuzz); the admin is Django's
 
@@ -136,6 +136,9 @@ def world(root, tree, unit, accounts, settings, tmp_path):
     grid_branch = party_organisation_create(actor=root, level="branch", name="天庆嘉园第一网格党支部",
                                             place=tree["grid1"], parent=committee)
     site = site_create(actor=root, kind="station", name="天庆嘉园便民驿站", place=tree["grid1"])
+    plasters = item_create(actor=root, site=site, kind="consumable", name="创可贴", unit="片", stock=20, low_stock=3)
+    umbrellas = item_create(actor=root, site=site, kind="lendable", name="雨伞", unit="把", units=3)
+    loan = loan_create(actor=root, item=umbrellas, borrower_name="李先生", borrower_phone="13800001111")
     roster_import = roster_services.roster_import_create(
         actor=staff, roster=ROSTERS["places"], uploaded=xlsx_file([["编码", "名称", "类型", "上级编码"],
                                                                    ["620102010001002", "第二网格", "网格",
@@ -181,6 +184,19 @@ def world(root, tree, unit, accounts, settings, tmp_path):
         "sites:site_update": [({"pk": site.pk}, site_form)],
         "sites:detail": [({"pk": site.pk}, {})],
         "sites:poster": [({"pk": site.pk}, {})],
+        "sites:desk": [({"pk": site.pk}, {})],
+        "sites:stock": [({"pk": site.pk}, {"item": plasters.pk, "kind": "given_out", "quantity": "2", "reason": note,
+                                            "recipient": "李先生"})],
+        "sites:lend": [({"pk": site.pk}, {"item": umbrellas.pk, "borrower_name": "张三",
+                                           "borrower_phone": "13900001111",
+                                           "due_on": str(datetime.date.today() + datetime.timedelta(days=3))})],
+        "sites:borrower_pick": [({"pk": site.pk}, {})],
+        "sites:item_create": [({"pk": site.pk}, {"kind": "consumable", "name": "针线", "unit": "套", "stock": "5",
+                                                 "low_stock": "1", "units": "0", "loan_days": "7"})],
+        "sites:item_update": [({"pk": plasters.pk}, {"name": "创可贴", "unit": "片", "low_stock": "2",
+                                                     "active": "on"})],
+        "sites:loan_return": [({"pk": loan.pk}, {})],
+        "sites:loan_lost": [({"pk": loan.pk}, {"note": note})],
         "site_short": [({"pk": site.pk}, {})],
         "places:poster": [({"code": tree["building"].code}, {})],
         "places:posters": [({"code": tree["tqjy"].code}, {})],
