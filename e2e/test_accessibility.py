@@ -8,17 +8,20 @@
 
 Screenshots: var/screenshots/a11y-*-<width>.png."""
 
+import datetime
 import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from e2e.conftest import DESKTOP, PHONE
 from needs.models import Category, Channel, Need
 from needs.services import need_act, need_submit
+from offers.services import booking_request, offer_create, session_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
@@ -39,6 +42,8 @@ PUBLIC_PAGES = {
     "track-need": "/needs/track/{reference}/",
     "submit": "/needs/submit/",
     "login": "/login/",
+    "offers": "/offers/",
+    "offer": "/offers/{offer}/",
 }
 RESIDENT_PAGES = {
     "home": "/",
@@ -48,6 +53,9 @@ RESIDENT_PAGES = {
     "submit": "/needs/submit/",
     "place": "/places/{community}/",
     "search": "/search/?q=ldd",
+    "my-bookings": "/offers/mine/",
+    "offer-book": "/offers/sessions/{session}/book/",
+    "booking": "/offers/bookings/{booking}/",
 }
 
 
@@ -64,7 +72,16 @@ def needs(accounts, tree, unit, publish):
                       comment="谢谢")
     working = need_act(actor=unit_admin, need=published("楼道堆物"), action="claim")
     anonymous = need_submit(actor=AnonymousUser(), title="路面破损", place=tree["compound"], channel=Channel.ONLINE)
-    return {"published": published("单元门禁损坏").pk, "working": working.pk, "resolved": resolved("路灯不亮").pk,
+    # The offers list: the unit's free rides for 天庆嘉园社区, a session in three days, the resident's booking of it.
+    offer = offer_create(actor=unit_admin, kind="transport", name="爱心免费接送", organisation=unit["organisation"],
+                         communities=[tree["tqjy"]], min_notice_hours=24, is_published=True,
+                         description="为行动不便的老人免费接送就医。")
+    start = timezone.now() + datetime.timedelta(days=3)
+    session = session_create(actor=unit_admin, offer=offer, starts_at=start, ends_at=start + datetime.timedelta(
+        hours=1), capacity=3)
+    booking = booking_request(actor=resident, session=session, note="1号楼2单元门口")
+    return {"offer": offer.pk, "session": session.pk, "booking": booking.pk,
+            "published": published("单元门禁损坏").pk, "working": working.pk, "resolved": resolved("路灯不亮").pk,
             "closed": closed.pk, "reference": anonymous.reference, "subdistrict": tree["subdistrict"].code,
             "community": tree["tqjy"].code}
 

@@ -7,11 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from needs import selectors as need_selectors
+from offers import selectors as offer_selectors
+from offers import workflow as offer_workflow
 from people import scopes
 from people import selectors as people_selectors
 from people.models import Organisation, Person, Role
 from places import selectors as place_selectors
-from places.models import Place, PlaceKind
+from places.models import Place, PlaceKind, containing_codes
 from places.selectors import within
 from sites.models import Site, SiteKind
 
@@ -88,6 +90,27 @@ def _self_section(user) -> dict | None:
     return {"person": person, "home_path": [*person.home.ancestors(), person.home] if person.home else []}
 
 
+def _offers_section(user, person: Person | None) -> dict | None:
+    """A resident's bookings still to come and the offers (实事清单) of their community."""
+    if person is None:
+        return None
+    upcoming = offer_selectors.bookings_of(person).filter(
+        state__in=offer_workflow.ACTIVE, session__ends_at__gte=timezone.now()).order_by("session__starts_at", "id")
+    community = (Place.objects.filter(kind=PlaceKind.COMMUNITY, code__in=containing_codes(person.home.code)).first()
+                 if person.home_id else None)
+    offers = offer_selectors.offers_public(community=community)[:5] if community is not None else []
+    return {"bookings": list(upcoming[:5]), "community": community, "offers": list(offers)}
+
+
+def _unit_offers(user, organisation: Organisation) -> dict:
+    """A unit's offers and today's bookings of them (the provider's page has the rest)."""
+    today = timezone.localdate()
+    bookings = offer_selectors.bookings_for_provider(user, first_day=today, last_day=today).filter(
+        session__offer__organisation=organisation)
+    return {"offers": list(offer_selectors.offers_managed_by(user).filter(organisation=organisation)[:10]),
+            "today": list(bookings[:10]), "today_count": bookings.count()}
+
+
 def _committee_section(community: Place) -> dict:
     return {"place": community, "committee": people_selectors.committee_of(community),
             "honours": people_selectors.honours_of(place=community)}
@@ -113,9 +136,10 @@ def home(request):
     context["subdistricts"] = [_area_section(p) for p in by_role.get(Role.SUBDISTRICT_ADMIN, [])]
     context["communities"] = [_community_section(p) for p in by_role.get(Role.COMMUNITY_STAFF, [])]
     context["grids"] = [_grid_section(user, p) for p in by_role.get(Role.GRID_WORKER, [])]
-    context["units"] = [_unit_section(o) for o in by_role.get(Role.UNIT_ADMIN, [])]
+    context["units"] = [{**_unit_section(o), **_unit_offers(user, o)} for o in by_role.get(Role.UNIT_ADMIN, [])]
     context["committees"] = [_committee_section(p) for p in by_role.get(Role.COMMITTEE_MEMBER, [])]
     context["me"] = _self_section(user)
+    context["my_offers"] = _offers_section(user, context["me"]["person"] if context["me"] else None)
     context["is_member"] = Role.PARTY_MEMBER in by_role
     context["is_resident"] = Role.RESIDENT in by_role
     return render(request, "minsheng/home.html", context)

@@ -97,7 +97,7 @@ class BookingForm(forms.Form):
                          help_text=_("A resident who phoned: search, then choose. Empty: for yourself."))
     seats = forms.IntegerField(label=_("Number of places"), min_value=1, max_value=SEATS_MAX, initial=1,
                                widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
-    note = forms.CharField(label=_("Note"), required=False, max_length=300, widget=forms.Textarea(
+    note = forms.CharField(label=_("Remarks"), required=False, max_length=300, widget=forms.Textarea(
         attrs={"rows": 2, "placeholder": _("e.g. pick-up address: 1号楼2单元门口")}),
                            help_text=_("Seen by the provider and community staff only."))
 
@@ -114,7 +114,7 @@ class BookingForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=300,
-                             widget=forms.TextInput(attrs={"placeholder": _("e.g. the car is in for repair")}))
+                             widget=forms.TextInput(attrs={"placeholder": _("e.g. no longer needed (optional)")}))
 
 
 class RequiredReasonForm(ReasonForm):
@@ -145,6 +145,17 @@ class ProviderPicker(Picker):
         return [Choice(str(u.pk), u.name, str(u.get_kind_display())) for u in units]
 
 
+class CommunitiesField(forms.ModelMultipleChoiceField):
+    """Communities by id; an id no record can carry is refused here, never handed to the database."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if int_param(pk) is None:
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                            params={"pk": str(pk)[:20]})
+        return super()._check_values(value)
+
+
 RULE_FIELDS = ["min_notice_hours", "horizon_days", "cancel_notice_hours", "per_person_limit", "per_person_days",
                "confirmation", "no_show_limit", "eligibility", "residents_only"]
 
@@ -156,8 +167,8 @@ class OfferForm(ServiceModelForm):
     eligibility = forms.MultipleChoiceField(label=_("Eligible groups"), required=False,
                                             choices=EligibilityGroup.choices, widget=forms.CheckboxSelectMultiple,
                                             help_text=_("None ticked: anyone may book."))
-    communities = forms.ModelMultipleChoiceField(label=_("Communities served"), queryset=Place.objects.none(),
-                                                 widget=forms.CheckboxSelectMultiple)
+    communities = CommunitiesField(label=_("Communities served"), queryset=Place.objects.none(),
+                                   widget=forms.CheckboxSelectMultiple)
     place = PlacePickerField(label=_("Where"), required=False,
                              help_text=_("Where the sessions take place; empty for a service that comes to you."))
 

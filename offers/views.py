@@ -444,7 +444,7 @@ def provider(request, *, status=200, revealed=None):
                       "revealed": revealed.get(booking.pk), "actions": _actions(user, booking)})
     return render(request, "offers/provider.html", {
         "cards": cards, "which": which, "day": day,
-        "tabs": [("today", _("Today")), ("tomorrow", _("Tomorrow"))]}, status=status)
+        "tabs": [("today", _("Bookings today")), ("tomorrow", _("Bookings tomorrow"))]}, status=status)
 
 
 # --- Managing offers and their sessions ----------------------------------------------------------------
