@@ -924,11 +924,16 @@ OPERATIONS = {  # the operations this matrix tests, besides one per action (need
     "needs_api_need_create": "test_api_operations", "needs_api_need_list": "test_need_reads",
     "needs_api_need_detail": "test_need_reads", "ledger_api_ledger": "test_ledger_pages",
     "people_api_token_list": "test_api_operations", "people_api_token_revoke": "test_api_operations",
+    **dict.fromkeys(("offers_api_offer_list", "offers_api_offer_detail", "offers_api_booking_create",
+                     "offers_api_booking_list", "offers_api_booking_detail"), "test_booking_api"),
 }
 
 
 def test_every_api_operation_has_a_rule(openapi, db):  # db: run with the module's other tests, on its demo
     actions = {f"need_{a}" for a, record in workflow.ACTIONS.items() if a != "submit" and not record.system_only}
+    from offers.api import API_ACTIONS
+
+    actions |= {f"booking_{a}" for a in API_ACTIONS}  # one per booking action: test_booking_api
     assert set(openapi) - set(OPERATIONS) - actions == set(), "operations without a rule in the permission matrix"
     assert {op for op in actions if op in openapi} == actions
     assert {op for op, o in openapi.items() if not o["secured"]} == {"people_api_token_create", "ledger_api_ledger"}
@@ -967,6 +972,211 @@ def _named_patterns(resolver, prefix=""):
 def test_every_page_with_an_object_has_a_rule():
     assert set(_named_patterns(get_resolver())) - set(PAGE_RULES) == set(), \
         "pages with an object in their address but no rule in the permission matrix"
+
+
+# --- Offers and bookings (offers/): the API's operations, every role × a booking inside and one outside --------
+# Who is what to a booking (the relation table at the top of offers/workflow.py), read from the role's scope: the
+# inside offer is the unit's (兰州电影制片厂) for 天庆嘉园社区, booked by (or for) its residents; the outside offer is
+# a company's of 东岗东路社区, booked for a resident there. CAN["booking_staff"] are the area's staff (their area
+# holds the person's home); CAN["offer_provider"] speaks for the inside offer's unit; the resident is the booker of
+# their own bookings; CAN["manage_offer"] may open the unpublished offers of their area.
+
+CAN.update({
+    "booking_staff": {"subdistrict", "community", "grid"},
+    "offer_provider": {"unit"},
+    "manage_offer": {"subdistrict", "community", "unit"},
+})
+
+
+@pytest.fixture(scope="module")
+def offers_world(world, django_db_blocker):
+    """Two offers (inside, outside), each published with sessions and bookings in the states the actions leave
+    from, and unpublished with one session; made through the services, as their people would."""
+    from offers.services import booking_cancel, booking_confirm, booking_request, offer_create, session_create
+
+    with django_db_blocker.unblock():
+        admin_user, now = world["users"]["superuser"], timezone.now()
+        jumin = world["person"]["resident"]
+        away_community = world["away"].parent.parent
+        neighbour = Person.objects.filter(home__code__startswith=GRID1, user__isnull=True, is_resident=True,
+                                          memberships__isnull=True).exclude(pk=jumin.pk).order_by("pk").first()
+        away_neighbour = person_create(actor=admin_user, name="东岗居民", phone="13999990002", home=world["away"],
+                                       is_resident=True)
+        sides = {
+            True: {"provider": world["unit"]["unit"], "community": Place.objects.get(code=TQJY), "booker": jumin,
+                   "booker_user": world["users"]["resident"], "other": neighbour},
+            False: {"provider": Organisation.objects.get(pk=scopes.unit_ids(User.objects.get(username="donghu"))[0]),
+                    "community": away_community, "booker": world["away_person"], "booker_user": None,
+                    "other": away_neighbour},
+        }
+        o = {"bookings": {}, "offers": {}, "sessions": {}, "persons": {}}
+
+        def session(offer, start, capacity):
+            return session_create(actor=admin_user, offer=offer, starts_at=start,
+                                  ends_at=start + datetime.timedelta(hours=1), capacity=capacity)
+
+        def book(side, person, sess, at=None):
+            actor = side["booker_user"] if person == side["booker"] and side["booker_user"] else admin_user
+            return booking_request(actor=actor, session=sess, person=None if actor != admin_user else person, at=at)
+
+        for inside, side in sides.items():
+            offer = offer_create(actor=admin_user, kind="transport", name=f"矩阵接送{'内' if inside else '外'}",
+                                 organisation=side["provider"], communities=[side["community"]], residents_only=False,
+                                 confirmation="provider", is_published=True)
+            hidden = offer_create(actor=admin_user, kind="lecture", name=f"矩阵讲座{'内' if inside else '外'}",
+                                  organisation=side["provider"], communities=[side["community"]])
+            o["offers"][inside, "published"], o["offers"][inside, "hidden"] = offer, hidden
+            o["sessions"][inside, "free"] = session(offer, now + datetime.timedelta(days=3), 5)
+            o["sessions"][inside, "hidden"] = session(hidden, now + datetime.timedelta(days=3), 5)
+            o["persons"][inside] = side["other"]
+            requested = book(side, side["booker"], session(offer, now + datetime.timedelta(days=2), 5))
+            started = session(offer, now - datetime.timedelta(hours=1), 5)
+            yesterday = now - datetime.timedelta(days=1)
+            confirmed = booking_confirm(actor=admin_user, booking=book(side, side["booker"], started, at=yesterday),
+                                        at=yesterday)
+            one = session(offer, now + datetime.timedelta(days=4), 1)
+            holder = book(side, side["other"], one)
+            waiting = book(side, side["booker"], one)
+            booking_cancel(actor=admin_user, booking=holder, reason="矩阵")
+            waiting.refresh_from_db()
+            assert (requested.state, confirmed.state, waiting.state) == ("requested", "confirmed", "offered")
+            o["bookings"].update({(inside, "requested"): requested, (inside, "confirmed"): confirmed,
+                                  (inside, "offered"): waiting})
+        yield o
+
+
+def booking_relations(role: R, inside: bool) -> set[str]:
+    """What the role is to the bookings of one side, as offers/workflow.py's relation table defines it."""
+    if role.key == "superuser":
+        return {"staff"}
+    if not inside or role.key == "anonymous":
+        return set()
+    found = {"booker"} if role.key == "resident" else set()
+    if role.key in CAN["offer_provider"]:
+        found.add("provider")
+    if role.key in CAN["booking_staff"]:
+        found.add("staff")
+    return found
+
+
+def booking_outcome(booking, action: str, rel: set[str], at) -> str:
+    from offers import permissions as offer_permissions
+    from offers import workflow as offer_workflow
+
+    if not rel:
+        return "missing"
+    if offer_workflow.next_state(booking.state, action) is None:
+        return "moved"
+    if not rel & offer_workflow.ACTIONS[action].who:
+        return "forbidden"
+    return "guarded" if offer_permissions.refusal(booking, action, at, rel) else "done"
+
+
+def booking_fresh(booking):
+    from offers.models import Booking
+
+    return Booking.objects.select_related("session__offer", "person").get(pk=booking.pk)
+
+
+def test_booking_relations_agree_with_the_relation_table(world, offers_world, db):
+    from offers.permissions import relations_to
+
+    wrong = []
+    for role in ROLES:
+        for (inside, state), booking in offers_world["bookings"].items():
+            got = relations_to(world["users"][role.key], booking_fresh(booking))
+            if got != booking_relations(role, inside):
+                wrong.append((role.key, inside, state, got, booking_relations(role, inside)))
+    assert wrong == []
+
+
+BOOKING_BODIES = {"decline": {"reason": "矩阵"}, "cancel": {"reason": "矩阵"}}
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.key)
+def test_booking_api(world, offers_world, db, client, role):
+    from offers import workflow as offer_workflow
+    from offers.api import API_ACTIONS
+    from offers.models import Booking
+
+    headers = api_client(client, world, role)
+    anonymous, wrong, user = role.key == "anonymous", [], world["users"][role.key]
+
+    def check(operation, got, expected, *cell):
+        expected = 401 if anonymous else expected
+        if got.status_code != expected:
+            wrong.append((operation, *cell, expected, got.status_code, got.content.decode()[:200]))
+        CELLS["api"] += 1
+        return got.status_code == expected and not anonymous
+
+    listed = client.get("/api/v1/offers", {"limit": 200}, headers=headers)
+    if check("offers_api_offer_list", listed, 200):
+        ids = {item["id"] for item in listed.json()["items"]}
+        for (inside, kind), offer in offers_world["offers"].items():
+            if (offer.pk in ids) != (kind == "published"):
+                wrong.append(("offers_api_offer_list", inside, kind, "listed" if offer.pk in ids else "missing"))
+    for (inside, kind), offer in offers_world["offers"].items():
+        shown = kind == "published" or allowed("manage_offer", role, inside)
+        check("offers_api_offer_detail", client.get(f"/api/v1/offers/{offer.pk}", headers=headers),
+              200 if shown else 404, inside, kind)
+    check("offers_api_offer_detail", client.get("/api/v1/offers/999999999", headers=headers), 404)
+
+    top = max(b.pk for b in offers_world["bookings"].values()) + 1
+    page = client.get("/api/v1/bookings", {"before": top, "limit": 200}, headers=headers)
+    if check("offers_api_booking_list", page, 200):
+        ids = {item["id"] for item in page.json()["items"]}
+        for (inside, state), booking in offers_world["bookings"].items():
+            if (booking.pk in ids) != bool(booking_relations(role, inside)):
+                wrong.append(("offers_api_booking_list", inside, state, booking.pk in ids))
+    now = timezone.now()
+    for (inside, state), booking in offers_world["bookings"].items():
+        booking, rel = booking_fresh(booking), booking_relations(role, inside)
+        one = client.get(f"/api/v1/bookings/{booking.pk}", headers=headers)
+        if check("offers_api_booking_detail", one, 200 if rel else 404, inside, state) and rel:
+            offered = {a for a in API_ACTIONS if booking_outcome(booking, a, rel, now) == "done"}
+            if set(one.json()["actions"]) != offered:
+                wrong.append(("offers_api_booking_detail actions", inside, state, one.json()["actions"], offered))
+        for action in API_ACTIONS:
+            expected = booking_outcome(booking, action, rel, now)
+            with rolled_back():
+                events = Event.objects.count()
+                got = client.post(f"/api/v1/bookings/{booking.pk}/actions/{action}", BOOKING_BODIES.get(action, {}),
+                                  content_type="application/json", headers=headers)
+                check(f"booking_{action}", got, API_STATUS[expected], inside, state)
+                after = Booking.objects.get(pk=booking.pk)
+                if expected == "done" and not anonymous:
+                    ok = (after.state == offer_workflow.next_state(booking.state, action)
+                          and Event.objects.count() > events)
+                else:
+                    ok = after.state == booking.state and Event.objects.count() == events
+                if not ok:
+                    wrong.append((f"booking_{action}", inside, state, "wrote" if expected != "done" else "did not"))
+    check("offers_api_booking_detail", client.get("/api/v1/bookings/999999999", headers=headers), 404)
+
+    # Booking: for oneself (anyone on record, on a published offer's session), for someone else (staff of the area;
+    # a person one may not open is refused as one that does not exist), on an unpublished offer (never).
+    own = world["person"].get(role.key)
+    for inside in (True, False):
+        session = offers_world["sessions"][inside, "free"]
+        with rolled_back():
+            got = client.post("/api/v1/bookings", {"session": session.pk}, content_type="application/json",
+                              headers=headers)
+            check("offers_api_booking_create", got, 201 if own is not None else 422, inside, "self")
+        person = offers_world["persons"][inside]
+        visible = not anonymous and scopes.persons_visible_to(user).filter(pk=person.pk).exists()
+        expected = 201 if visible and allowed("booking_staff", role, inside) else 403 if visible else 422
+        with rolled_back():
+            count = Booking.objects.count()
+            got = client.post("/api/v1/bookings", {"session": session.pk, "person": person.pk},
+                              content_type="application/json", headers=headers)
+            check("offers_api_booking_create", got, expected, inside, "for someone")
+            if (Booking.objects.count() == count + 1) != (got.status_code == 201):
+                wrong.append(("offers_api_booking_create", inside, "wrote" if got.status_code != 201 else "did not"))
+        with rolled_back():
+            got = client.post("/api/v1/bookings", {"session": offers_world["sessions"][inside, "hidden"].pk},
+                              content_type="application/json", headers=headers)
+            check("offers_api_booking_create", got, 422, inside, "unpublished")
+    assert wrong == [], "\n".join(map(str, wrong))
 
 
 @pytest.fixture(scope="module", autouse=True)
