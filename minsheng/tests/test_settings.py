@@ -40,6 +40,8 @@ README_DEFAULTS = {
     "NEEDS_TRACK_BURST": 20,
     "NEEDS_TRACK_PER_HOUR": 60,
     "NEEDS_CALLBACK_DAYS": 30,
+    "OFFERS_PLACE_HOLD_HOURS": 12,
+    "OFFERS_REMIND_HOURS": 24,
     "MEDIA_ACCEL_REDIRECT": "",
     "LEDGER_WEIGHTS": [0.1, 0.45, 0.45],
     "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
@@ -75,6 +77,7 @@ print(json.dumps({
     "STATIC_ROOT": str(s.STATIC_ROOT), "MEDIA_ROOT": str(s.MEDIA_ROOT),
     "BACKUP_DIR": str(s.BACKUP_DIR), "BACKUP_ENABLED": s.BACKUP_ENABLED, "BACKUP_HOUR": s.BACKUP_HOUR,
     "BACKUP_KEEP": s.BACKUP_KEEP,
+    "OFFERS_PLACE_HOLD_HOURS": s.OFFERS_PLACE_HOLD_HOURS, "OFFERS_REMIND_HOURS": s.OFFERS_REMIND_HOURS,
 }))
 """
 
@@ -88,7 +91,8 @@ VARIABLES = ["DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SE
              "NEEDS_NOTIFY_GATEWAY",
              "LEDGER_WEIGHTS", "EMAIL_BACKEND", "DEFAULT_FROM_EMAIL", "LOG_LEVEL",
              "NEEDS_TRACK_BURST", "NEEDS_TRACK_PER_HOUR", "NEEDS_CALLBACK_DAYS", "MEDIA_ACCEL_REDIRECT",
-             "BACKUP_DIR", "BACKUP_ENABLED", "BACKUP_HOUR", "BACKUP_KEEP"]
+             "BACKUP_DIR", "BACKUP_ENABLED", "BACKUP_HOUR", "BACKUP_KEEP",
+             "OFFERS_PLACE_HOLD_HOURS", "OFFERS_REMIND_HOURS"]
 
 
 def import_settings(**env) -> subprocess.CompletedProcess:
@@ -152,7 +156,8 @@ def test_it_reads_each_variable(tmp_path):
                              NEEDS_NOTIFY_GATEWAY="x.Sms", LEDGER_WEIGHTS="0.2, 0.3, 0.5", HUEY_IMMEDIATE="1",
                              NEEDS_TRACK_BURST="4", NEEDS_TRACK_PER_HOUR="2.5", NEEDS_CALLBACK_DAYS="14",
                              MEDIA_ACCEL_REDIRECT="/protected-media/", NEEDS_AFFECTED_MAX="500",
-                             BACKUP_DIR="/srv/backups", BACKUP_ENABLED="off", BACKUP_HOUR="23", BACKUP_KEEP="30")
+                             BACKUP_DIR="/srv/backups", BACKUP_ENABLED="off", BACKUP_HOUR="23", BACKUP_KEEP="30",
+                             OFFERS_PLACE_HOLD_HOURS="6", OFFERS_REMIND_HOURS="2")
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert (values["DEBUG"], values["SESSION_COOKIE_SECURE"], values["HUEY_IMMEDIATE"]) == (True, True, True)
@@ -166,6 +171,7 @@ def test_it_reads_each_variable(tmp_path):
     assert values["NEEDS_AFFECTED_MAX"] == 500
     assert (values["BACKUP_DIR"], values["BACKUP_ENABLED"], values["BACKUP_HOUR"], values["BACKUP_KEEP"]) == (
         "/srv/backups", False, 23, 30)
+    assert (values["OFFERS_PLACE_HOLD_HOURS"], values["OFFERS_REMIND_HOURS"]) == (6, 2)
 
 
 def test_https_brings_hsts_and_sessions_last_session_hours(tmp_path):
