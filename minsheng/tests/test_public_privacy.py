@@ -53,8 +53,8 @@ from people.models import (
     Team,
 )
 from places.models import Place
-from sites.models import Site
-from sites.services import site_update
+from sites.models import Item, Loan, Site
+from sites.services import item_create, loan_create, site_update, stock_give_out
 
 MAX_DOCUMENTS = 5000  # the walk's bound; the demo needs about a third of it (the test fails if it is reached)
 LEDGER_DOWNLOADS = ("ledger:xlsx", "ledger:csv", "ledger:deeds_csv")
@@ -332,6 +332,11 @@ PUBLIC_SURFACES = {
     "sites:poster": lambda demo: [f"/sites/{pk}/poster.pdf" for pk in Site.objects.values_list("pk", flat=True)],
     "place_short": lambda demo: [f"/p/{c}" for c in Place.objects.values_list("code", flat=True)],
     "site_short": lambda demo: [f"/s/{pk}" for pk in Site.objects.values_list("pk", flat=True)],
+    # The stations in the API: the list and each station with what is available now (no borrower named).
+    "api:station_list": lambda demo: ["/api/v1/stations", "/api/v1/stations?q=yz",
+                                      *(f"/api/v1/stations?community={c.code}" for c in demo.communities)],
+    "api:station_detail": lambda demo: [f"/api/v1/stations/{pk}" for pk in Site.objects.filter(
+        kind="station").values_list("pk", flat=True)],
     # Public, but only to be posted to: what they answer a visitor is read too.
     "set_language": lambda demo: [("post", "/i18n/setlang/", {"language": "zh-hans", "next": "/"})],
     "api:token_create": lambda demo: [("post", "/api/v1/auth/token", {"username": "jumin", "password": "wrong"})],
@@ -368,6 +373,17 @@ NOT_PUBLIC = {
     "people:api_token_revoke": lambda demo: [("post", "/people/tokens/1/revoke/", {})],
     "sites:site_create": lambda demo: ["/sites/add/"],
     "sites:site_update": lambda demo: [f"/sites/{_pk(Site)(demo)}/edit/"],
+    # A station's desk (its operator's): the loans with the borrowers' names, the forms, a loan's return and loss.
+    **{name: (lambda t: lambda demo: [f"/sites/{pk}/desk/{t}" for pk in Site.objects.filter(
+        kind="station").values_list("pk", flat=True)])(tail)
+       for name, tail in (("sites:desk", ""), ("sites:stock", "stock/"), ("sites:lend", "lend/"),
+                          ("sites:borrower_pick", "lend/pick/?name=person&person_q=1"),
+                          ("sites:item_create", "items/add/"))},
+    "sites:item_update": lambda demo: [f"/sites/items/{pk}/edit/" for pk in Item.objects.values_list("pk", flat=True)],
+    "sites:loan_return": lambda demo: [("post", f"/sites/loans/{pk}/return/", {}) for pk in Loan.objects.values_list(
+        "pk", flat=True)[:20]],
+    "sites:loan_lost": lambda demo: [f"/sites/loans/{pk}/lost/" for pk in Loan.objects.values_list(
+        "pk", flat=True)[:20]],
     "places:posters": lambda demo: [f"/places/{demo.communities[0].code}/posters.pdf"],  # the staff's batch
     "needs:mine": lambda demo: ["/needs/mine/"],
     "needs:triage": lambda demo: ["/needs/triage/"],
@@ -398,6 +414,14 @@ NOT_PUBLIC = {
     "api:place_list": lambda demo: ["/api/v1/places?q=tqjy"],
     "api:place_detail": lambda demo: [f"/api/v1/places/{demo.grids[0].code}"],
     "api:need_list": lambda demo: ["/api/v1/needs"],
+    "api:station_loans": lambda demo: [f"/api/v1/stations/{pk}/loans" for pk in Site.objects.filter(
+        kind="station").values_list("pk", flat=True)],
+    "api:station_lend": lambda demo: [("post", f"/api/v1/stations/{_pk(Site)(demo)}/loans", {})],
+    "api:station_stock": lambda demo: [("post", f"/api/v1/stations/{_pk(Site)(demo)}/stock", {})],
+    "api:loan_return_endpoint": lambda demo: [("post", f"/api/v1/loans/{pk}/return", {}) for pk in
+                                              Loan.objects.values_list("pk", flat=True)[:20]],
+    "api:loan_lost_endpoint": lambda demo: [("post", f"/api/v1/loans/{pk}/lost", {}) for pk in
+                                            Loan.objects.values_list("pk", flat=True)[:20]],
     "api:need_create": lambda demo: [("post", "/api/v1/needs", {})],
     "api:need_detail": lambda demo: [f"/api/v1/needs/{n.pk}" for n in demo.needs],
     "api:need_action_unknown": lambda demo: [("post", f"/api/v1/needs/{demo.needs[0].pk}/actions/nothing", {})],
@@ -542,6 +566,14 @@ def plant(demo: Demo) -> dict:
         need_act(actor=staff, need=n, action="publish")
     site = Site.objects.filter(place__code__startswith=grid.code[:12]).order_by("pk").first()
     site_update(actor=staff, site=site, description=typed["site"])
+    # A station's operator lends to a passer-by by name and phone and to a resident on record, and gives out to a
+    # named neighbour: private to the desk, never on the station's public page or in the API.
+    station = Site.objects.filter(kind="station", place__code__startswith=grid.code[:12]).order_by("pk").first()
+    umbrellas = item_create(actor=staff, site=station, kind="lendable", name="隐私测试雨伞", unit="把", units=3)
+    plasters = item_create(actor=staff, site=station, kind="consumable", name="隐私测试创可贴", unit="片", stock=9)
+    loan_create(actor=staff, item=umbrellas, borrower_name=neighbour.name, borrower_phone=neighbour.phone)
+    loan_create(actor=staff, item=umbrellas, person=resident)
+    stock_give_out(actor=staff, item=plasters, quantity=1, recipient=neighbour.name, person=resident)
     demo.needs += [need, visitor_need, recorded]
     return {"need": need, "visitor_need": visitor_need, "recorded": recorded, "site": site, "typed": typed,
             "neighbour": neighbour, "resident": resident}
