@@ -106,6 +106,9 @@ CAN = {
     "roster_members": {"subdistrict", "community", "unit", "department"},
     "roster_residents": {"subdistrict", "community"},
     "roster_sites": {"subdistrict", "community"},
+    # A station's desk, its stock and loans (sites.operate_site): staff of its area, and its operator unit's admins
+    # (their "inside" is the station their unit runs).
+    "operate_station": {"subdistrict", "community", "unit"},
 }
 
 
@@ -201,6 +204,7 @@ def world(demo_db, django_db_blocker):
                                     is_resident=True)
         away_org = organisation_create(actor=admin_user, kind="property_company", name="东岗物业", place=away)
         site_create(actor=admin_user, kind="facility", name="东岗小区健身路径", place=away)
+        site_create(actor=admin_user, kind="station", name="东岗小区便民驿站", place=away)
 
         def compound_in(code):
             return Place.objects.filter(code__startswith=code, kind="compound").order_by("code").first()
@@ -776,6 +780,90 @@ def test_object_pages(world, db, client, role):
     assert wrong == [], "\n".join(map(str, wrong))
 
 
+# --- A station's desk and its API: its operators only; the station itself is public ---------------------------
+
+def stations_of(world, role: R) -> tuple:
+    """(a station inside the role's scope, one outside it): for a unit admin the station its unit runs (None if it
+    runs none) and one it does not; for the others one in 天庆嘉园 and one outside their area."""
+    stations = Site.objects.filter(kind="station").order_by("pk")
+    if role.key in UNIT_KEYS:
+        unit = world["unit"][role.key]
+        return stations.filter(operator=unit).first(), in_area(stations, "place", (TQJY, None)).exclude(
+            operator=unit).first()
+    return in_area(stations, "place", (TQJY, None)).first(), in_area(stations, "place", outside_area(role)).first()
+
+
+def station_things(world, station) -> dict:
+    """An item of each kind and a loan out at the station (written in the cell's savepoint)."""
+    from sites.services import item_create, loan_create
+
+    admin_user = world["users"]["superuser"]
+    umbrellas = item_create(actor=admin_user, site=station, kind="lendable", name="矩阵雨伞", unit="把", units=5)
+    plasters = item_create(actor=admin_user, site=station, kind="consumable", name="矩阵创可贴", stock=5)
+    loan = loan_create(actor=admin_user, item=umbrellas, borrower_name="矩阵", borrower_phone="13800001111")
+    return {"umbrellas": umbrellas, "plasters": plasters, "loan": loan}
+
+
+STATION_PAGES = [  # (URL name, method, the object, answered allowed, refused); a POST is empty: nothing written
+    ("sites:desk", "get", "station", 200, 404),
+    ("sites:borrower_pick", "get", "station", 200, 404),
+    ("sites:stock", "get", "station", 200, 403), ("sites:stock", "post", "station", 200, 403),
+    ("sites:lend", "get", "station", 200, 403), ("sites:lend", "post", "station", 200, 403),
+    ("sites:item_create", "get", "station", 200, 403), ("sites:item_create", "post", "station", 200, 403),
+    ("sites:item_update", "get", "umbrellas", 200, 403), ("sites:item_update", "post", "umbrellas", 200, 403),
+    ("sites:loan_lost", "get", "loan", 200, 404),
+    ("sites:loan_return", "post", "loan", 302, 404),
+]
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.key)
+def test_station_pages_and_api(world, db, client, role):
+    login(client, world, role)
+    headers = api_client(client, world, role)
+    anonymous, wrong = role.key == "anonymous", []
+    for inside, station in zip((True, False), stations_of(world, role), strict=True):
+        if station is None:
+            continue  # a unit that runs no station
+        may = allowed("operate_station", role, inside)
+        for name, method, kind, ok, refused in STATION_PAGES:
+            with rolled_back():
+                things = {"station": station, **station_things(world, station)}
+                events = Event.objects.count()
+                got = getattr(client, method)(reverse(name, args=[things[kind].pk]))
+                wrote = Event.objects.count() != events
+            expected = "login" if anonymous else ok if may else refused
+            if not (login_url(got) if anonymous else got.status_code == expected) or (wrote and not may):
+                wrong.append((name, method, station.name, role.key, expected, got.status_code, "wrote" * wrote))
+            CELLS["pages"] += 1
+        # The API: the list and the station are public; its loans and movements are its operators'.
+        api_cases = [
+            ("sites_api_station_list", "get", "/api/v1/stations", None, 200, 200),
+            ("sites_api_station_detail", "get", f"/api/v1/stations/{station.pk}", None, 200, 200),
+            ("sites_api_station_loans", "get", f"/api/v1/stations/{station.pk}/loans", None, 200, 404),
+            ("sites_api_station_lend", "post", f"/api/v1/stations/{station.pk}/loans", "lend", 201, 403),
+            ("sites_api_station_stock", "post", f"/api/v1/stations/{station.pk}/stock", "stock", 201, 403),
+            ("sites_api_loan_return_endpoint", "post", "/api/v1/loans/{loan}/return", None, 200, 404),
+            ("sites_api_loan_lost_endpoint", "post", "/api/v1/loans/{loan}/lost", None, 200, 404),
+        ]
+        for operation, method, url, body, ok, refused in api_cases:
+            with rolled_back():
+                things = station_things(world, station)
+                payload = {"lend": {"item": things["umbrellas"].pk, "borrower_name": "矩阵", "borrower_phone":
+                                    "13800002222"},
+                           "stock": {"item": things["plasters"].pk, "kind": "received", "quantity": 1}}.get(body)
+                events = Event.objects.count()
+                url = url.format(loan=things["loan"].pk)
+                got = (client.get(url, headers=headers) if method == "get" else
+                       client.post(url, payload or {}, content_type="application/json", headers=headers))
+                wrote = Event.objects.count() != events
+            public = operation in ("sites_api_station_list", "sites_api_station_detail")
+            expected = ok if public or may else 401 if anonymous else refused
+            if got.status_code != expected or (wrote and not may):
+                wrong.append((operation, station.name, role.key, expected, got.status_code, "wrote" * wrote))
+            CELLS["api"] += 1
+    assert wrong == [], "\n".join(map(str, wrong))
+
+
 # --- The ledger: the staff pages of an area, the public pages and downloads of any place ---------------------
 
 def ledger_places(world, role: R) -> tuple[Place, Place]:
@@ -924,6 +1012,9 @@ OPERATIONS = {  # the operations this matrix tests, besides one per action (need
     "needs_api_need_create": "test_api_operations", "needs_api_need_list": "test_need_reads",
     "needs_api_need_detail": "test_need_reads", "ledger_api_ledger": "test_ledger_pages",
     "people_api_token_list": "test_api_operations", "people_api_token_revoke": "test_api_operations",
+    **dict.fromkeys(("sites_api_station_list", "sites_api_station_detail", "sites_api_station_loans",
+                     "sites_api_station_lend", "sites_api_station_stock", "sites_api_loan_return_endpoint",
+                     "sites_api_loan_lost_endpoint"), "test_station_pages_and_api"),
     **dict.fromkeys(("offers_api_offer_list", "offers_api_offer_detail", "offers_api_booking_create",
                      "offers_api_booking_list", "offers_api_booking_detail"), "test_booking_api"),
 }
@@ -936,7 +1027,8 @@ def test_every_api_operation_has_a_rule(openapi, db):  # db: run with the module
     actions |= {f"booking_{a}" for a in API_ACTIONS}  # one per booking action: test_booking_api
     assert set(openapi) - set(OPERATIONS) - actions == set(), "operations without a rule in the permission matrix"
     assert {op for op in actions if op in openapi} == actions
-    assert {op for op, o in openapi.items() if not o["secured"]} == {"people_api_token_create", "ledger_api_ledger"}
+    assert {op for op, o in openapi.items() if not o["secured"]} == {
+        "people_api_token_create", "ledger_api_ledger", "sites_api_station_list", "sites_api_station_detail"}
 
 
 # Pages with an object in their address, and where the matrix tests each; those without one are the role's own
@@ -955,6 +1047,10 @@ PAGE_RULES = {
     "rosters:upload": "refused as rosters:template (rosters.views.roster_for); an upload writes no record",
     "places:pick": "a picker's name, not an object: what it lists is the picker's rule (test_pickers)",
     "public_media": "the photos of sites: public (docs/product.md §10)",
+    **{name: "test_station_pages_and_api" for name, *_rest in STATION_PAGES},
+    **dict.fromkeys(("offers:detail", "offers:offer_update", "offers:sessions", "offers:session_create",
+                     "offers:sessions_repeat", "offers:session_cancel", "offers:book", "offers:book_pick",
+                     "offers:booking", "offers:booking_act", "offers:booking_contact"), "test_offer_pages"),
     **dict.fromkeys(("place_short", "site_short"), "a QR code's short address: a redirect to a page that has its "
                     "rule (places/tests/test_posters.py, sites/tests/test_site_posters.py)"),
 }
@@ -1176,6 +1272,75 @@ def test_booking_api(world, offers_world, db, client, role):
             got = client.post("/api/v1/bookings", {"session": offers_world["sessions"][inside, "hidden"].pk},
                               content_type="application/json", headers=headers)
             check("offers_api_booking_create", got, 422, inside, "unpublished")
+    assert wrong == [], "\n".join(map(str, wrong))
+
+
+# --- The offers pages (offers/views.py): the same offers and bookings, every role, as a browser opens and sends them.
+# An unpublished offer is read by those who manage it only (else 404); a published one's management pages refuse
+# the others 403; a booking is read by what one is to it (booking_relations), its buttons answer as the API's
+# actions (a refused action 403, a booking that moved on 409, a guard's words 422, done: back to a page, 302).
+
+PAGE_OUTCOME = {"missing": 404, "moved": 409, "forbidden": 403, "guarded": 422, "done": 302}
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.key)
+def test_offer_pages(world, offers_world, db, client, role):
+    from offers import services as offer_services
+    from offers.models import Booking
+    from offers.views import FACES
+
+    login(client, world, role)
+    anonymous, wrong, now = role.key == "anonymous", [], timezone.now()
+    books = world["person"].get(role.key) is not None or role.key == "superuser" or role.key in CAN["booking_staff"]
+    books_for_others = role.key == "superuser" or role.key in CAN["booking_staff"]
+
+    def cell(name, url, method, expected, *where, body=None, writes=False):
+        """One request in a savepoint; a refused one writes nothing (no event, no booking changed)."""
+        with rolled_back():
+            events, states = Event.objects.count(), list(Booking.objects.order_by("pk").values_list("state"))
+            got = getattr(client, method)(url, body or {})
+            wrote = (Event.objects.count(), list(Booking.objects.order_by("pk").values_list("state"))) != (
+                events, states)
+        answered = login_url(got) if expected == "login" else got.status_code == expected
+        if not answered or (wrote and not writes):
+            wrong.append((name, method, *where, expected, got.status_code, "wrote" if wrote else ""))
+        CELLS["pages"] += 1
+
+    def managed(expected_if_allowed, sees, manages):
+        return "login" if anonymous else 404 if not sees else 403 if not manages else expected_if_allowed
+
+    for (inside, kind), offer in offers_world["offers"].items():
+        manages = allowed("manage_offer", role, inside)
+        sees = kind == "published" or manages
+        where = (inside, kind)
+        cell("offers:detail", f"/offers/{offer.pk}/", "get", 200 if sees else 404, *where)
+        cell("offers:offer_update", f"/offers/{offer.pk}/edit/", "get", managed(200, sees, manages), *where)
+        cell("offers:offer_update", f"/offers/{offer.pk}/edit/", "post", managed(422, sees, manages), *where)
+        cell("offers:sessions", f"/offers/{offer.pk}/sessions/", "get", managed(200, sees, manages), *where)
+        for name, tail in (("offers:session_create", "new/"), ("offers:sessions_repeat", "repeat/")):
+            cell(name, f"/offers/{offer.pk}/sessions/{tail}", "post", managed(422, sees, manages), *where)
+        session = offers_world["sessions"][inside, "free" if kind == "published" else "hidden"]
+        cell("offers:session_cancel", f"/offers/sessions/{session.pk}/cancel/", "post", managed(422, sees, manages),
+             *where)
+        cell("offers:book", f"/offers/sessions/{session.pk}/book/", "get",
+             "login" if anonymous else 404 if not sees else 200 if books else 403, *where)
+        cell("offers:book_pick", f"/offers/sessions/{session.pk}/book/pick/?name=person&person_q=1", "get",
+             200 if sees and books_for_others else 404, *where)
+
+    reveals = hasattr(offer_services, "booking_contact_reveal")
+    for (inside, state), booking in offers_world["bookings"].items():
+        booking, rel = booking_fresh(booking), booking_relations(role, inside)
+        where = (inside, state)
+        cell("offers:booking", f"/offers/bookings/{booking.pk}/", "get",
+             "login" if anonymous else 200 if rel else 404, *where)
+        for action in FACES:
+            outcome = booking_outcome(booking, action, rel, now)
+            cell("offers:booking_act", f"/offers/bookings/{booking.pk}/act/{action}/", "post",
+                 "login" if anonymous else PAGE_OUTCOME[outcome], *where, action,
+                 body=BOOKING_BODIES.get(action), writes=outcome == "done")
+        cell("offers:booking_contact", f"/offers/bookings/{booking.pk}/contact/", "post",
+             "login" if anonymous else 404 if not (rel and reveals) else 200 if rel & {"provider", "staff"} else 403,
+             *where, writes=bool(rel & {"provider", "staff"}))
     assert wrong == [], "\n".join(map(str, wrong))
 
 
