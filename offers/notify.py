@@ -42,9 +42,10 @@ def notice_text(booking: Booking, action: str) -> str:
     record = workflow.ACTIONS[action]
     values = {"offer": booking.session.offer.name, "start": workflow.local_moment(booking.session.starts_at),
               "action": record.label, "state": booking.get_state_display(), "reason": booking.reason,
+              "seats": booking.seats,
               "until": workflow.local_moment(booking.offered_until) if booking.offered_until else ""}
     template = record.notice or _("“%(offer)s” on %(start)s: %(action)s — now %(state)s.")
-    return template % values
+    return (template % values).strip()
 
 
 def notify(*, booking: Booking, action: str, actor, at=None) -> list[Notice]:

@@ -152,7 +152,8 @@ BOOKING = frozenset({"booker", "staff"})  # who books: the person, or staff on t
 HANDLING = frozenset({"provider", "staff"})  # who confirms and marks: the provider, or staff of the area
 
 ACTIONS: dict[str, Action] = {
-    "request": Action(_("Book"), BOOKING, audience=("provider",), guard=_not_started),
+    "request": Action(_("Book"), BOOKING, audience=("provider",), guard=_not_started,
+                      notice=_("New booking: “%(offer)s” on %(start)s (%(seats)d place(s)) — now %(state)s.")),
     "join_waitlist": Action(_("Join the waiting list"), BOOKING, audience=("booker",), guard=_not_started,
                             notice=_("“%(offer)s” %(start)s is full: you are on the waiting list and will be "
                                      "told when a place is free.")),
@@ -161,18 +162,23 @@ ACTIONS: dict[str, Action] = {
     "decline": Action(_("Decline"), HANDLING, audience=("booker",), fields=ReasonIn,
                       notice=_("Your booking of “%(offer)s” on %(start)s was declined: %(reason)s")),
     "fulfil": Action(_("Mark fulfilled"), HANDLING, guard=_session_day),
-    "mark_no_show": Action(_("Mark as no-show"), HANDLING, audience=("booker",), guard=_started),
+    "mark_no_show": Action(_("Mark as no-show"), HANDLING, audience=("booker",), guard=_started,
+                           notice=_("You were marked as not having come to “%(offer)s” on %(start)s. If you cannot "
+                                    "come, please cancel in time: no-shows may limit future bookings.")),
     "offer_place": Action(_("Offer a freed place"), frozenset({"system"}), audience=("booker",),
                           notice=_("A place is free in “%(offer)s” on %(start)s: it is held for you until "
                                    "%(until)s. Take it on the Minsheng site, or it goes to the next person.")),
-    "take_place": Action(_("Take the place"), BOOKING, audience=("provider",), guard=_held),
+    "take_place": Action(_("Take the place"), BOOKING, audience=("provider",), guard=_held,
+                         notice=_("A place freed in “%(offer)s” on %(start)s was taken from the waiting list — "
+                                  "now %(state)s.")),
     "lapse": Action(_("Place not taken in time"), frozenset({"system"}), audience=("booker",), guard=_hold_over,
                     notice=_("The place held for you in “%(offer)s” on %(start)s was not taken in time and has "
                              "gone to the next person.")),
     "remind": Action(_("Reminder"), frozenset({"system"}), audience=("booker",), guard=_reminder_due,
                      notice=_("Reminder: “%(offer)s” on %(start)s.")),
     "cancel": Action(_("Cancel"), frozenset({*BOOKING, "provider", "system"}), audience=("booker", "provider"),
-                     fields=OptionalReasonIn),
+                     fields=OptionalReasonIn,
+                     notice=_("The booking of “%(offer)s” on %(start)s was cancelled. %(reason)s")),
 }
 assert set(ACTIONS) == {action for _state, action in TRANSITIONS}
 

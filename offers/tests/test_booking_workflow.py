@@ -200,6 +200,9 @@ def test_events_carry_keys_never_names_or_phones(session, accounts, resident, ro
     for event in Event.objects.filter(subject_type="offers.booking"):
         text = json.dumps(event.data, ensure_ascii=False)
         assert resident.name not in text and resident.phone not in text
+    notices = list(Notice.objects.values_list("text", flat=True))
+    assert notices and not any(resident.name in t or resident.phone in t for t in notices)
+    assert "新预约：“爱心送考免费接送”" in notices[-1] or any(t.startswith("新预约") for t in notices)
     assert events_verify()[1] is None
 
 
