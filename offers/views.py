@@ -47,6 +47,11 @@ def _page(request, rows, size=PAGE_SIZE):
     return Paginator(rows, size).get_page(request.GET.get("page"))
 
 
+def _posted(request):
+    """The form's data on a POST (an empty one too: it is refused with the fields it lacks), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 def _when(moment: datetime.datetime) -> str:
     """12月3日 09:00 (the day as the language writes it, without the year)."""
     return f"{date_format(timezone.localtime(moment), 'MONTH_DAY_FORMAT')} {timezone.localtime(moment):%H:%M}"
@@ -230,7 +235,7 @@ def book(request, pk):
     if me is None and not for_others:
         return render(request, "offers/book.html", {"session": session, "offer": offer, "form": None,
                                                     "provider": provider_label(offer)}, status=403)
-    form = BookingForm(request.POST or None, user=user, session=session, for_others=for_others,
+    form = BookingForm(_posted(request), user=user, session=session, for_others=for_others,
                        for_self=me is not None)
     warning, status = "", 200
     if request.method == "POST" and form.is_valid():
@@ -494,7 +499,7 @@ def offer_create(request):
     if not _manages_offers(request.user):
         raise PermissionDenied(_("Offers are managed by the units and members who provide them, and by community "
                                  "staff."))
-    form = OfferForm(request.POST or None, user=request.user)
+    form = OfferForm(_posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         offer = _save_offer(request, form)
         if offer is not None:
@@ -507,7 +512,7 @@ def offer_create(request):
 @login_required
 def offer_update(request, pk):
     offer = _managed_offer(request, pk)
-    form = OfferForm(request.POST or None, instance=offer, user=request.user)
+    form = OfferForm(_posted(request), instance=offer, user=request.user)
     if request.method == "POST" and form.is_valid():
         if _save_offer(request, form, offer) is not None:
             messages.success(request, _("Offer saved."))

@@ -41,6 +41,7 @@ from ledger.rollups import SCOPE_KINDS
 from needs import workflow
 from needs.models import Category, Need, Photo
 from needs.services import need_act
+from offers.models import Booking, Offer, Session
 from people.models import (
     CommitteeMember,
     Honour,
@@ -337,6 +338,10 @@ PUBLIC_SURFACES = {
                                       *(f"/api/v1/stations?community={c.code}" for c in demo.communities)],
     "api:station_detail": lambda demo: [f"/api/v1/stations/{pk}" for pk in Site.objects.filter(
         kind="station").values_list("pk", flat=True)],
+    # The offers list (实事清单) and each published offer's page (its weeks of sessions are followed as links).
+    "offers:list": lambda demo: ["/offers/", "/offers/?kind=transport", "/offers/?q=jiesong",
+                                 *(f"/offers/?community={c.code}" for c in demo.communities)],
+    "offers:detail": lambda demo: [f"/offers/{pk}/" for pk in Offer.objects.values_list("pk", flat=True)],
     # Public, but only to be posted to: what they answer a visitor is read too.
     "set_language": lambda demo: [("post", "/i18n/setlang/", {"language": "zh-hans", "next": "/"})],
     "api:token_create": lambda demo: [("post", "/api/v1/auth/token", {"username": "jumin", "password": "wrong"})],
@@ -398,6 +403,23 @@ NOT_PUBLIC = {
     "needs:callbacks": lambda demo: ["/needs/callbacks/"],
     "needs:callback_reveal": lambda demo: [("post", f"/needs/callbacks/{n.pk}/call/", {}) for n in demo.needs],
     "needs:callback_record": lambda demo: [("post", f"/needs/callbacks/{demo.needs[0].pk}/grade/", {})],
+    "offers:book": lambda demo: [f"/offers/sessions/{pk}/book/" for pk in Session.objects.values_list(
+        "pk", flat=True)[:20]],
+    "offers:book_pick": lambda demo: [f"/offers/sessions/{_pk(Session)(demo)}/book/pick/?name=person&person_q=1"],
+    "offers:booking": lambda demo: [f"/offers/bookings/{pk}/" for pk in Booking.objects.values_list(
+        "pk", flat=True)[:20]],
+    "offers:booking_act": lambda demo: [("post", f"/offers/bookings/{_pk(Booking)(demo)}/act/cancel/", {})],
+    "offers:booking_contact": lambda demo: [("post", f"/offers/bookings/{_pk(Booking)(demo)}/contact/", {})],
+    "offers:mine": lambda demo: ["/offers/mine/"],
+    "offers:provider": lambda demo: ["/offers/provider/", "/offers/provider/?day=tomorrow"],
+    "offers:manage": lambda demo: ["/offers/manage/"],
+    "offers:offer_create": lambda demo: ["/offers/manage/new/"],
+    "offers:provider_pick": lambda demo: ["/offers/manage/pick/?name=organisation&organisation_q=da"],
+    "offers:offer_update": lambda demo: [f"/offers/{_pk(Offer)(demo)}/edit/"],
+    "offers:sessions": lambda demo: [f"/offers/{_pk(Offer)(demo)}/sessions/"],
+    "offers:session_create": lambda demo: [("post", f"/offers/{_pk(Offer)(demo)}/sessions/new/", {})],
+    "offers:sessions_repeat": lambda demo: [("post", f"/offers/{_pk(Offer)(demo)}/sessions/repeat/", {})],
+    "offers:session_cancel": lambda demo: [("post", f"/offers/sessions/{_pk(Session)(demo)}/cancel/", {})],
     "ledger:dashboard": lambda demo: ["/ledger/dashboard/"],
     "ledger:screen": lambda demo: ["/ledger/screen/"],
     "ledger:records": lambda demo: ["/ledger/records/?figure=members", "/ledger/records/?figure=found"],
