@@ -22,6 +22,7 @@ from e2e.conftest import DESKTOP, PHONE
 from needs.models import Category, Channel, Need
 from needs.services import need_act, need_submit
 from offers.services import booking_request, offer_create, session_create
+from sites.services import item_create, loan_create, site_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
@@ -44,6 +45,7 @@ PUBLIC_PAGES = {
     "login": "/login/",
     "offers": "/offers/",
     "offer": "/offers/{offer}/",
+    "station": "/sites/{station}/",
 }
 RESIDENT_PAGES = {
     "home": "/",
@@ -60,7 +62,7 @@ RESIDENT_PAGES = {
 
 
 @pytest.fixture
-def needs(accounts, tree, unit, publish):
+def needs(root, accounts, tree, unit, publish):
     """A need in each public state, the resident's: published, being handled, resolved (to rate) and closed."""
     unit_admin, resident, published = accounts["unit_admin"], accounts["resident"], publish
 
@@ -80,7 +82,13 @@ def needs(accounts, tree, unit, publish):
     session = session_create(actor=unit_admin, offer=offer, starts_at=start, ends_at=start + datetime.timedelta(
         hours=1), capacity=3)
     booking = booking_request(actor=resident, session=session, note="1号楼2单元门口")
-    return {"offer": offer.pk, "session": session.pk, "booking": booking.pk,
+    # A station with what it gives out and lends, one umbrella out.
+    station = site_create(actor=root, kind="station", name="天庆嘉园便民驿站", place=tree["compound"],
+                          operator=unit["organisation"], opening_hours="每天 8:00–20:00")
+    item_create(actor=root, site=station, kind="consumable", name="创可贴", unit="片", stock=20, low_stock=5)
+    umbrellas = item_create(actor=root, site=station, kind="lendable", name="雨伞", unit="把", units=4)
+    loan_create(actor=root, item=umbrellas, borrower_name="李先生", borrower_phone="13800001111")
+    return {"offer": offer.pk, "station": station.pk, "session": session.pk, "booking": booking.pk,
             "published": published("单元门禁损坏").pk, "working": working.pk, "resolved": resolved("路灯不亮").pk,
             "closed": closed.pk, "reference": anonymous.reference, "subdistrict": tree["subdistrict"].code,
             "community": tree["tqjy"].code}

@@ -115,6 +115,7 @@ class LendForm(forms.Form):
     def __init__(self, *args, user, site, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = site.items.filter(kind=ItemKind.LENDABLE, active=True).order_by("name")
+        self.fields["item"].label_from_instance = lambda item: item.name
         self.fields["person"].picker = BorrowerPicker(user, site)
 
     def add_service_errors(self, error):
@@ -139,6 +140,7 @@ class MovementForm(forms.Form):
     def __init__(self, *args, site, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = site.items.filter(kind=ItemKind.CONSUMABLE, active=True).order_by("name")
+        self.fields["item"].label_from_instance = lambda item: f"{item.name}（{item.stock}{item.unit}）"
 
     def add_service_errors(self, error):
         ServiceModelForm.add_service_errors(self, error)

@@ -28,6 +28,7 @@ def site_list(request):
     return render(request, "sites/list.html", {
         "q": q, "kind": kind, "kinds": SiteKind.choices,
         "page": Paginator(sites, PAGE_SIZE).get_page(request.GET.get("page")),
+        "operated": list(selectors.operated_by(request.user)[:20]) if request.user.is_authenticated else [],
         "can_add": request.user.has_perm("sites.add_site", None)})
 
 
