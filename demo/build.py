@@ -16,7 +16,9 @@ from django.db import transaction
 from demo import data as d
 from demo import needs_data as nd
 from demo.needs import NeedsWalk
+from demo.offers import OffersWalk
 from demo.phones import IN_SERVICE, NAMED, RESIDENT, RETIREE, VETERAN, phone, phone_prefix
+from demo.stations import StationsWalk
 from people.models import Organisation, PartyOrganisation, Person, TeamMember
 from people.services import (
     agreement_sign,
@@ -74,7 +76,7 @@ class DemoBuilder:
     def build(self):
         for section in (self.build_places, self.build_party_structure, self.build_units, self.build_members,
                         self.build_unit_coverage, self.build_tqjy, self.build_residents, self.build_sites,
-                        self.build_accounts, self.build_needs):
+                        self.build_accounts, self.build_needs, self.build_offers, self.build_stations):
             with transaction.atomic():
                 section()
 
@@ -360,6 +362,7 @@ class DemoBuilder:
             person = self.account_person(username, index, who, taken, rng)
             taken.add(person.pk)
             self.accounts.append((username, role, scope, person))
+        self.accounts.append(("laoren", "resident", {}, self.laoren()))
         password = make_password(d.DEMO_PASSWORD)  # hashed once: one PBKDF2 run instead of one per account
         for username, role, scope, person in self.accounts:
             user = User.objects.filter(username=username).first()
@@ -367,6 +370,13 @@ class DemoBuilder:
                 user = User.objects.create(username=username, password=password)
             role_grant(actor=self.actor, user=user, role=role, **scope)
             person_account_link(actor=self.actor, person=person, user=user)
+
+    def laoren(self) -> Person:
+        """老人 of 五里铺东社区 who rides the taxi company's free rides (demo.offers: his eligibility and rides)."""
+        rng = random.Random(d.SEED + 4)
+        garden = self.by_name["五里铺花园"]
+        homes = [h for h in self.homes[garden.code[:12]] if h.code.startswith(garden.code)]
+        return self.named_person("laoren", d.LAOREN_PHONE_INDEX, name=d.LAOREN_NAME, gender="M", home=homes[0], rng=rng)
 
     def account_person(self, username, index, who, taken, rng) -> Person:
         """The person an account of the needs walk belongs to (see demo.needs_data.NEEDS_ACCOUNTS)."""
@@ -390,6 +400,14 @@ class DemoBuilder:
     def build_needs(self):
         """The needs loop: the article's 26 needs of 2021 and a few recent ones (demo.needs_data)."""
         self.needs_created = NeedsWalk(self).walk()
+
+    def build_offers(self):
+        """The offers list: the taxi company's rides, the enrolment Q&A, the non-public units' deeds (demo.offers)."""
+        OffersWalk(self).walk()
+
+    def build_stations(self):
+        """The 11 stations' items and their 2021 stock and loans (demo.stations)."""
+        StationsWalk(self).walk()
 
     def grids_of(self, community):
         return [p for code, p in sorted(self.places.items())

@@ -264,6 +264,10 @@ SITES = [
 ]
 SITES_OPENED_ON = datetime.date(2021, 6, 1)
 
+# The demo login `laoren`: an elderly resident of 五里铺东社区 (demo.offers records his eligibility and rides).
+LAOREN_NAME = "马占福"
+LAOREN_PHONE_INDEX = 90  # demo.phones NAMED: 1–13 the story's people, 21 on the needs walk's accounts
+
 # Chinese names, generated deterministically: common surnames, and given-name characters.
 SURNAMES = ("王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕"
             "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶贺顾毛郝龚邵万严武戴")

@@ -21,11 +21,14 @@ from core.events import events_verify
 from core.models import Event
 from demo import needs_data
 from ledger import periods
+from ledger.sections import figures_by_key, ledger_build
 from ledger.selectors import tally
 from needs import workflow
 from needs.models import Need, NeedReporter, Notification, ProgressNote, State
 from needs.services import need_act
 from needs.tasks import deadline_sweep
+from offers import rules as offer_rules
+from offers.models import Booking, Eligibility, Offer, Session
 from people.models import (
     CoBuildingAgreement,
     CommitteeMember,
@@ -41,7 +44,7 @@ from people.models import (
     TeamMember,
 )
 from places.models import Coverage, Place
-from sites.models import Site
+from sites.models import Item, Loan, Site, StockMovement
 
 PASSWORD = "minsheng2021"
 
@@ -187,7 +190,8 @@ def test_it_prints_the_logins_and_the_figures(output):
 def test_it_creates_nothing_on_a_second_run(output):
     models = (Event, Place, Coverage, Organisation, PartyOrganisation, CoBuildingAgreement, OrganisationReport,
               Person, PartyMembership, MemberReport, Team, TeamMember, CommitteeMember, Honour, Site,
-              RoleAssignment, User, Need, NeedReporter, ProgressNote, Notification)
+              RoleAssignment, User, Need, NeedReporter, ProgressNote, Notification, Offer, Session, Booking,
+              Eligibility, Item, StockMovement, Loan)
     before = {m: m.objects.count() for m in models}
     last_event = Event.objects.order_by("-id").values_list("pk", flat=True).first()
     call_command("load_demo", stdout=io.StringIO())
@@ -211,6 +215,7 @@ ACCOUNTS = {
     "dangyuan": ("party_member", None),
     "jumin": ("resident", None),
     "shegongwei": ("committee_member", "天庆嘉园社区"),
+    "laoren": ("resident", None),
 }
 
 
@@ -437,3 +442,103 @@ def test_it_lets_every_needs_walk_account_log_in(output, client):
         assert Person.objects.filter(user__username=username).count() == 1
     response = client.post(reverse("login"), {"username": "donghu", "password": PASSWORD})
     assert response.status_code == 302
+
+
+# --- Offers, bookings and stations (demo.offers, demo.stations) ------------------------------------------
+
+def rides_2021():
+    start, end = year_bounds(2021)
+    return Booking.objects.filter(session__offer__organisation__name="大桥出租车公司", session__starts_at__gte=start,
+                                  session__starts_at__lt=end)
+
+
+def test_it_lists_the_taxi_companys_free_rides_with_the_articles_rules(output):
+    offer = Offer.objects.get(organisation__name="大桥出租车公司")
+    assert (offer.kind, offer.min_notice_hours, offer.confirmation, offer.is_published) == (
+        "transport", 24, "automatic", True)
+    assert list(offer.communities.values_list("name", flat=True)) == ["五里铺东社区"]
+    assert set(offer.eligibility) == {"disabled", "mobility"} and offer.residents_only
+    # Recurring weekday slots, each its own session, from the day after the need was resolved.
+    start, end = year_bounds(2021)
+    slots = Session.objects.filter(offer=offer, starts_at__gte=start, starts_at__lt=end)
+    assert {timezone.localtime(s.starts_at).weekday() for s in slots} == {0, 1, 2, 3, 4}
+    assert timezone.localtime(slots.first().starts_at).date() == datetime.date(2021, 7, 13)
+    assert Session.objects.filter(offer=offer, starts_at__gt=timezone.now()).exists()  # bookable now
+    states = dict(rides_2021().values_list("state").annotate(n=Count("pk")))
+    assert states["fulfilled"] >= 60 and 0 < states["no_show"] < states["fulfilled"] / 5 and states["cancelled"] > 0
+    assert set(states) == {"fulfilled", "no_show", "cancelled"}  # every 2021 ride has ended
+    # Every ride through the workflow: booked at least 24 hours ahead, each step an event by the roles.
+    for booking in rides_2021().select_related("session")[:40]:
+        assert booking.created_at <= booking.session.starts_at - datetime.timedelta(hours=24)
+    verbs = dict(Event.objects.filter(verb__startswith="booking.", subject_id__in=[
+        str(pk) for pk in rides_2021().values_list("pk", flat=True)]).values_list("verb").annotate(n=Count("pk")))
+    assert verbs["booking.fulfil"] == states["fulfilled"] and verbs["booking.request"] == sum(states.values())
+    fulfillers = set(Event.objects.filter(verb="booking.fulfil").values_list("actor__username", flat=True))
+    assert "daqiao" in fulfillers
+
+
+def test_laoren_is_an_eligible_elderly_resident_of_wulipu_east_with_rides(output, client):
+    laoren = Person.objects.get(user__username="laoren")
+    assert laoren.home.code.startswith(place("五里铺东社区", "community").code) and laoren.is_resident
+    eligibility = Eligibility.objects.filter(person=laoren)
+    assert set(eligibility.values_list("group", flat=True)) == {"elderly", "mobility"}
+    assert set(eligibility.values_list("recorded_by__username", flat=True)) == {"wlpd"}
+    rides = rides_2021().filter(person=laoren)
+    assert rides.filter(state="fulfilled").count() >= 5
+    upcoming = Booking.objects.get(person=laoren, session__starts_at__gt=timezone.now())
+    assert upcoming.state == "confirmed" and upcoming.booked_by.username == "laoren"
+    # He may book another slot at least 24 hours ahead, and not one sooner.
+    offer = upcoming.session.offer
+    now = timezone.now()
+    later = Session.objects.filter(offer=offer, starts_at__gte=now + datetime.timedelta(hours=25)).exclude(
+        pk=upcoming.session_id).first()
+    assert offer_rules.booking_refusal(offer=offer, session=later, person=laoren, at=now) is None
+    soon = Session.objects.filter(offer=offer, starts_at__gt=now, starts_at__lt=now + datetime.timedelta(hours=23))
+    for session in soon:
+        assert "24" in offer_rules.booking_refusal(offer=offer, session=session, person=laoren, at=now)
+    response = client.post(reverse("login"), {"username": "laoren", "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_it_lists_the_enrolment_qa_and_the_non_public_units_deeds(output):
+    qa = Offer.objects.get(organisation__name="兰州市教育局")
+    assert qa.kind == "consultation" and "城关区教育局招生办" in qa.description and "升学政策" in qa.name
+    assert qa.communities.count() == Place.objects.filter(kind="community").count()
+    session = qa.sessions.order_by("starts_at").first()
+    assert timezone.localtime(session.starts_at).date() == datetime.date(2021, 6, 26)
+    assert session.bookings.filter(state="fulfilled").exists()
+    deeds = dict(Offer.objects.filter(organisation__kind__in=("non_public_enterprise", "social_organisation"))
+                 .values_list("kind", "organisation__name"))
+    assert {"donation", "clinic", "training", "lecture", "transport"} <= set(deeds)
+    assert not Offer.objects.get(kind="donation").bookable
+
+
+def test_the_stations_keep_the_articles_items_with_a_2021_history(output):
+    stations = Site.objects.filter(kind="station")
+    assert stations.count() == 11 and not stations.filter(items__isnull=True).exists()
+    article = {"免洗洗手液", "创可贴", "雨伞", "针线", "血压计", "急救包"}
+    assert set(Item.objects.values_list("name", flat=True)) == article
+    full = Item.objects.filter(site__name="天庆嘉园便民驿站")
+    assert full.count() == 6 and set(full.values_list("kind", flat=True)) == {"consumable", "lendable"}
+    start, end = year_bounds(2021)
+    given = StockMovement.objects.filter(kind="given_out", at__gte=start, at__lt=end)
+    assert given.count() >= 100 and StockMovement.objects.filter(kind="received", at__gt=start).exists()
+    assert not Item.objects.filter(stock__lt=0).exists()
+    loans = Loan.objects.filter(lent_at__gte=start, lent_at__lt=end)
+    assert loans.count() >= 50 and loans.filter(returned_at__isnull=True, lost_at__isnull=True).count() == 0
+    assert loans.filter(lost_at__isnull=False).count() == 1
+    umbrellas = loans.filter(item__name="雨伞")
+    assert umbrellas.filter(lent_at__month=8).count() > umbrellas.filter(lent_at__month=11).count()  # rainy summer
+    assert Loan.objects.filter(returned_at__isnull=True, lost_at__isnull=True, lent_at__gte=end).exists()  # out now
+
+
+def test_the_ledger_of_wulipu_east_for_2021_shows_the_rides_fulfilled(output, client):
+    wlpd = place("五里铺东社区", "community")
+    figures = figures_by_key(ledger_build(wlpd, periods.year(2021), public=True))
+    fulfilled = rides_2021().filter(state="fulfilled", person__home__code__startswith=wlpd.code).count()
+    assert fulfilled >= 60 and figures["bookings_fulfilled"] >= fulfilled
+    assert figures["residents_served"] >= 21 and 0 < figures["no_show_rate"] < 0.2
+    assert figures["items_lent"] > 0 and figures["station_uses"] > 0  # its station lends umbrellas, first-aid kits
+    page = client.get(reverse("ledger:public", args=[wlpd.code]), {"period": "2021"}).content.decode()
+    assert f'<span class="n">{figures["bookings_fulfilled"]}</span><span class="l">已完成预约</span>' in page
+    assert "大桥出租车公司" in page and "马占福" not in page
