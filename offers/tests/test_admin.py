@@ -13,8 +13,9 @@ def test_an_offer_added_and_changed_in_the_admin_has_its_events(client, root, un
     client.force_login(root)
     assert client.get(reverse("admin:offers_offer_changelist")).status_code == 200
     assert client.get(reverse("admin:offers_offer_change", args=[offer.pk])).status_code == 200
-    form = {"kind": "clinic", "name": "社区义诊", "organisation": unit["organisation"].pk, "communities": [tree["tqjy"].pk],
-            "eligibility": ["elderly"], "residents_only": "on", "min_notice_hours": "0", "horizon_days": "30",
+    form = {"kind": "clinic", "name": "社区义诊", "organisation": unit["organisation"].pk,
+            "communities": [tree["tqjy"].pk], "eligibility": ["elderly"], "residents_only": "on",
+            "min_notice_hours": "0", "horizon_days": "30",
             "cancel_notice_hours": "0", "per_person_days": "30", "confirmation": "automatic", "bookable": "on",
             "description": ""}
     response = client.post(reverse("admin:offers_offer_add"), form)
