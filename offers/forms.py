@@ -208,7 +208,7 @@ class OfferForm(ServiceModelForm):
 class SessionForm(forms.Form):
     """One session: a day, from … to, how many places."""
 
-    day = forms.DateField(label=_("Day"), validators=day_validators, widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Day"), validators=day_validators, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     capacity = forms.IntegerField(label=_("Number of places"), min_value=1, max_value=10000, initial=1)
@@ -237,9 +237,9 @@ class RepeatForm(forms.Form):
     start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     first_day = forms.DateField(label=_("First day"), validators=day_validators,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     last_day = forms.DateField(label=_("Last day"), validators=day_validators,
-                               widget=forms.DateInput(attrs={"type": "date"}))
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     capacity = forms.IntegerField(label=_("Places per slot"), min_value=1, max_value=10000, initial=1)
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
 
