@@ -24,6 +24,7 @@ from offers import actions, permissions, rules, workflow
 from offers.models import Booking, Confirmation, Eligibility, EligibilityGroup, Offer, OfferKind, Session
 from offers.notify import notify
 from people import scopes
+from people.models import PersonalDataAccess
 from places.models import Place, PlaceKind
 
 verbs_declare({f"booking.{action}": f"the bookings workflow's action “{action}” (offers.workflow)"
@@ -35,6 +36,8 @@ verbs_declare({
     "session_cancel": "a session cancelled (its bookings cancelled, each with its own event)",
     "eligibility_record": "that a person belongs to an eligible group recorded (e.g. after seeing a 残疾人证)",
     "eligibility_remove": "a person's eligibility removed",
+    "booking_contact_reveal": "the provider or staff were shown the full name and phone of the person booked "
+                              "(to pick them up, to call them); also in people's PersonalDataAccess",
 })
 
 OFFER_FIELDS = ("kind", "name", "communities", "organisation", "person", "description", "place", "eligibility",
@@ -396,6 +399,24 @@ def booking_act(*, actor, booking: Booking, action: str, at=None, **fields) -> B
     return booking
 
 
+# --- Reads that are logged ---
+
+def booking_contact_reveal(*, actor, booking: Booking, reason: str = "") -> tuple[str, str]:
+    """The full name and phone of the person booked, for the provider (to pick them up) and the staff of the
+    booking (to call them); each view logged in PersonalDataAccess (the person's record shows who saw it) and as
+    an event of the booking."""
+    booking = Booking.objects.select_related("person", "session__offer").get(pk=booking.pk)
+    if not permissions.relations_to(actor, booking) & {"provider", "staff"}:
+        raise PermissionDenied(_("Only the provider and the staff of this booking see the full name and phone."))
+    reason = (reason or _("booking #%(id)s") % {"id": booking.pk})[:200]
+    person = booking.person
+    with transaction.atomic():
+        PersonalDataAccess.objects.create(viewer=actor, person=person, fields="name,phone", reason=reason)
+        event_append(actor=actor, verb="booking_contact_reveal", subject=booking,
+                     data={"person": person.pk, "fields": "name,phone", "reason": reason})
+    return person.name, person.phone
+
+
 # --- One typed face per action a person takes (the system's: offer_place, lapse, remind — offers.tasks) ---
 
 def booking_confirm(*, actor, booking: Booking, at=None) -> Booking:
@@ -425,4 +446,4 @@ def booking_take_place(*, actor, booking: Booking, at=None) -> Booking:
 __all__ = ["OfferKind", "BookingConflict", "offer_create", "offer_update", "session_create", "sessions_repeat",
            "session_cancel", "eligibility_record", "eligibility_remove", "booking_request", "booking_act",
            "booking_confirm", "booking_decline", "booking_cancel", "booking_fulfil", "booking_mark_no_show",
-           "booking_take_place", "held_seats"]
+           "booking_take_place", "booking_contact_reveal", "held_seats"]

@@ -247,3 +247,32 @@ def test_a_member_offering_a_deed_is_its_provider(root, tree, accounts, now):
     with pytest.raises(PermissionDenied):
         services.offer_create(actor=helper, kind="consultation", name="冒名", person=person,
                               communities=[tree["tqjy"]])
+
+
+def test_the_provider_and_staff_see_the_full_contact_each_view_logged(session, accounts, provider, resident):
+    from offers.services import booking_contact_reveal
+    from people.models import PersonalDataAccess
+
+    booking = booking_request(actor=accounts["resident"], session=session)
+    assert booking_contact_reveal(actor=provider, booking=booking) == (resident.name, resident.phone)
+    access = PersonalDataAccess.objects.get(viewer=provider, person=resident)
+    assert access.fields == "name,phone" and f"#{booking.pk}" in access.reason
+    assert last_event(booking).verb == "booking_contact_reveal" and resident.name not in str(last_event(booking).data)
+    assert booking_contact_reveal(actor=accounts["community_staff"], booking=booking)[1] == resident.phone
+    for nobody in (accounts["resident"], accounts["other_community_staff"], accounts["party_member"]):
+        with pytest.raises(PermissionDenied):
+            booking_contact_reveal(actor=nobody, booking=booking)
+    assert PersonalDataAccess.objects.filter(person=resident).count() == 2
+
+
+def test_whom_staff_may_book_for_is_whom_booking_request_accepts(offer, session, accounts, provider, resident):
+    from offers.permissions import may_book_for_others, persons_bookable_by
+
+    staff, elsewhere = accounts["community_staff"], accounts["other_community_staff"]
+    assert may_book_for_others(staff, offer) and resident in persons_bookable_by(staff, offer)
+    assert may_book_for_others(elsewhere, offer) and resident not in persons_bookable_by(elsewhere, offer)
+    assert not may_book_for_others(provider, offer) and not persons_bookable_by(provider, offer).exists()
+    assert not may_book_for_others(accounts["resident"], offer)
+    assert resident in persons_bookable_by(accounts["grid_worker"], offer)
+    booking = booking_request(actor=accounts["grid_worker"], session=session, person=resident)
+    assert booking.booked_by == accounts["grid_worker"]
