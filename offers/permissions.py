@@ -65,16 +65,6 @@ def may_book_for_others(user, offer: Offer) -> bool:
             or any(scopes.covers_place(user, c, AREA_ROLES) for c in offer.communities.all()))
 
 
-def persons_bookable_by(user, offer: Offer) -> QuerySet:
-    """The people the user may book this offer for (is_staff_for, as a filter, among those they may open): exactly
-    whom booking_request accepts for `person` (its rules may still refuse, in words)."""
-    people = scopes.persons_visible_to(user)
-    if scopes.is_superuser(user) or any(scopes.covers_place(user, c, AREA_ROLES) for c in offer.communities.all()):
-        return people
-    prefixes = scopes.place_prefixes(user, HOME_ROLES)
-    return people.filter(within(prefixes, "home")) if prefixes else people.none()
-
-
 def relations_to(user, booking: Booking) -> set[str]:
     """What the user is to the booking: {"booker", "provider", "staff", "system"} as offers.workflow defines them."""
     relations: set[str] = set()

@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.models import Event
-from offers import workflow
+from offers import permissions, workflow
 from offers.models import Booking, Offer, Session
 from offers.permissions import bookings_in_scope_q, offers_managed_q
 from people import scopes
@@ -105,3 +105,14 @@ def offers_managed_by(user) -> QuerySet:
 def timeline(booking: Booking) -> QuerySet:
     """The booking's events, oldest first."""
     return Event.objects.filter(subject_type="offers.booking", subject_id=str(booking.pk)).order_by("id")
+
+
+def persons_bookable_by(user, offer: Offer) -> QuerySet:
+    """The people the user may book this offer for (is_staff_for, as a filter, among those they may open): exactly
+    whom booking_request accepts for `person` (its rules may still refuse, in words)."""
+    people = scopes.persons_visible_to(user)
+    served = offer.communities.all()
+    if scopes.is_superuser(user) or any(scopes.covers_place(user, c, permissions.AREA_ROLES) for c in served):
+        return people
+    prefixes = scopes.place_prefixes(user, permissions.HOME_ROLES)
+    return people.filter(within(prefixes, "home")) if prefixes else people.none()

@@ -266,7 +266,8 @@ def test_the_provider_and_staff_see_the_full_contact_each_view_logged(session, a
 
 
 def test_whom_staff_may_book_for_is_whom_booking_request_accepts(offer, session, accounts, provider, resident):
-    from offers.permissions import may_book_for_others, persons_bookable_by
+    from offers.permissions import may_book_for_others
+    from offers.selectors import persons_bookable_by
 
     staff, elsewhere = accounts["community_staff"], accounts["other_community_staff"]
     assert may_book_for_others(staff, offer) and resident in persons_bookable_by(staff, offer)
