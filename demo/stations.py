@@ -104,7 +104,7 @@ class StationsWalk:
             loan_mark_lost(actor=self.actor, loan=loan, at=lent_at + datetime.timedelta(days=14),
                            note="借用人搬离，未归还")
         else:
-            back = lent_at + datetime.timedelta(days=self.rng.choice((0, 1, 1, 2, 3, 5)), hours=self.rng.randint(1, 4))
+            back = self.at(day + datetime.timedelta(days=self.rng.choice((1, 1, 2, 3, 5))))  # within opening hours
             loan_return(actor=self.actor, loan=loan, at=back)
         return loan
 
