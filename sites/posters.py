@@ -31,14 +31,23 @@ def offered_items(site: Site) -> dict[str, list[str]]:
     return found
 
 
+ITEMS_LISTED = 8  # names on a line of the poster, so that it stays one page
+
+
+def _names(names: list[str]) -> str:
+    if len(names) <= ITEMS_LISTED:
+        return "、".join(names)
+    return _("%(names)s and %(count)s more") % {"names": "、".join(names[:ITEMS_LISTED]), "count": len(names)}
+
+
 def item_lines(site: Site) -> list[str]:
     if site.kind != SiteKind.STATION:
         return []
     items, lines = offered_items(site), []
     if items["lent"]:
-        lines.append(_("To borrow: %(items)s") % {"items": "、".join(items["lent"])})
+        lines.append(_("To borrow: %(items)s") % {"items": _names(items["lent"])})
     if items["given"]:
-        lines.append(_("Free to take: %(items)s") % {"items": "、".join(items["given"])})
+        lines.append(_("Free to take: %(items)s") % {"items": _names(items["given"])})
     return lines
 
 

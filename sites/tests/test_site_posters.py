@@ -91,3 +91,17 @@ def test_a_communitys_batch_prints_its_stations_with_their_items(client, account
     pages = qr.pdf_pages(client.get(f"/places/{tree['tqjy'].code}/posters.pdf").content)
     [page] = [p for p in pages if "天庆嘉园便民驿站" in qr.text(p)]
     assert "可借：血压计、雨伞" in qr.text(page) and qr.page_modules(page) == qr.expected(f"{BASE}/s/{items.pk}")
+
+
+def test_a_station_with_many_items_still_has_a_one_page_poster(client, root, station):
+    for n in range(12):
+        item_create(actor=root, site=station, kind="lendable", name=f"物品{n:02d}号", units=1)
+    pages = qr.pdf_pages(client.get(f"/sites/{station.pk}/poster.pdf").content)
+    assert len(pages) == 1 and "等12种" in qr.text(pages[0]) and "物品07号" in qr.text(pages[0])
+    assert "物品08号" not in qr.text(pages[0])
+
+
+def test_a_long_name_still_has_a_one_page_poster(client, root, tree):
+    site = site_create(actor=root, kind="station", name="天庆嘉园社区党群服务中心新时代文明实践站便民服务驿站" * 2,
+                       place=tree["compound"], opening_hours="周一至周日 8:00–20:00（节假日 9:00–17:00）")
+    assert len(qr.pdf_pages(client.get(f"/sites/{site.pk}/poster.pdf", {"size": "a5"}).content)) == 1
