@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import ServiceModelForm
 from core.params import day_validators, int_param
+from offers import selectors
 from offers.models import EligibilityGroup, Offer, OfferKind
 from people import scopes
 from people.masking import mask_name, mask_phone
@@ -66,11 +67,13 @@ class OfferFilterForm(forms.Form):
 # --- Booking ---
 
 class PersonPicker(Picker):
-    """Whom staff book for (a resident who phones): the residents the user may open, found by name, pinyin or
-    phone (the last four digits will do), each shown masked with where they live."""
+    """Whom staff book for (a resident who phones): exactly the residents booking_request accepts from them
+    (offers.selectors.persons_bookable_by), found by name, pinyin or phone (the last four digits will do), each
+    shown masked with where they live."""
 
     def __init__(self, user, session):
-        self.people = scopes.persons_visible_to(user).filter(is_resident=True).select_related("home__parent__parent")
+        self.people = selectors.persons_bookable_by(user, session.offer).filter(is_resident=True).select_related(
+            "home__parent__parent")
         self.url = reverse("offers:book_pick", args=[session.pk])
 
     def search(self, text):
@@ -208,7 +211,8 @@ class OfferForm(ServiceModelForm):
 class SessionForm(forms.Form):
     """One session: a day, from … to, how many places."""
 
-    day = forms.DateField(label=_("Day"), validators=day_validators, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    day = forms.DateField(label=_("Day"), validators=day_validators,
+                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     capacity = forms.IntegerField(label=_("Number of places"), min_value=1, max_value=10000, initial=1)

@@ -205,11 +205,6 @@ def offer_detail(request, pk):
 
 # --- Booking ---------------------------------------------------------------------------------------
 
-def _books_for_others(user) -> bool:
-    """Staff of an area book for a resident who phones (offers.services decides whom, case by case)."""
-    return scopes.is_superuser(user) or bool(scopes.place_prefixes(user))
-
-
 def _bookable_session(request, pk) -> Session:
     pk = int_param(pk)
     session = Session.objects.select_related("offer__organisation", "offer__person").filter(pk=pk).first() \
@@ -231,7 +226,7 @@ def book(request, pk):
     session = _bookable_session(request, pk)
     user, offer = request.user, session.offer
     me = scopes.person_of(user)
-    for_others = _books_for_others(user)
+    for_others = permissions.may_book_for_others(user, offer)
     if me is None and not for_others:
         return render(request, "offers/book.html", {"session": session, "offer": offer, "form": None,
                                                     "provider": provider_label(offer)}, status=403)
@@ -265,7 +260,7 @@ def book(request, pk):
 def book_pick(request, pk):
     """The person picker of the booking form (htmx): exactly whom the form would accept from this user."""
     session = _bookable_session(request, pk)
-    if not (request.user.is_authenticated and _books_for_others(request.user)):
+    if not permissions.may_book_for_others(request.user, session.offer):
         raise Http404
     form = BookingForm(user=request.user, session=session, for_others=True)
     return picker_results(request, form.fields["person"].picker)
@@ -320,11 +315,7 @@ def _contact(booking, relations) -> dict:
     if "booker" in relations:
         return {"name": person.name, "phone": "", "revealable": False}
     return {"name": mask_name(person.name), "phone": mask_phone(person.phone) if person.phone else "",
-            "revealable": bool(relations & {"provider", "staff"}) and bool(person.phone) and _reveals()}
-
-
-def _reveals() -> bool:
-    return hasattr(services, "booking_contact_reveal")
+            "revealable": bool(relations & {"provider", "staff"}) and bool(person.phone)}
 
 
 @login_required
@@ -391,9 +382,7 @@ def _back(request, back, booking, *, status):
 @require_POST
 def booking_contact(request, pk):
     """The provider's (or staff's) "show the number": the full name and phone to pick the person up, logged."""
-    booking, relations = _visible_booking(request, pk)
-    if not _reveals():
-        raise Http404
+    booking, _relations = _visible_booking(request, pk)
     try:
         name, phone = services.booking_contact_reveal(actor=request.user, booking=booking)
     except PermissionDenied as denied:

@@ -1048,6 +1048,9 @@ PAGE_RULES = {
     "places:pick": "a picker's name, not an object: what it lists is the picker's rule (test_pickers)",
     "public_media": "the photos of sites: public (docs/product.md §10)",
     **{name: "test_station_pages_and_api" for name, *_rest in STATION_PAGES},
+    **dict.fromkeys(("offers:detail", "offers:offer_update", "offers:sessions", "offers:session_create",
+                     "offers:sessions_repeat", "offers:session_cancel", "offers:book", "offers:book_pick",
+                     "offers:booking", "offers:booking_act", "offers:booking_contact"), "test_offer_pages"),
     **dict.fromkeys(("place_short", "site_short"), "a QR code's short address: a redirect to a page that has its "
                     "rule (places/tests/test_posters.py, sites/tests/test_site_posters.py)"),
 }
@@ -1269,6 +1272,73 @@ def test_booking_api(world, offers_world, db, client, role):
             got = client.post("/api/v1/bookings", {"session": offers_world["sessions"][inside, "hidden"].pk},
                               content_type="application/json", headers=headers)
             check("offers_api_booking_create", got, 422, inside, "unpublished")
+    assert wrong == [], "\n".join(map(str, wrong))
+
+
+# --- The offers pages (offers/views.py): the same offers and bookings, every role, as a browser opens and sends them.
+# An unpublished offer is read by those who manage it only (else 404); a published one's management pages refuse
+# the others 403; a booking is read by what one is to it (booking_relations), its buttons answer as the API's
+# actions (a refused action 403, a booking that moved on 409, a guard's words 422, done: back to a page, 302).
+
+PAGE_OUTCOME = {"missing": 404, "moved": 409, "forbidden": 403, "guarded": 422, "done": 302}
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.key)
+def test_offer_pages(world, offers_world, db, client, role):
+    from offers.models import Booking
+    from offers.views import FACES
+
+    login(client, world, role)
+    anonymous, wrong, now = role.key == "anonymous", [], timezone.now()
+    books = world["person"].get(role.key) is not None or role.key == "superuser" or role.key in CAN["booking_staff"]
+    books_for_others = role.key == "superuser" or role.key in CAN["booking_staff"]
+
+    def cell(name, url, method, expected, *where, body=None, writes=False):
+        """One request in a savepoint; a refused one writes nothing (no event, no booking changed)."""
+        with rolled_back():
+            events, states = Event.objects.count(), list(Booking.objects.order_by("pk").values_list("state"))
+            got = getattr(client, method)(url, body or {})
+            wrote = (Event.objects.count(), list(Booking.objects.order_by("pk").values_list("state"))) != (
+                events, states)
+        answered = login_url(got) if expected == "login" else got.status_code == expected
+        if not answered or (wrote and not writes):
+            wrong.append((name, method, *where, expected, got.status_code, "wrote" if wrote else ""))
+        CELLS["pages"] += 1
+
+    def managed(expected_if_allowed, sees, manages):
+        return "login" if anonymous else 404 if not sees else 403 if not manages else expected_if_allowed
+
+    for (inside, kind), offer in offers_world["offers"].items():
+        manages = allowed("manage_offer", role, inside)
+        sees = kind == "published" or manages
+        where = (inside, kind)
+        cell("offers:detail", f"/offers/{offer.pk}/", "get", 200 if sees else 404, *where)
+        cell("offers:offer_update", f"/offers/{offer.pk}/edit/", "get", managed(200, sees, manages), *where)
+        cell("offers:offer_update", f"/offers/{offer.pk}/edit/", "post", managed(422, sees, manages), *where)
+        cell("offers:sessions", f"/offers/{offer.pk}/sessions/", "get", managed(200, sees, manages), *where)
+        for name, tail in (("offers:session_create", "new/"), ("offers:sessions_repeat", "repeat/")):
+            cell(name, f"/offers/{offer.pk}/sessions/{tail}", "post", managed(422, sees, manages), *where)
+        session = offers_world["sessions"][inside, "free" if kind == "published" else "hidden"]
+        cell("offers:session_cancel", f"/offers/sessions/{session.pk}/cancel/", "post", managed(422, sees, manages),
+             *where)
+        cell("offers:book", f"/offers/sessions/{session.pk}/book/", "get",
+             "login" if anonymous else 404 if not sees else 200 if books else 403, *where)
+        cell("offers:book_pick", f"/offers/sessions/{session.pk}/book/pick/?name=person&person_q=1", "get",
+             200 if sees and books_for_others else 404, *where)
+
+    for (inside, state), booking in offers_world["bookings"].items():
+        booking, rel = booking_fresh(booking), booking_relations(role, inside)
+        where = (inside, state)
+        cell("offers:booking", f"/offers/bookings/{booking.pk}/", "get",
+             "login" if anonymous else 200 if rel else 404, *where)
+        for action in FACES:
+            outcome = booking_outcome(booking, action, rel, now)
+            cell("offers:booking_act", f"/offers/bookings/{booking.pk}/act/{action}/", "post",
+                 "login" if anonymous else PAGE_OUTCOME[outcome], *where, action,
+                 body=BOOKING_BODIES.get(action), writes=outcome == "done")
+        cell("offers:booking_contact", f"/offers/bookings/{booking.pk}/contact/", "post",
+             "login" if anonymous else 404 if not rel else 200 if rel & {"provider", "staff"} else 403,
+             *where, writes=bool(rel & {"provider", "staff"}))
     assert wrong == [], "\n".join(map(str, wrong))
 
 
