@@ -52,15 +52,17 @@ def test_a_provider_whose_offer_fits_and_serves_the_community_is_suggested_with_
 
 def test_no_suggestion_from_an_offer_that_does_not_fit(accounts, tree, unit, provider, offer):
     org = unit["organisation"]
-    offer_create(actor=provider, kind="lecture", name="交通安全讲座", organisation=org, communities=[tree["tqjy"]],
-                 is_published=True)
+    for kind, name in (("lecture", "交通安全讲座"), ("lecture", "冬季健康知识讲座"), ("consultation", "升学政策答疑")):
+        offer_create(actor=provider, kind=kind, name=name, organisation=org, communities=[tree["tqjy"]],
+                     is_published=True)
     for place, cat in ((tree["building"], category("环境卫生")),  # a category no offer answers
                        (tree["compound2"], category("出行困难")),  # another community: the offer does not serve it
-                       (tree["building"], category("医疗健康"))):  # clinics and lectures: the studio's is in 天庆嘉园 …
+                       (tree["building"], category("加装电梯")),  # a consultation, but on another subject
+                       (tree["building"], category("医疗健康"))):  # a lecture: the one on health fits
         need = published(accounts, place, cat)
         found = matching.offer_suggestions(need)
-        if cat.name == "医疗健康":  # … so its lecture fits a health need there
-            assert [r for s in found for r in s["reasons"]] == ["实事清单：交通安全讲座（讲座），服务天庆嘉园社区"]
+        if cat.name == "医疗健康":
+            assert [r for s in found for r in s["reasons"]] == ["实事清单：冬季健康知识讲座（讲座），服务天庆嘉园社区"]
         else:
             assert found == [], (place.name, cat.name)
 
@@ -85,13 +87,13 @@ def test_a_category_below_one_in_the_table_inherits_its_kinds(accounts, tree, un
 
 def test_one_suggestion_per_provider_with_every_reason(accounts, tree, unit, provider):
     org = unit["organisation"]  # its declared services: 加装电梯咨询, 法律咨询
-    for name in ("法律咨询进社区", "周末普法讲座"):
+    for name in ("法律咨询进社区", "周末法律讲座"):
         offer_create(actor=provider, kind="consultation" if "咨询" in name else "lecture", name=name,
                      organisation=org, communities=[tree["tqjy"], tree["wlpd"]], is_published=True)
     need = published(accounts, tree["building"], category("法律咨询"))
     [suggestion] = [s for s in claimant_suggestions(need) if s["object"] == org]
     assert suggestion["reasons"] == ["提供 法律咨询", "实事清单：法律咨询进社区（咨询），服务天庆嘉园社区",
-                                     "实事清单：周末普法讲座（讲座），服务天庆嘉园社区"]
+                                     "实事清单：周末法律讲座（讲座），服务天庆嘉园社区"]
     assert suggestion["score"] == 3 + matching.SCORE
 
 
