@@ -41,6 +41,7 @@ from ledger.rollups import SCOPE_KINDS
 from needs import workflow
 from needs.models import Category, Need, Photo
 from needs.services import need_act
+from offers.api import API_ACTIONS as BOOKING_ACTIONS
 from offers.models import Booking, Offer, Session
 from people.models import (
     CommitteeMember,
@@ -449,6 +450,16 @@ NOT_PUBLIC = {
     "api:need_action_unknown": lambda demo: [("post", f"/api/v1/needs/{demo.needs[0].pk}/actions/nothing", {})],
     **{f"api:need_{action}": (lambda a: lambda demo: [
         ("post", f"/api/v1/needs/{demo.needs[0].pk}/actions/{a}", {})])(action) for action in API_ACTIONS},
+    # The offers list and bookings in the API: a token first (the offers' pages are the public surface).
+    "api:offer_list": lambda demo: ["/api/v1/offers", "/api/v1/offers?q=js"],
+    "api:offer_detail": lambda demo: [f"/api/v1/offers/{pk}" for pk in Offer.objects.values_list("pk", flat=True)],
+    "api:booking_create": lambda demo: [("post", "/api/v1/bookings", {})],
+    "api:booking_list": lambda demo: ["/api/v1/bookings"],
+    "api:booking_detail": lambda demo: [f"/api/v1/bookings/{pk}" for pk in Booking.objects.values_list(
+        "pk", flat=True)[:20]],
+    "api:booking_action_unknown": lambda demo: [("post", f"/api/v1/bookings/{_pk(Booking)(demo)}/actions/x", {})],
+    **{f"api:booking_{action}": (lambda a: lambda demo: [
+        ("post", f"/api/v1/bookings/{_pk(Booking)(demo)}/actions/{a}", {})])(action) for action in BOOKING_ACTIONS},
     # The back office, every screen of it behind its own sign-in.
     "admin:*": lambda demo: ["/admin/", "/admin/people/person/", "/admin/needs/need/"],
 }
