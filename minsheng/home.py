@@ -16,6 +16,7 @@ from places import selectors as place_selectors
 from places.models import Place, PlaceKind, containing_codes
 from places.selectors import within
 from sites.models import Site, SiteKind
+from sites.selectors import alerts_for as station_alerts
 
 # The counts on the home page, by what the user does: staff decide, grid workers watch their grid, holders work.
 STAFF_COUNTS = ("accept", "publish", "dispatch", "escalated", "overdue")
@@ -142,4 +143,5 @@ def home(request):
     context["my_offers"] = _offers_section(user, context["me"]["person"] if context["me"] else None)
     context["is_member"] = Role.PARTY_MEMBER in by_role
     context["is_resident"] = Role.RESIDENT in by_role
+    context["station_alerts"] = station_alerts(user)  # the stations one runs: low stock, loans overdue
     return render(request, "minsheng/home.html", context)

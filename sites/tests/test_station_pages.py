@@ -139,3 +139,23 @@ def test_adding_and_editing_items(client, accounts, station):
     assert response.status_code == 302, response.content.decode()
     assert Item.objects.get(pk=item.pk).name == "电子血压计"
     assert Event.objects.filter(verb="item_update").exists()
+
+
+def test_the_home_page_tells_the_operator_what_to_see_to(client, accounts, station, plasters, umbrellas,
+                                                         django_assert_max_num_queries):
+    from sites.selectors import alerts_for
+    from sites.services import stock_give_out
+
+    operator = accounts["unit_admin"]
+    client.force_login(operator)
+    assert "驿站提醒" not in client.get("/").content.decode()
+    stock_give_out(actor=operator, item=plasters, quantity=8)
+    loan_create(actor=operator, item=umbrellas, borrower_name="王大妈", borrower_phone="13900002222",
+                at=timezone.now() - datetime.timedelta(days=9))
+    body = client.get("/").content.decode()
+    assert "驿站提醒" in body and "创可贴（2片）" in body and "1件逾期未还" in body
+    assert reverse("sites:desk", args=[station.pk]) in body
+    for role in ("resident", "grid_worker", "other_community_staff"):
+        assert alerts_for(accounts[role]) == []
+    with django_assert_max_num_queries(8):
+        assert [a["site"] for a in alerts_for(accounts["subdistrict_admin"])] == [station]
