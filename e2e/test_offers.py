@@ -54,6 +54,7 @@ def rides(root, tree, accounts):
 
 def test_laoren_books_a_ride_and_the_taxi_company_marks_it_fulfilled(page, live_server, login, screenshot, rides):
     from offers.models import Booking, Session
+    from people.models import PersonalDataAccess
 
     page.set_viewport_size(PHONE)
     login("laoren")
@@ -113,6 +114,11 @@ def test_laoren_books_a_ride_and_the_taxi_company_marks_it_fulfilled(page, live_
     expect(card).not_to_contain_text("张秀兰")
     assert fits_the_screen(page)
     screenshot("offers-provider")
+    card.get_by_role("button", name="显示号码并拨打").click()  # to call her before setting off: the view logged
+    card = page.locator(f"#booking-{booking.pk}")
+    expect(card.get_by_role("link", name="拨打 张秀兰 13909316688")).to_have_attribute("href", "tel:13909316688")
+    assert PersonalDataAccess.objects.filter(viewer=rides["admin"], person=rides["person"]).count() == 1
+    screenshot("offers-provider-call")
     card.get_by_role("button", name="已完成").click()
     expect(page.locator(".messages .success")).to_be_visible()
     booking.refresh_from_db()
