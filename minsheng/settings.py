@@ -11,6 +11,7 @@ Importing this module creates nothing on disk: the commands that need var/ make 
 
 import math
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -285,6 +286,13 @@ NEEDS_CALLBACK_DAYS = env_int("NEEDS_CALLBACK_DAYS", 30, minimum=1)
 # them (then it goes to the next), and how many hours before the start a confirmed booking is reminded of.
 OFFERS_PLACE_HOLD_HOURS = env_int("OFFERS_PLACE_HOLD_HOURS", 12, minimum=1)
 OFFERS_REMIND_HOURS = env_int("OFFERS_REMIND_HOURS", 24, minimum=1)
+# The address QR posters point to and print (places/posters.py), e.g. https://minsheng.example.cn: empty, the
+# address the request that makes them came in by (behind nginx, the public one; set it when staff print from
+# an address residents' phones cannot reach).
+POSTERS_BASE_URL = env_str("POSTERS_BASE_URL", "").rstrip("/")
+if POSTERS_BASE_URL and not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", POSTERS_BASE_URL):
+    raise ImproperlyConfigured(f"POSTERS_BASE_URL={POSTERS_BASE_URL!r} is not an http:// or https:// address "
+                               "(default: empty, the request's own)")
 # The ledger's composite score (ledger/conf.py): the weights of the response, resolution and
 # satisfaction rates, the proportions Beijing's 接诉即办 uses by default.
 LEDGER_WEIGHTS = env_weights("LEDGER_WEIGHTS", "0.1,0.45,0.45")

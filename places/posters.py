@@ -20,6 +20,7 @@ from functools import cached_property
 from pathlib import Path
 
 import segno
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
@@ -79,8 +80,9 @@ def qr_png(url: str) -> str:
 
 
 def base_url(request) -> str:
-    """The address posters point to: this site's, as the request reached it (behind nginx, its public name)."""
-    return request.build_absolute_uri("/").rstrip("/")
+    """The address posters point to: POSTERS_BASE_URL, else this site's as the request reached it (behind nginx,
+    its public name)."""
+    return settings.POSTERS_BASE_URL or request.build_absolute_uri("/").rstrip("/")
 
 
 def short_url(place: Place, base: str) -> str:

@@ -42,6 +42,7 @@ README_DEFAULTS = {
     "NEEDS_CALLBACK_DAYS": 30,
     "OFFERS_PLACE_HOLD_HOURS": 12,
     "OFFERS_REMIND_HOURS": 24,
+    "POSTERS_BASE_URL": "",
     "MEDIA_ACCEL_REDIRECT": "",
     "LEDGER_WEIGHTS": [0.1, 0.45, 0.45],
     "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
@@ -78,6 +79,7 @@ print(json.dumps({
     "BACKUP_DIR": str(s.BACKUP_DIR), "BACKUP_ENABLED": s.BACKUP_ENABLED, "BACKUP_HOUR": s.BACKUP_HOUR,
     "BACKUP_KEEP": s.BACKUP_KEEP,
     "OFFERS_PLACE_HOLD_HOURS": s.OFFERS_PLACE_HOLD_HOURS, "OFFERS_REMIND_HOURS": s.OFFERS_REMIND_HOURS,
+    "POSTERS_BASE_URL": s.POSTERS_BASE_URL,
 }))
 """
 
@@ -92,7 +94,7 @@ VARIABLES = ["DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SE
              "LEDGER_WEIGHTS", "EMAIL_BACKEND", "DEFAULT_FROM_EMAIL", "LOG_LEVEL",
              "NEEDS_TRACK_BURST", "NEEDS_TRACK_PER_HOUR", "NEEDS_CALLBACK_DAYS", "MEDIA_ACCEL_REDIRECT",
              "BACKUP_DIR", "BACKUP_ENABLED", "BACKUP_HOUR", "BACKUP_KEEP",
-             "OFFERS_PLACE_HOLD_HOURS", "OFFERS_REMIND_HOURS"]
+             "OFFERS_PLACE_HOLD_HOURS", "OFFERS_REMIND_HOURS", "POSTERS_BASE_URL"]
 
 
 def import_settings(**env) -> subprocess.CompletedProcess:
@@ -157,7 +159,8 @@ def test_it_reads_each_variable(tmp_path):
                              NEEDS_TRACK_BURST="4", NEEDS_TRACK_PER_HOUR="2.5", NEEDS_CALLBACK_DAYS="14",
                              MEDIA_ACCEL_REDIRECT="/protected-media/", NEEDS_AFFECTED_MAX="500",
                              BACKUP_DIR="/srv/backups", BACKUP_ENABLED="off", BACKUP_HOUR="23", BACKUP_KEEP="30",
-                             OFFERS_PLACE_HOLD_HOURS="6", OFFERS_REMIND_HOURS="2")
+                             OFFERS_PLACE_HOLD_HOURS="6", OFFERS_REMIND_HOURS="2",
+                             POSTERS_BASE_URL="https://minsheng.example.cn/")
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert (values["DEBUG"], values["SESSION_COOKIE_SECURE"], values["HUEY_IMMEDIATE"]) == (True, True, True)
@@ -172,6 +175,13 @@ def test_it_reads_each_variable(tmp_path):
     assert (values["BACKUP_DIR"], values["BACKUP_ENABLED"], values["BACKUP_HOUR"], values["BACKUP_KEEP"]) == (
         "/srv/backups", False, 23, 30)
     assert (values["OFFERS_PLACE_HOLD_HOURS"], values["OFFERS_REMIND_HOURS"]) == (6, 2)
+    assert values["POSTERS_BASE_URL"] == "https://minsheng.example.cn"  # the trailing slash dropped
+
+
+@pytest.mark.parametrize("value", ["minsheng.example.cn", "ftp://x.cn", "https://x.cn/?a=1", "https:// x.cn"])
+def test_a_posters_base_url_that_is_not_an_address_stops_the_start(tmp_path, value):
+    result = import_settings(VAR_DIR=str(tmp_path), POSTERS_BASE_URL=value)
+    assert result.returncode != 0 and "ImproperlyConfigured" in result.stderr and "POSTERS_BASE_URL" in result.stderr
 
 
 def test_https_brings_hsts_and_sessions_last_session_hours(tmp_path):

@@ -174,3 +174,12 @@ def test_posters_are_read_only(client, tree, accounts):
     for url in (f"/places/{tree['tqjy'].code}/posters.pdf", f"/places/{tree['tqjy'].code}/poster.pdf",
                 f"/p/{tree['tqjy'].code}"):
         assert client.post(url).status_code == 405, url
+
+
+def test_posters_base_url_is_the_address_printed_and_coded(client, tree, accounts, settings):
+    settings.POSTERS_BASE_URL = "https://minsheng.example.cn"
+    url = f"https://minsheng.example.cn/p/{tree['building'].code}"
+    [page] = qr.pdf_pages(client.get(f"/places/{tree['building'].code}/poster.pdf").content)
+    assert url in qr.text(page) and qr.page_modules(page) == qr.expected(url)
+    client.force_login(accounts["community_staff"])
+    assert qr.svg_modules(client.get(f"/places/{tree['building'].code}/").content.decode()) == qr.expected(url)
