@@ -213,6 +213,8 @@ def sessions_repeat(*, actor, offer: Offer, weekdays: list[int], start: datetime
 
 def session_cancel(*, actor, session: Session, reason: str, at=None) -> Session:
     """Cancel a session: each of its active bookings is cancelled (with its event and notice to the booker)."""
+    require(permissions.may_manage_offer(actor, session.offer), _("You may only cancel sessions of offers you "
+                                                                  "manage."))
     reason = actions.text(reason, "reason", required=True,
                           message=_("Say why the session is cancelled: the people booked read it."))
     at = _now(at)
@@ -316,8 +318,8 @@ def _fill(session: Session, at):
         return
     until = min(at + datetime.timedelta(hours=settings.OFFERS_PLACE_HOLD_HOURS), session.starts_at)
     system = None
-    waiting = Booking.objects.select_for_update().filter(session=session, state__in=workflow.QUEUED).select_related(
-        "person").order_by("created_at", "id")
+    waiting = Booking.objects.select_for_update(of=("self",)).filter(
+        session=session, state__in=workflow.QUEUED).select_related("person").order_by("created_at", "id")
     for booking in waiting:
         if booking.seats > free:
             continue
