@@ -352,3 +352,60 @@ def test_a_full_session_puts_the_resident_on_the_waiting_list(client, accounts, 
     response = client.post(reverse("offers:book", args=[one.pk]), {"seats": "1"})
     page = client.get(response["Location"]).content.decode()
     assert "候补名单" in page and Booking.objects.get(person=scopes.person_of(accounts["resident"])).state == "waiting"
+
+
+def test_a_place_offered_from_the_waiting_list_is_taken_on_my_bookings(client, accounts, provider, offer, now, tree,
+                                                                        root):
+    start = now + datetime.timedelta(days=2)
+    one = services.session_create(actor=provider, offer=offer, starts_at=start,
+                                  ends_at=start + datetime.timedelta(hours=1), capacity=1)
+    other = person_create(actor=root, name="王大妈", phone="13900001234", home=tree["entrance"], is_resident=True)
+    first = services.booking_request(actor=accounts["community_staff"], session=one, person=other)
+    waiting = services.booking_request(actor=accounts["resident"], session=one)
+    services.booking_cancel(actor=accounts["community_staff"], booking=first, reason="身体不适")
+    waiting.refresh_from_db()
+    assert waiting.state == "offered"
+    login(client, accounts["resident"])
+    page = client.get(reverse("offers:mine")).content.decode()
+    assert "有空余名额" in page and reverse("offers:booking_act", args=[waiting.pk, "take_place"]) in page
+    response = client.post(reverse("offers:booking_act", args=[waiting.pk, "take_place"]), {"next": "mine"})
+    assert response.status_code == 302
+    waiting.refresh_from_db()
+    assert waiting.state == "confirmed"
+
+
+def test_a_party_member_offers_in_their_own_name(client, accounts, tree, root):
+    user = accounts["party_member"]
+    role_grant(actor=root, user=user, role="party_member")
+    login(client, user)
+    assert client.get(reverse("offers:manage")).status_code == 200
+    form = client.get(reverse("offers:offer_create")).content.decode()
+    assert 'name="organisation"' not in form
+    response = client.post(reverse("offers:offer_create"), {
+        "kind": "consultation", "name": "法律咨询", "communities": [tree["tqjy"].pk], "min_notice_hours": "0",
+        "horizon_days": "30", "cancel_notice_hours": "0", "per_person_days": "30", "confirmation": "provider",
+        "bookable": "on"})
+    offer = Offer.objects.get(name="法律咨询")
+    assert response.status_code == 302 and offer.person == scopes.person_of(user) and not offer.is_published
+
+
+def test_staff_create_an_offer_for_a_unit_they_pick(client, accounts, unit, tree):
+    login(client, accounts["community_staff"])
+    before = events()
+    refused = client.post(reverse("offers:offer_create"), {
+        "kind": "clinic", "name": "义诊", "organisation_q": "没有这个单位", "communities": [tree["tqjy"].pk],
+        "min_notice_hours": "0", "horizon_days": "30", "cancel_notice_hours": "0", "per_person_days": "30",
+        "confirmation": "automatic"})
+    assert refused.status_code == 422 and events() == before
+    response = client.post(reverse("offers:offer_create"), {
+        "kind": "clinic", "name": "义诊", "organisation": str(unit["organisation"].pk),
+        "communities": [tree["tqjy"].pk], "min_notice_hours": "0", "horizon_days": "30", "cancel_notice_hours": "0",
+        "per_person_days": "30", "confirmation": "automatic", "is_published": "on", "bookable": "on"})
+    assert response.status_code == 302 and Offer.objects.get(name="义诊").organisation == unit["organisation"]
+
+
+def test_the_public_reads_the_description_without_phones(client, provider, offer):
+    services.offer_update(actor=provider, offer=offer, description="请拨打13912345678预约，4号楼3单元502室集合")
+    text = client.get(reverse("offers:detail", args=[offer.pk])).content.decode()
+    assert "13912345678" not in text and "502室" not in text and "139****5678" in text
+    assert "13912345678" in login(client, provider).get(reverse("offers:detail", args=[offer.pk])).content.decode()
