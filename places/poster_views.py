@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from core.params import BadInput
+from core.params import BadInput, int_param
 from places import posters
 from places.hooks import report_url
 from places.models import Place, PlaceKind
@@ -58,13 +58,15 @@ def poster_panel(request, place: Place) -> dict | None:
     """The place page's QR card: the code, its address, "report a problem here", and the print buttons for staff."""
     if not posters.has_poster(place):
         return None
-    url = posters.short_url(place, posters.base_url(request))
+    base = posters.base_url(request)
+    url = posters.short_url(place, base)
     may_print = request.user.has_perm("places.change_place", place)
+    batch = may_print and place.kind == PlaceKind.COMMUNITY
     return {"url": url, "svg": posters.qr_svg(url, label=_("QR code of %(name)s") % {"name": place.name}),
             "report_url": report_url(place), "may_print": may_print,
             "poster_url": reverse("places:poster", args=[place.code]),
-            "batch_url": reverse("places:posters", args=[place.code])
-            if may_print and place.kind == PlaceKind.COMMUNITY else None}
+            "batch_url": reverse("places:posters", args=[place.code]) if batch else None,
+            "batch_parts": posters.batch_parts(place, base) if batch else []}
 
 
 @require_GET
@@ -88,8 +90,8 @@ def poster(request, code):
 @login_required
 @require_GET
 def batch(request, code):
-    """Every poster of a community (or of a place in it): its places down to the building, then its sites. Its
-    staff's tool: who may change the place may print its batch."""
+    """Every poster of a community (or of a place in it): its places down to the building, then its sites, in parts
+    of up to posters.BATCH_PAGES (?part=2 …). Its staff's tool: who may change the place may print its batch."""
     place = _place(code)
     if place is None:
         return _place_missing(request, code)
@@ -98,13 +100,21 @@ def batch(request, code):
     size = posters.poster_size(request)
     if not posters.has_poster(place):
         raise BadInput(_("Posters are printed by community: choose a community, or a place in one."))
+    part = int_param(request.GET.get("part", "1"), maximum=10**6)
+    base = posters.base_url(request)
+    items = posters.batch_part(place, base, part) if part else []
+    if not items:
+        parts = posters.batch_parts(place, base)
+        raise BadInput(_("There is no part “%(part)s”: the posters of %(name)s print in %(parts)s part(s) of up "
+                         "to %(size)s.") % {"part": request.GET.get("part", "")[:20], "name": place.name,
+                                            "parts": len(parts), "size": posters.BATCH_PAGES})
     font = posters.cjk_font()
     if font is None:
         return no_font(request)
     started = time.monotonic()
-    items = list(posters.batch(place, posters.base_url(request)))
     content = posters.pdf(items, size=size, font=font, title=place.name)
-    response = pdf_response(content, f"posters-{place.code}-{size}.pdf")
+    suffix = f"-{part}" if part > 1 or len(items) == posters.BATCH_PAGES else ""
+    response = pdf_response(content, f"posters-{place.code}-{size}{suffix}.pdf")
     response["X-Posters"] = str(len(items))
     response["Server-Timing"] = f"pdf;dur={(time.monotonic() - started) * 1000:.0f}"
     return response

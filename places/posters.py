@@ -17,6 +17,7 @@ import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 from pathlib import Path
 
 import segno
@@ -119,6 +120,11 @@ def has_poster(place: Place) -> bool:
     return place.kind in POSTER_KINDS
 
 
+# The most posters in one PDF of a batch: WeasyPrint lays out some 20–50 a second on one core, so a community
+# of a thousand buildings prints in parts (?part=2), each well within the web server's 60 seconds.
+BATCH_PAGES = 150
+
+
 def batch(place: Place, base: str) -> Iterator[Poster]:
     """All the posters of a place (a community, usually): its places down to the building in the tree's order,
     then what the apps above keep in it (their sources), each source's in its own order."""
@@ -126,6 +132,20 @@ def batch(place: Place, base: str) -> Iterator[Poster]:
     yield from place_poster_list(places, base)
     for source in poster_sources():
         yield from source(place, base)
+
+
+def batch_parts(place: Place, base: str) -> list[tuple[int, int, int]]:
+    """The parts a place's batch prints in: (part, first poster, last poster), numbered from 1."""
+    total = Place.objects.filter(within(place), kind__in=BATCH_KINDS).count()
+    total += sum(len(source(place, base)) for source in poster_sources())
+    return [(n + 1, start + 1, min(start + BATCH_PAGES, total)) for n, start in
+            enumerate(range(0, total, BATCH_PAGES))]
+
+
+def batch_part(place: Place, base: str, part: int) -> list[Poster]:
+    """One part of the batch (1: the first BATCH_PAGES posters); [] past the last."""
+    start = (part - 1) * BATCH_PAGES
+    return list(islice(batch(place, base), start, start + BATCH_PAGES))
 
 
 def poster_size(request) -> str:

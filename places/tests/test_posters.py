@@ -183,3 +183,21 @@ def test_posters_base_url_is_the_address_printed_and_coded(client, tree, account
     assert url in qr.text(page) and qr.page_modules(page) == qr.expected(url)
     client.force_login(accounts["community_staff"])
     assert qr.svg_modules(client.get(f"/places/{tree['building'].code}/").content.decode()) == qr.expected(url)
+
+
+def test_a_large_batch_prints_in_parts(client, root, tree, accounts, monkeypatch):
+    monkeypatch.setattr(posters, "BATCH_PAGES", 2)
+    site = site_create(actor=root, kind="facility", name="天庆嘉园健身广场", place=tree["compound"])
+    client.force_login(accounts["community_staff"])
+    page = client.get(f"/places/{tree['tqjy'].code}/").content.decode()
+    assert "（分 3 份）" in page
+    for n, shown in ((1, "第 1–2 张"), (2, "第 3–4 张"), (3, "第 5–5 张")):
+        assert f"/places/{tree['tqjy'].code}/posters.pdf?size=a4&amp;part={n}" in page and shown in page
+    url = f"/places/{tree['tqjy'].code}/posters.pdf"
+    got = [[qr.text(p) for p in qr.pdf_pages(client.get(url, {"part": n}).content)] for n in (1, 2, 3)]
+    assert [len(part) for part in got] == [2, 2, 1]
+    assert "天庆嘉园社区" in got[0][0] and "1号楼" in got[1][1] and site.name in got[2][0]
+    assert client.get(url, {"part": 3})["Content-Disposition"].endswith('-a4-3.pdf"')
+    for bad in ("4", "0", "x", "99999999999999999999"):
+        refused = client.get(url, {"part": bad})
+        assert refused.status_code == 400 and "分 3 份打印，每份最多 2 张" in refused.content.decode(), bad
