@@ -418,6 +418,16 @@ def _is_provider(user) -> bool:
     return scopes.is_staff_user(user) or selectors.offers_managed_by(user).exists()
 
 
+def _area_bookings(user, day) -> list:
+    """The bookings of the day that staff handle in their area (the person's home, or a community served), in the
+    states the provider's page lists."""
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime.combine(day, datetime.time.min, zone)
+    return list(selectors.bookings_in_scope(user).filter(
+        state__in=(*workflow.HOLDS_PLACE, S.FULFILLED, S.NO_SHOW), session__starts_at__gte=start,
+        session__starts_at__lt=start + datetime.timedelta(days=1)).order_by("session__starts_at", "id")[:300])
+
+
 @login_required
 def provider(request, *, status=200, revealed=None):
     """今日/明日预约: the bookings of the provider's offers on one day, on a phone: whom to pick up where, and the
@@ -430,6 +440,9 @@ def provider(request, *, status=200, revealed=None):
     which = which if which in ("today", "tomorrow") else "today"
     day = today + datetime.timedelta(days=1 if which == "tomorrow" else 0)
     bookings = list(selectors.bookings_for_provider(user, first_day=day, last_day=day)[:300])
+    if scopes.is_superuser(user) or scopes.place_prefixes(user):  # staff: also their area's bookings of the day
+        bookings += [b for b in _area_bookings(user, day) if b.pk not in {x.pk for x in bookings}]
+        bookings.sort(key=lambda b: (b.session.starts_at, b.pk))
     revealed = revealed or {}
     cards = []
     for booking in bookings:

@@ -409,3 +409,15 @@ def test_the_public_reads_the_description_without_phones(client, provider, offer
     text = client.get(reverse("offers:detail", args=[offer.pk])).content.decode()
     assert "13912345678" not in text and "502室" not in text and "139****5678" in text
     assert "13912345678" in login(client, provider).get(reverse("offers:detail", args=[offer.pk])).content.decode()
+
+
+def test_staff_see_the_days_bookings_of_their_area(client, accounts, provider, offer, tqjy_resident, now):
+    start = now + datetime.timedelta(hours=25)
+    session = services.session_create(actor=provider, offer=offer, starts_at=start,
+                                      ends_at=start + datetime.timedelta(hours=1))
+    booking = services.booking_request(actor=tqjy_resident, session=session, note="东门口")
+    day = "tomorrow" if timezone.localtime(start).date() > timezone.localdate() else "today"
+    page = login(client, accounts["community_staff"]).get(reverse("offers:provider"), {"day": day})
+    assert page.status_code == 200 and f'id="booking-{booking.pk}"' in page.content.decode()
+    other = login(client, accounts["other_community_staff"]).get(reverse("offers:provider"), {"day": day})
+    assert f'id="booking-{booking.pk}"' not in other.content.decode()
