@@ -1,9 +1,9 @@
 from django import forms
 from django.contrib import admin
 
-from core.admin_services import ServiceAdmin
+from core.admin_services import AuditedAdmin, ServiceAdmin
 from sites.forms import PhotoChecked
-from sites.models import Site
+from sites.models import Item, Loan, Site, StockMovement
 from sites.services import SITE_FIELDS, site_create, site_update
 
 
@@ -25,3 +25,42 @@ class SiteAdmin(ServiceAdmin):
     search_fields = ["name", "pinyin", "place__name"]
     autocomplete_fields = ["place", "operator"]
     list_select_related = ["place", "operator"]
+
+
+class WrittenByServices(AuditedAdmin):
+    """A station's items, stock movements and loans: read here, written only on the station's desk and in the API
+    (sites.services: the item's row lock, the rules, the events)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Item)
+class ItemAdmin(WrittenByServices):
+    list_display = ["name", "site", "kind", "stock", "low_stock", "units", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["name", "site__name"]
+    list_select_related = ["site"]
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(WrittenByServices):
+    list_display = ["at", "item", "kind", "change", "stock_after", "reason"]
+    list_filter = ["kind"]
+    date_hierarchy = "at"
+    exclude = ["person", "recipient"]  # whom it went to is the station's operators' to read
+    list_select_related = ["item__site"]
+
+
+@admin.register(Loan)
+class LoanAdmin(WrittenByServices):
+    list_display = ["lent_at", "item", "due_on", "returned_at", "lost_at"]
+    date_hierarchy = "lent_at"
+    exclude = ["person", "borrower_name", "borrower_phone"]  # the borrower is the station's operators' to read
+    list_select_related = ["item__site"]

@@ -34,3 +34,19 @@ def test_the_admin_checks_a_photo_as_the_pages_do(client, root, tree, settings, 
     site = Site.objects.get(name="长廊")
     with Image.open(site.photo.path) as image:
         assert image.format == "JPEG" and not image.getexif()
+
+
+def test_the_back_office_reads_items_movements_and_loans_without_the_borrower(client, root, accounts, umbrellas,
+                                                                             plasters):
+    from sites.services import loan_create, stock_give_out
+
+    loan = loan_create(actor=root, item=umbrellas, borrower_name="李建国", borrower_phone="13800001111")
+    movement = stock_give_out(actor=root, item=plasters, quantity=1, recipient="王大妈")
+    client.force_login(root)
+    for url in (reverse("admin:sites_loan_change", args=[loan.pk]), reverse("admin:sites_loan_changelist"),
+                reverse("admin:sites_stockmovement_change", args=[movement.pk]),
+                reverse("admin:sites_item_change", args=[plasters.pk])):
+        body = client.get(url).content.decode()
+        assert "李建国" not in body and "13800001111" not in body and "王大妈" not in body
+    assert client.post(reverse("admin:sites_item_change", args=[plasters.pk]), {"stock": 99}).status_code == 403
+    assert client.get(reverse("admin:sites_loan_add")).status_code == 403
