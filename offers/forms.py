@@ -23,8 +23,9 @@ SEATS_MAX = 10  # places one booking may take on the page (the service allows mo
 
 
 def offer_places(user):
-    """Where an offer's sessions may take place: any place of the tree (a clinic at a community's hall)."""
-    return Place.objects.all()
+    """Where an offer's sessions may take place: any place of the tree (a clinic at a community's hall), for those
+    who fill in an offer's form (signed in); nothing for a visitor."""
+    return Place.objects.all() if getattr(user, "is_authenticated", False) else Place.objects.none()
 
 
 place_picker_register("offer", offer_places)
