@@ -17,8 +17,8 @@ from core.api import MESSAGES, Body, Detail, FieldErrors, Id, Offset
 from people import scopes
 from places.api import CODE
 from sites import selectors
-from sites.desk_views import borrower_label
 from sites.models import ItemKind, Loan, MovementKind, Site, SiteKind, StockMovement
+from sites.selectors import borrower_label
 from sites.services import (
     MAX_QUANTITY,
     loan_create,

@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.params import int_param
-from people.masking import mask_name
 from places.views import picker_results
 from sites import selectors
 from sites.forms import ItemForm, LendForm, MovementForm
 from sites.models import Item, ItemKind, Loan, MovementKind, Site, SiteKind, StockMovement
+from sites.selectors import borrower_label
 from sites.services import (
     item_create,
     item_update,
@@ -45,17 +45,6 @@ def _station(request, pk, *, write: bool = False) -> Site:
             raise PermissionDenied
         raise Http404
     return site
-
-
-def borrower_label(loan_or_movement) -> str:
-    """Whom it went to, as the operator's page shows it: a person on record masked (their record is a link for
-    those who may open it), a passer-by as the operator typed them (private to the station's operators)."""
-    person = loan_or_movement.person
-    if person is not None:
-        return mask_name(person.name)
-    if isinstance(loan_or_movement, Loan):
-        return f"{loan_or_movement.borrower_name} {loan_or_movement.borrower_phone}".strip()
-    return loan_or_movement.recipient
 
 
 @login_required

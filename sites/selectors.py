@@ -4,6 +4,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from people import scopes
+from people.masking import mask_name
 from people.models import Role, RoleAssignment
 from places.models import containing_codes
 from sites.models import Item, ItemKind, Loan, Site, SiteKind
@@ -87,3 +88,14 @@ def alerts_for(user, limit: int = 20) -> list[dict]:
         return []
     return [{"site": site, "low": low.get(site.pk, []), "overdue": overdue.get(site.pk, 0)}
             for site in Site.objects.filter(pk__in=wanted).order_by("name")[:limit]]
+
+
+def borrower_label(loan_or_movement) -> str:
+    """Whom it went to, as the operator's desk and the operators' API show it: a person on record masked, a
+    passer-by as the operator typed them (private to the station's operators: never on a public page)."""
+    person = loan_or_movement.person
+    if person is not None:
+        return mask_name(person.name)
+    if isinstance(loan_or_movement, Loan):
+        return f"{loan_or_movement.borrower_name} {loan_or_movement.borrower_phone}".strip()
+    return loan_or_movement.recipient

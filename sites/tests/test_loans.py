@@ -130,3 +130,11 @@ def test_the_sweep_marks_an_overdue_loan_once_and_tells_the_operator(accounts, u
     assert Event.objects.filter(verb="loan_overdue").count() == 1
     loan_return(actor=operator, loan=late)
     assert Event.objects.get(verb="loan_return").data["overdue"] is True
+
+
+def test_the_hourly_task_runs_the_sweep(accounts, umbrellas):
+    from sites.tasks import loans_overdue_task
+
+    late = lend(accounts["unit_admin"], umbrellas, at=timezone.now() - datetime.timedelta(days=10))
+    loans_overdue_task()  # huey's immediate mode in tests: it runs here
+    assert Loan.objects.get(pk=late.pk).overdue_at is not None
