@@ -243,7 +243,9 @@ def _invalid(error: ValidationError):
 
 
 def _labelled(bookings):
-    return bookings.select_related("session__offer__organisation", "session__offer__person", "person")
+    # What relations_to reads for each booking's actions: the offer's provider and communities, the person's home.
+    return bookings.select_related("session__offer__organisation", "session__offer__person", "person",
+                                   "person__home").prefetch_related("session__offer__communities")
 
 
 def _visible(request, pk) -> Booking:

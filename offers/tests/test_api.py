@@ -136,3 +136,23 @@ def test_actions_answer_200_403_404_409_422(call, offer, provider, session, acco
     again = call(accounts["resident"], "post", f"{url}/cancel", {})
     assert again.status_code == 409 and again.json()["state"] == "cancelled" and "已取消" in again.json()["detail"]
     assert Booking.objects.get(pk=booking.pk).state == "cancelled"
+
+
+def test_a_page_of_bookings_costs_a_few_queries_per_booking(call, offer, provider, accounts, now,
+                                                            django_assert_max_num_queries):
+    from people import scopes
+
+    person = scopes.person_of(accounts["resident"])
+    for day in range(10):
+        start = now + datetime.timedelta(days=2, hours=day)
+        session = session_create(actor=provider, offer=offer, starts_at=start, ends_at=start + datetime.timedelta(
+            hours=1))
+        booking_request(actor=accounts["community_staff"], session=session, person=person)
+    headers = {"Authorization": f"Bearer {api_token_issue(user=provider)[0]}"}
+    from django.test import Client
+
+    client = Client()
+    client.get("/api/v1/bookings", headers=headers)  # the token's first use records it
+    with django_assert_max_num_queries(30):
+        got = client.get("/api/v1/bookings", headers=headers)
+    assert got.status_code == 200 and len(got.json()["items"]) == 10
