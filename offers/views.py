@@ -15,7 +15,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -53,8 +52,8 @@ def _posted(request):
 
 
 def _when(moment: datetime.datetime) -> str:
-    """12月3日 09:00 (the day as the language writes it, without the year)."""
-    return f"{date_format(timezone.localtime(moment), 'MONTH_DAY_FORMAT')} {timezone.localtime(moment):%H:%M}"
+    """12月3日 09:00, as the rules' refusals write it (offers.workflow.local_moment)."""
+    return workflow.local_moment(moment)
 
 
 # --- How an offer is shown ---------------------------------------------------------------------------
@@ -187,7 +186,8 @@ def offer_detail(request, pk):
         if session.starts_at < earliest:
             why = _("too soon: book at least %(n)s hours ahead") % {"n": offer.min_notice_hours}
         elif session.starts_at > latest:
-            why = _("not yet bookable")
+            why = _("bookable from %(when)s") % {
+                "when": _when(session.starts_at - datetime.timedelta(days=offer.horizon_days))}
         else:
             why = ""
         days.setdefault(timezone.localtime(session.starts_at).date(), []).append({"session": session, "why": why})

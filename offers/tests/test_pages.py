@@ -421,3 +421,14 @@ def test_staff_see_the_days_bookings_of_their_area(client, accounts, provider, o
     assert page.status_code == 200 and f'id="booking-{booking.pk}"' in page.content.decode()
     other = login(client, accounts["other_community_staff"]).get(reverse("offers:provider"), {"day": day})
     assert f'id="booking-{booking.pk}"' not in other.content.decode()
+
+
+def test_a_session_beyond_the_horizon_says_when_it_opens(client, provider, offer, now):
+    start = now + datetime.timedelta(days=33)
+    session = services.session_create(actor=provider, offer=offer, starts_at=start,
+                                      ends_at=start + datetime.timedelta(hours=1))
+    week = timezone.localtime(start).date().isoformat()
+    text = client.get(reverse("offers:detail", args=[offer.pk]), {"from": week}).content.decode()
+    opens = timezone.localtime(start - datetime.timedelta(days=30))
+    assert f"{opens.month}月{opens.day}日 {opens:%H:%M}起可预约" in text
+    assert reverse("offers:book", args=[session.pk]) not in text
