@@ -63,3 +63,22 @@ def test_exactly_one_of_eight_concurrent_requests_gets_the_last_place(offer, pro
     assert Event.objects.filter(verb="booking.request", data__session=session.pk).count() == 2
     assert Event.objects.filter(verb="booking.join_waitlist").count() == RESIDENTS - 1
     assert events_verify()[1] is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_person_asking_four_times_at_once_is_booked_once(session, residents):
+    from django.core.exceptions import ValidationError
+
+    booked, refused = [], []
+
+    def book(_n):
+        try:
+            booked.append(booking_request(actor=residents[0], session=session).pk)
+        except ValidationError as refusal:
+            refused.append(refusal.messages[0])
+
+    errors = run_together(book, range(4))
+
+    assert errors == [] and len(booked) == 1 and len(refused) == 3
+    assert all("您已预约此场次" in message for message in refused)
+    assert Booking.objects.filter(session=session).count() == 1
