@@ -83,6 +83,30 @@ def test_an_operator_lends_an_umbrella_takes_it_back_and_gives_out_plasters_unti
     screenshot("station-desk-low")
 
 
+def test_community_staff_lend_to_a_resident_found_with_the_picker(page, live_server, login, station, root, tree):
+    from people.services import person_create
+    from sites.models import Loan
+
+    person = person_create(actor=root, name="王秀英", phone="13912345678", home=tree["entrance"], room="302",
+                           is_resident=True)
+    page.set_viewport_size(PHONE)
+    login("tqjy_staff")
+    page.goto(f"{live_server.url}/sites/{station['site'].pk}/desk/")
+    page.get_by_role("link", name="借出雨伞").click()
+    page.locator("#id_person_q").fill("wxy")  # 王秀英 by her initials
+    choice = page.locator(".picker-choice")
+    expect(choice).to_have_count(1)
+    expect(choice).to_contain_text("王**")
+    expect(choice).to_contain_text("139****5678")
+    assert "王秀英" not in page.content()  # masked in the picker too
+    choice.click()
+    assert fits_the_screen(page)
+    page.get_by_role("button", name="借出").click()
+    expect(page.get_by_text("雨伞已借出")).to_be_visible()
+    expect(page.locator("#loans li").filter(has_text="王**")).to_have_count(1)
+    assert Loan.objects.get().person == person
+
+
 def test_giving_out_more_than_in_stock_says_how_many_are_left(page, live_server, login, station):
     page.set_viewport_size(PHONE)
     login("dy_admin")

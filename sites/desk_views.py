@@ -73,7 +73,8 @@ def desk(request, pk):
         "site": site, "items": items, "low": [i for i in items if i.is_low], "overdue": overdue, "page": page,
         "q": q, "today": today, "movements": movements,
         "consumables": [i for i in items if i.kind == ItemKind.CONSUMABLE],
-        "lendables": [i for i in items if i.kind == ItemKind.LENDABLE]})
+        "lendables": [i for i in items if i.kind == ItemKind.LENDABLE],
+        "stopped": list(site.items.filter(active=False).order_by("name"))})
 
 
 def _item_of(site, value, kind=None):

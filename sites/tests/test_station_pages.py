@@ -159,3 +159,16 @@ def test_the_home_page_tells_the_operator_what_to_see_to(client, accounts, stati
         assert alerts_for(accounts[role]) == []
     with django_assert_max_num_queries(8):
         assert [a["site"] for a in alerts_for(accounts["subdistrict_admin"])] == [station]
+
+
+def test_an_item_no_longer_offered_leaves_the_desk_and_the_public_page_and_can_come_back(client, accounts, station,
+                                                                                        plasters):
+    from sites.services import item_update
+
+    item_update(actor=accounts["unit_admin"], item=plasters, active=False)
+    client.force_login(accounts["unit_admin"])
+    body = client.get(reverse("sites:desk", args=[station.pk])).content.decode()
+    assert "已停止提供" in body and reverse("sites:item_update", args=[plasters.pk]) in body
+    assert "发放1片" not in body
+    client.logout()
+    assert "创可贴" not in client.get(reverse("sites:detail", args=[station.pk])).content.decode().split("二维码")[0]
