@@ -152,7 +152,8 @@ def ledger_data(place: Place, period: periods.Period, *, deeds_limit=100, deeds_
                                   for f in b.data.figures],
                       "tables": [{"key": t.key, "title": str(t.title),
                                   "columns": [{"key": k, "label": str(label)} for k, label in t.columns],
-                                  "rows": [{k: v for k, v in row.items() if k != "filter"} for row in t.rows]}
+                                  "rows": [{k: v for k, v in row.items() if k not in ("filter", "href")}
+                                           for row in t.rows]}
                                  for t in b.data.tables if t.key != "deeds"]}
                      for b in built],
         "deeds": [{**row, "title": row["label"]} for row in deeds.rows],

@@ -11,7 +11,9 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ledger import selectors
@@ -33,7 +35,7 @@ from offers import figures as offer_figures
 from offers.models import OfferKind
 from people import selectors as people_selectors
 from people.masking import mask_name
-from places.models import COVERABLE_KINDS, Place
+from places.models import COVERABLE_KINDS, Place, PlaceKind
 from places.selectors import place_figures
 from sites import figures as station_figures
 
@@ -191,34 +193,48 @@ def _by_fulfilled(rows):
     return sorted(rows, key=lambda r: (-r["fulfilled"], -r["no_show"], str(r["label"])))
 
 
+def _offers_list(place: Place, **query) -> str:
+    """The public offers list (实事清单) of the scope: the offers serving the community, or all of them."""
+    if place.kind == PlaceKind.COMMUNITY:
+        query = {"community": place.code, **query}
+    return reverse("offers:list") + (f"?{urlencode(query)}" if query else "")
+
+
 def offers_section(s: LedgerScope) -> SectionData:
     """Bookings of the offers list (offers.figures defines them): fulfilled, residents served, no-shows and the
-    no-show rate; by kind of offer and by provider (a unit by its name; a member masked for the public)."""
+    no-show rate; by kind of offer and by provider (a unit by its name; a member masked for the public). Staff
+    follow each figure and row to its bookings (the records view); the public to the offers list."""
     place, period, public = s.place, s.period, s.public
     t = offer_figures.booking_counts(place, period)
+    listed = _offers_list(place)
     figures = [
         Figure("bookings_fulfilled", str(OFFER_LABELS["bookings_fulfilled"]), t["fulfilled"],
-               records="bookings_fulfilled"),
-        Figure("residents_served", str(OFFER_LABELS["residents_served"]), t["residents"], records="residents_served"),
-        Figure("no_shows", str(OFFER_LABELS["no_shows"]), t["no_show"], records="no_shows"),
+               records="bookings_fulfilled", href=listed),
+        Figure("residents_served", str(OFFER_LABELS["residents_served"]), t["residents"], records="residents_served",
+               href=listed),
+        Figure("no_shows", str(OFFER_LABELS["no_shows"]), t["no_show"], records="no_shows", href=listed),
         Figure("no_show_rate", str(OFFER_LABELS["no_show_rate"]), selectors.ratio(t["no_show"], t["fulfilled"] +
-                                                                                   t["no_show"]), "%", "no_show_rate"),
+                                                                                   t["no_show"]), "%", "no_show_rate",
+               href=listed),
     ]
     kinds = dict(OfferKind.choices)
-    by_kind = _by_fulfilled(_booking_row(str(kinds.get(row["session__offer__kind"], row["session__offer__kind"])), row,
-                                         {"kind": row["session__offer__kind"]})
-                            for row in offer_figures.by_kind(place, period))
+    by_kind = []
+    for row in offer_figures.by_kind(place, period):
+        kind = row["session__offer__kind"]
+        by_kind.append({**_booking_row(str(kinds.get(kind, kind)), row, {"kind": kind}),
+                        "href": _offers_list(place, kind=kind)})
     by_provider = []
     for row in offer_figures.by_provider(place, period):
         if row["session__offer__organisation"]:
             label, filters = row["session__offer__organisation__name"], {"unit": row["session__offer__organisation"]}
+            href = _offers_list(place, q=label)
         else:
             name = row["session__offer__person__name"]
-            label, filters = mask_name(name) if public else name, {"member": row["session__offer__person"]}
-        by_provider.append(_booking_row(label, row, filters))
+            label, filters, href = mask_name(name) if public else name, {"member": row["session__offer__person"]}, ""
+        by_provider.append({**_booking_row(label, row, filters), "href": href})
     return SectionData(figures=figures, tables=[
-        Table("bookings_by_kind", _("Bookings by kind of offer"), _booking_columns(), by_kind, chart="bar",
-              records="bookings_fulfilled"),
+        Table("bookings_by_kind", _("Bookings by kind of offer"), _booking_columns(), _by_fulfilled(by_kind),
+              chart="bar", records="bookings_fulfilled"),
         Table("bookings_by_provider", _("Bookings by provider"), _booking_columns(), _by_fulfilled(by_provider),
               chart="bar", records="bookings_fulfilled"),
     ])
@@ -226,18 +242,23 @@ def offers_section(s: LedgerScope) -> SectionData:
 
 def stations_section(s: LedgerScope) -> SectionData:
     """What the scope's stations lent and gave out (sites.figures defines it), by station and by item: counts
-    and the names of stations and items only, never who borrowed."""
+    and the names of stations and items only, never who borrowed. Staff follow each figure and station to its
+    loans, give-outs or stations (the records view); the public to the list of stations and each station's
+    page."""
     place, period = s.place, s.period
     t = station_figures.station_counts(place, period)
+    listed = f"{reverse('sites:list')}?kind=station"
     figures = [
-        Figure("items_lent", str(STATION_LABELS["items_lent"]), t["lent"], records="items_lent"),
-        Figure("items_given_out", str(STATION_LABELS["items_given_out"]), t["given_out"], records="items_given_out"),
+        Figure("items_lent", str(STATION_LABELS["items_lent"]), t["lent"], records="items_lent", href=listed),
+        Figure("items_given_out", str(STATION_LABELS["items_given_out"]), t["given_out"], records="items_given_out",
+               href=listed),
         Figure("station_uses", str(STATION_LABELS["station_uses"]), t["lent"] + t["give_outs"],
-               records="station_uses"),
+               records="station_uses", href=listed),
     ]
     lent, given = str(STATION_LABELS["items_lent"]), str(STATION_LABELS["items_given_out"])
     stations = [{"label": r["name"], "uses": r["uses"], "lent": r["lent"], "given_out": r["given_out"],
-                 "filter": {"site": r["site"]}} for r in station_figures.by_station(place, period)]
+                 "filter": {"site": r["site"]}, "href": reverse("sites:detail", args=[r["site"]])}
+                for r in station_figures.by_station(place, period)]
     items = [{"label": r["name"], "lent": r["lent"], "given_out": r["given_out"], "filter": {}}
              for r in station_figures.by_item(place, period)]
     return SectionData(figures=figures, tables=[

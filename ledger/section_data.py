@@ -15,6 +15,7 @@ class Figure:
     value: int | float | None
     unit: str = ""  # "%" for rates (value is a fraction 0..1), or a unit such as km²
     records: str | None = None  # the `figure` of the records view that lists what is counted
+    href: str = ""  # a public page showing what is counted (the offers list, a station), for readers without it
 
 
 @dataclass
@@ -24,7 +25,8 @@ class Table:
     columns: list[tuple[str, str]]  # (key, label); the first column is the row's label
     rows: list[dict]
     chart: str = ""  # "bar", "pie", "line" or "" (no chart)
-    records: str | None = None  # each row's records: `figure` plus the row's "filter" dict
+    records: str | None = None  # each row's records: `figure` plus the row's "filter" dict (a row's public page,
+    # if it has one: its "href")
     total: int | None = None  # rows in all (deeds: the table holds only the latest ones)
 
 

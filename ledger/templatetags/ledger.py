@@ -39,7 +39,8 @@ def records_url(context, figure, filters=None):
 
 @register.simple_tag
 def table_body(table, records_base, labelled=False):
-    """The rows of a table as HTML: each row's label (a link to its records on staff pages), then its cells;
+    """The rows of a table as HTML: each row's label (a link to its records on staff pages, else to its public page
+    when it has one: "href"), then its cells;
     labelled: each cell carries its column's name (data-label), for a table that becomes a card per row on a
     phone (`table.stack`: the deeds).
 
@@ -51,7 +52,7 @@ def table_body(table, records_base, labelled=False):
     path = reverse("ledger:records") if records_base and table.records else None
     rows = []
     for row in table.rows:
-        url = _records_url(records_base, table.records, row.get("filter"), path)
+        url = _records_url(records_base, table.records, row.get("filter"), path) or row.get("href", "")
         label = escape(str(row.get(head, "")))
         if url:
             label = f'<a href="{escape(url)}">{label}</a>'

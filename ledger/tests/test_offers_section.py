@@ -146,6 +146,11 @@ def test_every_public_form_carries_the_figures_and_no_name(client, bookings, tre
     member = person_of(bookings.accounts["party_member"])
     page = client.get(reverse("ledger:public", args=[code]), {"period": "2021"}).content.decode()
     assert 'data-figure="bookings_fulfilled"' in page and "兰州电影制片厂" in page
+    # The public follows the figures to the offers list of the community, a row to its kind's or unit's offers.
+    listed = f'href="/offers/?community={code}" data-figure="bookings_fulfilled"'
+    assert listed in page and "/ledger/records/" not in page
+    assert f'href="/offers/?community={code}&amp;kind=transport"' in page
+    assert client.get(f"/offers/?community={code}&kind=transport").content.decode().count("免费接送") >= 1
     forms = [page,
              client.get(reverse("ledger:csv", args=[code]), {"period": "2021"}).getvalue().decode(),
              xlsx_text(client.get(reverse("ledger:xlsx", args=[code]), {"period": "2021"}).getvalue()),

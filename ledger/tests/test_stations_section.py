@@ -105,6 +105,11 @@ def test_the_public_forms_name_stations_and_items_never_a_borrower(client, stati
             assert secret not in text
     data = client.get("/api/v1/ledger", {"place": code, "from": "2021-01-01", "to": "2021-12-31"}).json()
     assert data["figures"]["items_lent"] == 2 and data["figures"]["station_uses"] == 4
+    rows = next(t for s in data["sections"] for t in s["tables"] if t["key"] == "stations_by_use")["rows"]
+    assert rows == [{"label": "天庆嘉园便民驿站", "uses": 4, "lent": 2, "given_out": 5}]
+    # The public follows each station to its page, the figures to the list of stations.
+    assert f'<a href="/sites/{stations["tqjy"].pk}/">天庆嘉园便民驿站</a>' in pages[0]
+    assert 'href="/sites/?kind=station" data-figure="items_lent"' in pages[0]
 
 
 @pytest.mark.django_db
