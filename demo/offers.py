@@ -170,7 +170,7 @@ class OffersWalk:
                                         first_day=today, last_day=today + datetime.timedelta(days=13), capacity=3,
                                         note=note)
         upcoming.sort(key=lambda s: s.starts_at)
-        soon = [s for s in upcoming if s.starts_at.date() <= today + datetime.timedelta(days=1)]
+        soon = [s for s in upcoming if timezone.localtime(s.starts_at).date() <= today + datetime.timedelta(days=1)]
         for session, person in zip(soon, riders[1::3], strict=False):
             booking_request(actor=staff, session=session, person=person,
                             at=session.starts_at - datetime.timedelta(days=2))
