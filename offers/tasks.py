@@ -3,6 +3,8 @@ let lapse a place offered from the waiting list whose hold has passed (the place
 waiting, in the same transaction); and take off the waiting list those still on it when the session starts. It
 acts through booking_act as the system user, so each step is an event like any other, and running it twice
 changes nothing the second time.
+
+Every minute, the booking notices whose message task was lost are sent (offers.notify.notices_resend).
 """
 
 import datetime
@@ -16,7 +18,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from needs.permissions import system_user
-from offers import workflow
+from offers import notify, workflow
 from offers.models import Booking, BookingState
 from offers.services import BookingConflict, booking_act
 
@@ -53,3 +55,9 @@ def bookings_sweep_task():
     done = bookings_sweep()
     if any(done.values()):
         log.info("bookings sweep: %s", done)
+
+
+@db_periodic_task(crontab(minute="*"))
+def notices_resend_task():
+    if sent := notify.notices_resend():
+        log.warning("resent %s booking notices whose task was lost", sent)
