@@ -12,7 +12,8 @@ from places.models import Place
 # The article's figures (docs/product.md §8), as the ledger computes them from the records.
 HEADLINE = {
     "subdistrict": ("units", "members", "covered_grid", "covered_compound", "covered_courtyard", "covered_unit_site",
-                    "found", "claimed", "resolved", "stations", "facilities", "micro_positions"),
+                    "found", "claimed", "resolved", "stations", "facilities", "micro_positions",
+                    "bookings_fulfilled", "residents_served", "items_lent", "items_given_out"),
     "community": ("branches", "party_members", "area_km2", "buildings", "households", "residents",
                   "committee_members", "honours"),
 }
