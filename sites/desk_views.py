@@ -77,6 +77,30 @@ def desk(request, pk):
         "stopped": list(site.items.filter(active=False).order_by("name"))})
 
 
+HISTORY_PAGE = 50
+
+
+@login_required
+def history(request, pk):
+    """Everything the station gave out, received, corrected and lent, newest first, a page at a time; by item."""
+    site = _station(request, pk)
+    show = "loans" if request.GET.get("show") == "loans" else "movements"
+    item_pk = int_param(request.GET.get("item"))
+    item = site.items.filter(pk=item_pk).first() if item_pk else None
+    if show == "loans":
+        rows = Loan.objects.filter(item__site=site).select_related("item", "person").order_by("-lent_at", "-pk")
+    else:
+        rows = StockMovement.objects.filter(item__site=site).select_related("item", "person").order_by("-at", "-pk")
+    if item is not None:
+        rows = rows.filter(item=item)
+    page = Paginator(rows, HISTORY_PAGE).get_page(int_param(request.GET.get("page"), maximum=10**6) or 1)
+    for row in page:
+        row.who = borrower_label(row)
+    return render(request, "sites/history.html", {
+        "site": site, "show": show, "item": item, "page": page, "today": timezone.localdate(),
+        "items": site.items.order_by("kind", "name")})
+
+
 def _item_of(site, value, kind=None):
     pk = int_param(value)
     qs = site.items.filter(active=True)

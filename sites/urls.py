@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.site_update_view, name="site_update"),
     # A station's desk (its operator's): stock and loans (sites/desk_views.py)
     path("<int:pk>/desk/", desk_views.desk, name="desk"),
+    path("<int:pk>/desk/history/", desk_views.history, name="history"),
     path("<int:pk>/desk/stock/", desk_views.stock, name="stock"),
     path("<int:pk>/desk/lend/", desk_views.lend, name="lend"),
     path("<int:pk>/desk/lend/pick/", desk_views.borrower_pick, name="borrower_pick"),

@@ -216,6 +216,7 @@ def world(root, tree, unit, accounts, settings, tmp_path):
         "sites:detail": [({"pk": site.pk}, {})],
         "sites:poster": [({"pk": site.pk}, {})],
         "sites:desk": [({"pk": site.pk}, {})],
+        "sites:history": [({"pk": site.pk}, {})],
         "sites:stock": [({"pk": site.pk}, {"item": plasters.pk, "kind": "given_out", "quantity": "2", "reason": note,
                                             "recipient": "李先生"})],
         "sites:lend": [({"pk": site.pk}, {"item": umbrellas.pk, "borrower_name": "张三",

@@ -805,7 +805,7 @@ def station_things(world, station) -> dict:
 
 
 STATION_PAGES = [  # (URL name, method, the object, answered allowed, refused); a POST is empty: nothing written
-    ("sites:desk", "get", "station", 200, 404),
+    ("sites:desk", "get", "station", 200, 404), ("sites:history", "get", "station", 200, 404),
     ("sites:borrower_pick", "get", "station", 200, 404),
     ("sites:stock", "get", "station", 200, 403), ("sites:stock", "post", "station", 200, 403),
     ("sites:lend", "get", "station", 200, 403), ("sites:lend", "post", "station", 200, 403),

@@ -382,7 +382,8 @@ NOT_PUBLIC = {
     # A station's desk (its operator's): the loans with the borrowers' names, the forms, a loan's return and loss.
     **{name: (lambda t: lambda demo: [f"/sites/{pk}/desk/{t}" for pk in Site.objects.filter(
         kind="station").values_list("pk", flat=True)])(tail)
-       for name, tail in (("sites:desk", ""), ("sites:stock", "stock/"), ("sites:lend", "lend/"),
+       for name, tail in (("sites:desk", ""), ("sites:history", "history/?show=loans"), ("sites:stock", "stock/"),
+                          ("sites:lend", "lend/"),
                           ("sites:borrower_pick", "lend/pick/?name=person&person_q=1"),
                           ("sites:item_create", "items/add/"))},
     "sites:item_update": lambda demo: [f"/sites/items/{pk}/edit/" for pk in Item.objects.values_list("pk", flat=True)],

@@ -172,3 +172,22 @@ def test_an_item_no_longer_offered_leaves_the_desk_and_the_public_page_and_can_c
     assert "发放1片" not in body
     client.logout()
     assert "创可贴" not in client.get(reverse("sites:detail", args=[station.pk])).content.decode().split("二维码")[0]
+
+
+def test_the_history_pages_stock_changes_and_loans_for_the_operator(client, accounts, station, plasters, umbrellas,
+                                                                    lent):
+    from sites.services import loan_return, stock_give_out
+
+    stock_give_out(actor=accounts["unit_admin"], item=plasters, quantity=2, recipient="王大妈")
+    loan_return(actor=accounts["unit_admin"], loan=lent)
+    url = reverse("sites:history", args=[station.pk])
+    client.force_login(accounts["resident"])
+    assert client.get(url).status_code == 404
+    client.force_login(accounts["unit_admin"])
+    body = client.get(url).content.decode()
+    assert "共 2 条库存变动" in body and "王大妈" in body and "期初库存" in body
+    body = client.get(url, {"show": "loans"}).content.decode()
+    assert "共 1 条借用记录" in body and "李建国 13800001111" in body
+    body = client.get(url, {"item": umbrellas.pk}).content.decode()
+    assert "共 0 条库存变动" in body
+    assert client.get(url, {"page": "99999999999999999999", "item": "²"}).status_code == 200
