@@ -147,7 +147,8 @@ def test_the_desk_and_its_forms_have_no_serious_accessibility_violation(browser,
     blocking = {}
     for path in (f"/sites/{site.pk}/desk/", f"/sites/{site.pk}/desk/lend/?item={station['umbrellas'].pk}",
                  f"/sites/{site.pk}/desk/stock/?item={station['plasters'].pk}", f"/sites/loans/{loan.pk}/lost/",
-                 f"/sites/{site.pk}/desk/items/add/", f"/sites/{site.pk}/"):
+                 f"/sites/{site.pk}/desk/items/add/", f"/sites/{site.pk}/desk/history/?show=loans",
+                 f"/sites/{site.pk}/"):
         page.goto(live_server.url + path)
         page.wait_for_load_state("networkidle")
         found = [v["id"] for v in axe_violations(page) if v["impact"] in BLOCKING]
