@@ -234,10 +234,11 @@ def stock_adjust(*, actor, item: Item, count: int, reason: str, at=None) -> Stoc
     if count == locked.stock:
         raise ValidationError({"count": _("The stock is already %(count)s %(unit)s.")
                                % {"count": count, "unit": locked.unit}})
+    was_low = locked.is_low
     movement = _movement(actor=actor, item=locked, kind=MovementKind.ADJUSTED, change=count - locked.stock,
                          reason=reason, at=at)
     item.stock = locked.stock
-    if locked.is_low:
+    if locked.is_low and not was_low:
         transaction.on_commit(lambda: signals.stock_low.send(sender=Item, item=locked, movement=movement))
     return movement
 

@@ -133,3 +133,20 @@ def test_item_update_keeps_units_at_least_those_out(accounts, umbrellas):
         item_update(actor=accounts["unit_admin"], item=umbrellas, units=1)
     item_update(actor=accounts["unit_admin"], item=umbrellas, units=5, low_stock=2)
     assert Item.objects.get(pk=umbrellas.pk).units == 5
+
+
+def test_a_correction_down_to_the_threshold_alerts_once(accounts, plasters, django_capture_on_commit_callbacks):
+    heard = []
+
+    def listener(sender, item, movement, **kwargs):
+        heard.append(movement.kind)
+
+    signals.stock_low.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            stock_adjust(actor=accounts["unit_admin"], item=plasters, count=2, reason="盘点：过期")
+        with django_capture_on_commit_callbacks(execute=True):
+            stock_adjust(actor=accounts["unit_admin"], item=plasters, count=1, reason="盘点：损坏")
+    finally:
+        signals.stock_low.disconnect(listener)
+    assert heard == ["adjusted"]
