@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "sites",
     "needs",
     "offers",
+    "volunteering",
     "ledger",
     "rosters",
     "minsheng",  # the top: the home page (templates, translations)
