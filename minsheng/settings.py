@@ -84,6 +84,21 @@ def env_weights(name: str, default: str, *, count: int = 3) -> tuple[float, ...]
     return weights
 
 
+def env_ascending(name: str, default: str) -> tuple[int, ...]:
+    """Whole numbers above 0, comma separated, each larger than the one before (unset or empty: the default)."""
+    raw = os.environ.get(name, "")
+    text = raw.strip() or default
+    try:
+        numbers = tuple(int(n) for n in text.split(","))
+    except ValueError:
+        numbers = ()
+    if not numbers or numbers[0] < 1 or any(b <= a for a, b in zip(numbers, numbers[1:], strict=False)):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} must be whole numbers above 0, comma separated, each larger than the one before "
+            f"(default {default})")
+    return numbers
+
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 # SQLite files, huey's SQLite queue, collected static files, default media. Made by `make` and bin/serve
 # (`mkdir -p`), never here: importing the settings has no side effects.
@@ -273,9 +288,9 @@ NEEDS_AFFECTED_MAX = env_int("NEEDS_AFFECTED_MAX", 100_000, minimum=1, maximum=2
 # refilled at this many per hour.
 NEEDS_SUBMIT_BURST = env_int("NEEDS_SUBMIT_BURST", 5, minimum=1)
 NEEDS_SUBMIT_PER_HOUR = env_float("NEEDS_SUBMIT_PER_HOUR", 10, minimum=0)
-# Where notifications go once the action commits (needs/notify.py): a class with send(recipient, subject,
+# Where notifications go once the action commits (core/notify.py): a class with send(recipient, subject,
 # text), the recipient an account or the contact someone without an account left on their need.
-NEEDS_NOTIFY_GATEWAY = env_str("NEEDS_NOTIFY_GATEWAY", "needs.notify.EmailGateway")
+NEEDS_NOTIFY_GATEWAY = env_str("NEEDS_NOTIFY_GATEWAY", "core.notify.EmailGateway")
 # The public tracking page (/needs/track/, needs/views.py): look-ups of a reference, a token bucket per client
 # as for submissions, so that references cannot be guessed by trying many.
 NEEDS_TRACK_BURST = env_int("NEEDS_TRACK_BURST", 20, minimum=1)
@@ -287,6 +302,13 @@ NEEDS_CALLBACK_DAYS = env_int("NEEDS_CALLBACK_DAYS", 30, minimum=1)
 # them (then it goes to the next), and how many hours before the start a confirmed booking is reminded of.
 OFFERS_PLACE_HOLD_HOURS = env_int("OFFERS_PLACE_HOLD_HOURS", 12, minimum=1)
 OFFERS_REMIND_HOURS = env_int("OFFERS_REMIND_HOURS", 24, minimum=1)
+# Volunteering (volunteering/): the star levels' thresholds in certified hours (local schemes differ), the days a
+# volunteer may query certified hours, the years records are kept (never deleted automatically: what the
+# retention note states), and how many minutes before the start check-in opens.
+VOLUNTEER_STAR_HOURS = env_ascending("VOLUNTEER_STAR_HOURS", "100,300,600,1000,1500")
+VOLUNTEER_QUERY_DAYS = env_int("VOLUNTEER_QUERY_DAYS", 30, minimum=1)
+VOLUNTEER_RECORD_YEARS = env_int("VOLUNTEER_RECORD_YEARS", 10, minimum=10)
+VOLUNTEER_CHECKIN_EARLY_MINUTES = env_int("VOLUNTEER_CHECKIN_EARLY_MINUTES", 30, minimum=0, maximum=24 * 60)
 # The address QR posters point to and print (places/posters.py), e.g. https://minsheng.example.cn: empty, the
 # address the request that makes them came in by (behind nginx, the public one; set it when staff print from
 # an address residents' phones cannot reach).

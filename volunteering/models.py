@@ -165,6 +165,9 @@ class HoursCorrection(models.Model):
         verbose_name_plural = _("hours corrections")
         ordering = ["changed_at", "id"]
 
+    def __str__(self):
+        return f"{self.entry} · {self.old_hours} → {self.new_hours}"
+
 
 class RecordEntryKind(models.TextChoices):
     TRAINING = "training", _("Training (培训)")
@@ -190,6 +193,9 @@ class RecordEntry(models.Model):
         verbose_name = _("record entry")
         verbose_name_plural = _("record entries")
         ordering = ["on", "id"]
+
+    def __str__(self):
+        return f"{self.volunteer} · {self.title}"
 
 
 class Certificate(models.Model):

@@ -36,12 +36,16 @@ README_DEFAULTS = {
     "NEEDS_AFFECTED_MAX": 100_000,
     "NEEDS_SUBMIT_BURST": 5,
     "NEEDS_SUBMIT_PER_HOUR": 10,
-    "NEEDS_NOTIFY_GATEWAY": "needs.notify.EmailGateway",
+    "NEEDS_NOTIFY_GATEWAY": "core.notify.EmailGateway",
     "NEEDS_TRACK_BURST": 20,
     "NEEDS_TRACK_PER_HOUR": 60,
     "NEEDS_CALLBACK_DAYS": 30,
     "OFFERS_PLACE_HOLD_HOURS": 12,
     "OFFERS_REMIND_HOURS": 24,
+    "VOLUNTEER_STAR_HOURS": [100, 300, 600, 1000, 1500],
+    "VOLUNTEER_QUERY_DAYS": 30,
+    "VOLUNTEER_RECORD_YEARS": 10,
+    "VOLUNTEER_CHECKIN_EARLY_MINUTES": 30,
     "POSTERS_BASE_URL": "",
     "MEDIA_ACCEL_REDIRECT": "",
     "LEDGER_WEIGHTS": [0.1, 0.45, 0.45],
@@ -80,6 +84,9 @@ print(json.dumps({
     "BACKUP_KEEP": s.BACKUP_KEEP,
     "OFFERS_PLACE_HOLD_HOURS": s.OFFERS_PLACE_HOLD_HOURS, "OFFERS_REMIND_HOURS": s.OFFERS_REMIND_HOURS,
     "POSTERS_BASE_URL": s.POSTERS_BASE_URL,
+    "VOLUNTEER_STAR_HOURS": s.VOLUNTEER_STAR_HOURS, "VOLUNTEER_QUERY_DAYS": s.VOLUNTEER_QUERY_DAYS,
+    "VOLUNTEER_RECORD_YEARS": s.VOLUNTEER_RECORD_YEARS,
+    "VOLUNTEER_CHECKIN_EARLY_MINUTES": s.VOLUNTEER_CHECKIN_EARLY_MINUTES,
 }))
 """
 
@@ -94,7 +101,9 @@ VARIABLES = ["DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SE
              "LEDGER_WEIGHTS", "EMAIL_BACKEND", "DEFAULT_FROM_EMAIL", "LOG_LEVEL",
              "NEEDS_TRACK_BURST", "NEEDS_TRACK_PER_HOUR", "NEEDS_CALLBACK_DAYS", "MEDIA_ACCEL_REDIRECT",
              "BACKUP_DIR", "BACKUP_ENABLED", "BACKUP_HOUR", "BACKUP_KEEP",
-             "OFFERS_PLACE_HOLD_HOURS", "OFFERS_REMIND_HOURS", "POSTERS_BASE_URL"]
+             "OFFERS_PLACE_HOLD_HOURS", "OFFERS_REMIND_HOURS", "POSTERS_BASE_URL",
+             "VOLUNTEER_STAR_HOURS", "VOLUNTEER_QUERY_DAYS", "VOLUNTEER_RECORD_YEARS",
+             "VOLUNTEER_CHECKIN_EARLY_MINUTES"]
 
 
 def import_settings(**env) -> subprocess.CompletedProcess:
@@ -160,7 +169,9 @@ def test_it_reads_each_variable(tmp_path):
                              MEDIA_ACCEL_REDIRECT="/protected-media/", NEEDS_AFFECTED_MAX="500",
                              BACKUP_DIR="/srv/backups", BACKUP_ENABLED="off", BACKUP_HOUR="23", BACKUP_KEEP="30",
                              OFFERS_PLACE_HOLD_HOURS="6", OFFERS_REMIND_HOURS="2",
-                             POSTERS_BASE_URL="https://minsheng.example.cn/")
+                             POSTERS_BASE_URL="https://minsheng.example.cn/", VOLUNTEER_STAR_HOURS="50, 150",
+                             VOLUNTEER_QUERY_DAYS="7", VOLUNTEER_RECORD_YEARS="15",
+                             VOLUNTEER_CHECKIN_EARLY_MINUTES="0")
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert (values["DEBUG"], values["SESSION_COOKIE_SECURE"], values["HUEY_IMMEDIATE"]) == (True, True, True)
@@ -176,6 +187,8 @@ def test_it_reads_each_variable(tmp_path):
         "/srv/backups", False, 23, 30)
     assert (values["OFFERS_PLACE_HOLD_HOURS"], values["OFFERS_REMIND_HOURS"]) == (6, 2)
     assert values["POSTERS_BASE_URL"] == "https://minsheng.example.cn"  # the trailing slash dropped
+    assert (values["VOLUNTEER_STAR_HOURS"], values["VOLUNTEER_QUERY_DAYS"], values["VOLUNTEER_RECORD_YEARS"],
+            values["VOLUNTEER_CHECKIN_EARLY_MINUTES"]) == ([50, 150], 7, 15, 0)
 
 
 @pytest.mark.parametrize("value", ["minsheng.example.cn", "ftp://x.cn", "https://x.cn/?a=1", "https:// x.cn"])
@@ -200,6 +213,8 @@ def test_https_brings_hsts_and_sessions_last_session_hours(tmp_path):
     ("AXES_COOLOFF_HOURS", "half"), ("NEEDS_SUBMIT_PER_HOUR", "nan"), ("LEDGER_WEIGHTS", "0.5,0.5,0.5"),
     ("NEEDS_AFFECTED_MAX", "0"), ("NEEDS_AFFECTED_MAX", "4611686018427387904"),
     ("BACKUP_HOUR", "24"), ("BACKUP_KEEP", "0"), ("BACKUP_ENABLED", "nightly"),
+    ("VOLUNTEER_STAR_HOURS", "300,100"), ("VOLUNTEER_STAR_HOURS", "0,100"), ("VOLUNTEER_STAR_HOURS", "a,b"),
+    ("VOLUNTEER_QUERY_DAYS", "0"), ("VOLUNTEER_RECORD_YEARS", "5"), ("VOLUNTEER_CHECKIN_EARLY_MINUTES", "-1"),
 ])
 def test_it_refuses_a_bad_value_naming_the_variable(tmp_path, name, value):
     result = import_settings(VAR_DIR=str(tmp_path), **{name: value})
