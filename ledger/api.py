@@ -84,6 +84,10 @@ class Figures(Schema):
     items_lent: int = _f("loans made by the scope's stations in the period (sites.figures)")
     items_given_out: int = _f("units of consumables the scope's stations gave out in the period")
     station_uses: int = _f("loans + give-outs at the scope's stations in the period")
+    activities_held: int = _f("volunteer activities at places in the scope, not cancelled, that ended in the period "
+                              "(volunteering.figures)")
+    volunteers_active: int = _f("distinct volunteers with certified hours on those activities")
+    hours_served: float = _f("certified volunteer service hours on those activities", "hours, 2 decimals")
     honours: int = _f("honours awarded to places in the scope by the period's end")
     branches: int | None = _f("a community's party branches; null for other scopes")
     party_members: int | None = _f("members of a community's party committee and branches; null elsewhere")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import urlencode
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from ledger import selectors
@@ -26,6 +26,7 @@ from ledger.labels import (
     RATE_LABELS,
     SITE_LABELS,
     STATION_LABELS,
+    VOLUNTEERING_LABELS,
 )
 from ledger.periods import Period
 from ledger.rollups import COMMUNITY_CODE, GRID_CODE
@@ -38,6 +39,8 @@ from people.masking import mask_name
 from places.models import COVERABLE_KINDS, Place, PlaceKind
 from places.selectors import place_figures
 from sites import figures as station_figures
+from volunteering import figures as volunteering_figures
+from volunteering.models import ActivityKind
 
 
 @dataclass
@@ -268,6 +271,70 @@ def stations_section(s: LedgerScope) -> SectionData:
               stations, chart="bar", records="station_uses"),
         Table("station_items", _("Items lent and given out"), [("label", _("Item")), ("lent", lent),
                                                                 ("given_out", given)], items, chart="bar"),
+    ])
+
+
+def _activities_list(place: Place, **query) -> str:
+    """The public list of volunteer activities of the scope ("" while the app's pages do not name one)."""
+    try:
+        path = reverse("volunteering:list")
+    except NoReverseMatch:
+        return ""
+    query = {"place": place.code, **query}
+    return f"{path}?{urlencode(query)}"
+
+
+def _volunteering_columns():
+    return [("label", _("Name")), ("held", str(VOLUNTEERING_LABELS["activities_held"])),
+            ("volunteers", str(VOLUNTEERING_LABELS["volunteers_active"])),
+            ("hours", str(VOLUNTEERING_LABELS["hours_served"]))]
+
+
+def _volunteering_row(label, row, filters, href="") -> dict:
+    return {"label": label, "held": row["held"], "volunteers": row["volunteers"], "hours": row["hours"],
+            "filter": filters, "href": href}
+
+
+def volunteering_section(s: LedgerScope) -> SectionData:
+    """Volunteer activities held, volunteers active and hours served (volunteering.figures defines them), by
+    organiser (a team, else the unit), by kind of activity and by community. Counts and the names of teams,
+    units, kinds and communities only: no volunteer is named on any form, whatever Volunteer.name_public says.
+    Staff follow each figure and row to its activities, volunteers or entries (the records view); the public
+    to the list of activities."""
+    place, period = s.place, s.period
+    t = volunteering_figures.volunteering_counts(place, period)
+    listed = _activities_list(place)
+    figures = [
+        Figure("activities_held", str(VOLUNTEERING_LABELS["activities_held"]), t["held"], records="activities_held",
+               href=listed),
+        Figure("volunteers_active", str(VOLUNTEERING_LABELS["volunteers_active"]), t["volunteers"],
+               records="volunteers_active", href=listed),
+        Figure("hours_served", str(VOLUNTEERING_LABELS["hours_served"]), t["hours"], _("hours"),
+               records="hours_served", href=listed),
+    ]
+    organisers = []
+    for row in volunteering_figures.by_organiser(place, period):
+        if row["team"]:
+            organisers.append(_volunteering_row(row["team__name"], row, {"team": row["team"]}, listed))
+        else:
+            organisers.append(_volunteering_row(row["organisation__name"], row, {"unit": row["organisation"]},
+                                                listed))
+    kinds = dict(ActivityKind.choices)
+    by_kind = [_volunteering_row(str(kinds.get(r["kind"], r["kind"])), r, {"kind": r["kind"]},
+                                 _activities_list(place, kind=r["kind"]) if listed else "")
+               for r in volunteering_figures.by_kind(place, period)]
+    rows = volunteering_figures.by_community(place, period)
+    names = selectors.place_names(r["community"] for r in rows)
+    by_community = [_volunteering_row(names.get(r["community"], r["community"]), r, {"community": r["community"]},
+                                      _activities_list(Place(code=r["community"])) if listed else "")
+                    for r in rows]
+    return SectionData(figures=figures, tables=[
+        Table("volunteering_by_organiser", _("Volunteering by team or unit"), _volunteering_columns(), organisers,
+              chart="bar", records="hours_served"),
+        Table("volunteering_by_kind", _("Volunteering by kind of activity"), _volunteering_columns(), by_kind,
+              chart="bar", records="hours_served"),
+        Table("volunteering_by_community", _("Volunteering by community"), _volunteering_columns(), by_community,
+              chart="bar", records="hours_served"),
     ])
 
 

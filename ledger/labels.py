@@ -41,12 +41,17 @@ OFFER_LABELS = {
 STATION_LABELS = {
     "items_lent": _("Items lent"), "items_given_out": _("Items given out"), "station_uses": _("Station uses"),
 }
+# The volunteering figures (defined in volunteering.figures).
+VOLUNTEERING_LABELS = {
+    "activities_held": _("Volunteer activities held"), "volunteers_active": _("Volunteers active"),
+    "hours_served": _("Volunteer hours served"),
+}
 
 
 def figure_label(figure: str) -> str:
     """The name of a figure: the title of the records view behind it."""
     labels = {
-        **NEED_LABELS, **PEOPLE_LABELS, **OFFER_LABELS, **STATION_LABELS,
+        **NEED_LABELS, **PEOPLE_LABELS, **OFFER_LABELS, **STATION_LABELS, **VOLUNTEERING_LABELS,
         **{key: SITE_LABELS[kind] for key, kind in SITE_FIGURES.items()},
         **{f"covered_{kind}": label for kind, label in COVERAGE_LABELS.items()},
         **{f"rating_{grade}": label for grade, label in Rating.choices},

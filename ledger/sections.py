@@ -40,6 +40,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("sites", _("Stations, facilities and micro-positions"), builders.sites_section),
     Section("offers", _("Offers and bookings"), builders.offers_section),
     Section("stations", _("What the stations lent and gave out"), builders.stations_section),
+    Section("volunteering", _("Volunteer service"), builders.volunteering_section),
     Section("community", _("The community"), builders.community_section,
             applies=lambda place: place.kind == PlaceKind.COMMUNITY),
     Section("honours", _("Honours"), builders.honours_section),
@@ -52,7 +53,7 @@ SECTIONS: tuple[Section, ...] = (
 CACHE_SECONDS = 600
 # Raise it whenever the cached classes (ledger.section_data) change shape or module: an entry pickled by the
 # code before a deploy would not load after it.
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 
 def ledger_build(place: Place, period: Period, *, public: bool, **deeds_page) -> list[BuiltSection]:

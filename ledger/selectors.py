@@ -73,6 +73,7 @@ from places.models import COVERABLE_KINDS, Coverage, Place
 from places.selectors import within
 from sites import figures as station_figures
 from sites.models import Site, SiteKind
+from volunteering import figures as volunteering_figures
 
 # Each need figure is a condition on the needs found in the period (see the module's docstring).
 CLAIMED = Q(state__in=workflow.EVER_CLAIMED)
@@ -271,8 +272,9 @@ NEED_FILTERS = {
     "member": lambda v: Q(lead_person=v),
     "rating": lambda v: Q(rating=v),
 }
-# The filters of the other records (bookings: kind of offer; loans and stock given out: the station).
-OTHER_FILTERS = ("kind", "site")
+# The filters of the other records (bookings: kind of offer; loans and stock given out: the station;
+# volunteering: the team, and kind of activity).
+OTHER_FILTERS = ("kind", "site", "team")
 SITE_FIGURES = {"stations": SiteKind.STATION, "facilities": SiteKind.FACILITY,
                 "micro_positions": SiteKind.MICRO_POSITION}
 
@@ -287,8 +289,11 @@ def _month_q(value: str) -> Q:
 
 def records(place: Place, period: Period, figure: str, filters: dict[str, str]) -> tuple[str, QuerySet]:
     """What a figure counts, as (kind of record, queryset): "need", "organisation", "person", "place",
-    "site", "party_organisation", "committee_member", "honour", "booking", "loan" or "stock_movement".
+    "site", "party_organisation", "committee_member", "honour", "booking", "loan", "stock_movement",
+    "activity", "volunteer" or "service_hours".
     Raises KeyError for an unknown figure."""
+    if figure in volunteering_figures.RECORD_FIGURES:
+        return volunteering_figures.records(place, period, figure, filters)
     if figure in offer_figures.RECORD_FIGURES:
         return "booking", offer_figures.booking_records(place, period, figure, filters)
     if figure == "items_lent":

@@ -135,7 +135,8 @@ def index(request):
 
 
 RECORDS_PAGE = 50
-RECORD_FILTERS = ("category", "unit", "member", "site")  # filters that name a record by its id ("" for no category)
+# Filters that name a record by its id ("" for no category).
+RECORD_FILTERS = ("category", "unit", "member", "site", "team")
 
 
 def record_filters(params) -> dict[str, str]:
@@ -172,6 +173,12 @@ def records(request):
     if kind == "booking":
         for booking in page:
             booking.masked = mask_name(booking.person.name)
+    if kind == "volunteer":
+        for volunteer in page:
+            volunteer.masked = mask_name(volunteer.person.name)
+    if kind == "service_hours":
+        for entry in page:
+            entry.masked = mask_name(entry.volunteer.person.name)
     if kind == "committee_member":
         for seat in page:
             seat.masked = mask_name(seat.person.name) if seat.person else ""
