@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import AuthenticationError
 
 from core.api import MESSAGES, Body, Detail, FieldErrors, Id
 from core.pagination import keyset_page
@@ -20,9 +21,10 @@ from offers import rules, selectors, workflow
 from offers.models import Booking, BookingState, Confirmation, EligibilityGroup, Offer, OfferKind, Session
 from offers.permissions import actions_for, bookings_in_scope_q, bookings_visible, offers_visible_q
 from offers.services import SEATS_MAX, BookingConflict, booking_act, booking_request
+from offers.views import public_description
 from people import scopes
+from people.api import BearerTokenAuth
 from people.masking import mask_name
-from people.public import public_text
 from places.api import CODE
 
 offers_router = Router(tags=["offers"])
@@ -60,8 +62,9 @@ class OfferOut(Schema):
     is_published: bool
 
     @staticmethod
-    def resolve_description(offer):
-        return public_text(offer.description)
+    def resolve_description(offer, context):
+        # As the offer's page shows it: without phones, rooms and a member's name, unless the caller manages it.
+        return public_description(offer, context["request"].user)
 
     @staticmethod
     def resolve_provider(offer):
@@ -118,21 +121,33 @@ class OfferFilters(Schema):
     limit: int = Field(50, ge=1, le=200)
 
 
+def _caller(request):
+    """The caller of a public operation: a visitor, the session's user, or a bearer token's user — a token that is
+    sent but not valid is refused (401) rather than read as a visitor (who would not see the offers one manages)."""
+    if request.headers.get("Authorization") and not BearerTokenAuth()(request):
+        raise AuthenticationError
+    return request.user
+
+
 def _offers(request):
-    return Offer.objects.filter(offers_visible_q(request.user)).select_related(
+    return Offer.objects.filter(offers_visible_q(_caller(request))).select_related(
         "organisation", "person", "place").prefetch_related("communities")
 
 
-@offers_router.get("", response=OfferPage, summary="The offers list (实事清单): published offers, newest first")
+# Public, as the offers' pages are: a visitor reads what the public list and an offer's page show.
+@offers_router.get("", response={200: OfferPage, 401: Detail}, auth=None,
+                   summary="The offers list (实事清单): published offers, newest first (public)")
 def offer_list(request, filters: Query[OfferFilters]):
+    _caller(request)
     offers = selectors.offers_public(community=filters.community, kind=filters.kind or "", q=filters.q)
     offers = offers.prefetch_related("communities").order_by("-id")
     page = keyset_page(offers, filters.before, filters.limit)
     return {"items": page.object_list, "next": page.next_before}
 
 
-@offers_router.get("/{int:offer_id}", response={200: OfferDetailOut, 404: Detail},
-                   summary="One offer with its upcoming sessions and free places")
+@offers_router.get("/{int:offer_id}", response={200: OfferDetailOut, 401: Detail, 404: Detail}, auth=None,
+                   summary="One offer with its upcoming sessions and free places (public; an unpublished one: "
+                           "those who manage it)")
 def offer_detail(request, offer_id: Id):
     offer = _offers(request).filter(pk=offer_id).first()
     if offer is None:

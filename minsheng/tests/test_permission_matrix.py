@@ -1028,7 +1028,8 @@ def test_every_api_operation_has_a_rule(openapi, db):  # db: run with the module
     assert set(openapi) - set(OPERATIONS) - actions == set(), "operations without a rule in the permission matrix"
     assert {op for op in actions if op in openapi} == actions
     assert {op for op, o in openapi.items() if not o["secured"]} == {
-        "people_api_token_create", "ledger_api_ledger", "sites_api_station_list", "sites_api_station_detail"}
+        "people_api_token_create", "ledger_api_ledger", "sites_api_station_list", "sites_api_station_detail",
+        "offers_api_offer_list", "offers_api_offer_detail"}  # the offers: public, as their pages
 
 
 # Pages with an object in their address, and where the matrix tests each; those without one are the role's own
@@ -1198,15 +1199,16 @@ def test_booking_api(world, offers_world, db, client, role):
     headers = api_client(client, world, role)
     anonymous, wrong, user = role.key == "anonymous", [], world["users"][role.key]
 
-    def check(operation, got, expected, *cell):
-        expected = 401 if anonymous else expected
+    def check(operation, got, expected, *cell, public=False):
+        expected = 401 if anonymous and not public else expected
         if got.status_code != expected:
             wrong.append((operation, *cell, expected, got.status_code, got.content.decode()[:200]))
         CELLS["api"] += 1
-        return got.status_code == expected and not anonymous
+        return got.status_code == expected and (public or not anonymous)
 
+    # The offers list and a published offer: public (a visitor too); an unpublished one, those who manage it.
     listed = client.get("/api/v1/offers", {"limit": 200}, headers=headers)
-    if check("offers_api_offer_list", listed, 200):
+    if check("offers_api_offer_list", listed, 200, public=True):
         ids = {item["id"] for item in listed.json()["items"]}
         for (inside, kind), offer in offers_world["offers"].items():
             if (offer.pk in ids) != (kind == "published"):
@@ -1214,8 +1216,8 @@ def test_booking_api(world, offers_world, db, client, role):
     for (inside, kind), offer in offers_world["offers"].items():
         shown = kind == "published" or allowed("manage_offer", role, inside)
         check("offers_api_offer_detail", client.get(f"/api/v1/offers/{offer.pk}", headers=headers),
-              200 if shown else 404, inside, kind)
-    check("offers_api_offer_detail", client.get("/api/v1/offers/999999999", headers=headers), 404)
+              200 if shown else 404, inside, kind, public=True)
+    check("offers_api_offer_detail", client.get("/api/v1/offers/999999999", headers=headers), 404, public=True)
 
     top = max(b.pk for b in offers_world["bookings"].values()) + 1
     page = client.get("/api/v1/bookings", {"before": top, "limit": 200}, headers=headers)

@@ -343,6 +343,10 @@ PUBLIC_SURFACES = {
     "offers:list": lambda demo: ["/offers/", "/offers/?kind=transport", "/offers/?q=jiesong",
                                  *(f"/offers/?community={c.code}" for c in demo.communities)],
     "offers:detail": lambda demo: [f"/offers/{pk}/" for pk in Offer.objects.values_list("pk", flat=True)],
+    # The same in the API: every page of the list, each offer with its sessions (a member providing one masked).
+    "api:offer_list": lambda demo: ["/api/v1/offers?limit=200", "/api/v1/offers?q=js", "/api/v1/offers?kind=clinic",
+                                    *(f"/api/v1/offers?community={c.code}&limit=200" for c in demo.communities)],
+    "api:offer_detail": lambda demo: [f"/api/v1/offers/{pk}" for pk in Offer.objects.values_list("pk", flat=True)],
     # Public, but only to be posted to: what they answer a visitor is read too.
     "set_language": lambda demo: [("post", "/i18n/setlang/", {"language": "zh-hans", "next": "/"})],
     "api:token_create": lambda demo: [("post", "/api/v1/auth/token", {"username": "jumin", "password": "wrong"})],
@@ -451,9 +455,7 @@ NOT_PUBLIC = {
     "api:need_action_unknown": lambda demo: [("post", f"/api/v1/needs/{demo.needs[0].pk}/actions/nothing", {})],
     **{f"api:need_{action}": (lambda a: lambda demo: [
         ("post", f"/api/v1/needs/{demo.needs[0].pk}/actions/{a}", {})])(action) for action in API_ACTIONS},
-    # The offers list and bookings in the API: a token first (the offers' pages are the public surface).
-    "api:offer_list": lambda demo: ["/api/v1/offers", "/api/v1/offers?q=js"],
-    "api:offer_detail": lambda demo: [f"/api/v1/offers/{pk}" for pk in Offer.objects.values_list("pk", flat=True)],
+    # Bookings in the API: a token first.
     "api:booking_create": lambda demo: [("post", "/api/v1/bookings", {})],
     "api:booking_list": lambda demo: ["/api/v1/bookings"],
     "api:booking_detail": lambda demo: [f"/api/v1/bookings/{pk}" for pk in Booking.objects.values_list(

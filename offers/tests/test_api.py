@@ -22,6 +22,7 @@ def call(client):
         if method == "get":
             return client.get(f"/api/v1{url}", json, headers=headers)
         return client.post(f"/api/v1{url}", json or {}, content_type="application/json", headers=headers)
+    call.client = client
     return call
 
 
@@ -45,7 +46,37 @@ def test_the_offers_list_filters_by_community_kind_and_words(call, offer, accoun
         "爱心送考免费接送"]
     for bad in ({"community": "天庆"}, {"kind": "party"}, {"limit": 0}, {"before": 0}, {"q": "x" * 51}):
         assert call(accounts["resident"], "get", "/offers", bad).status_code == 422
-    assert call(None, "get", "/offers").status_code == 401
+    assert names(call(None, "get", "/offers").json()) == names(everything)  # public: no token needed
+
+
+def test_a_visitor_reads_the_published_offers_as_the_public_pages_show_them(call, offer, session, accounts,
+                                                                             provider, unit, tree):
+    from people import scopes
+
+    member = accounts["party_member"]
+    own = offer_create(actor=member, kind="consultation", name="法律咨询", person=scopes.person_of(member),
+                       communities=[tree["tqjy"]], is_published=True,
+                       description="party_member用户 律师，电话 13800001234，住 3单元502室")
+    hidden = offer_create(actor=provider, kind="lecture", name="未发布的讲座", organisation=unit["organisation"],
+                          communities=[tree["tqjy"]])
+    listed = call(None, "get", "/offers")
+    assert listed.status_code == 200 and [o["name"] for o in listed.json()["items"]] == ["法律咨询", "爱心送考免费接送"]
+    one = call(None, "get", f"/offers/{own.pk}").json()
+    assert one["provider"] == mask_name("party_member用户")
+    for text in ("party_member用户", "13800001234", "502室"):
+        assert text not in str(one) and text not in str(listed.json())
+    assert call(member, "get", f"/offers/{own.pk}").json()["description"].startswith("party_member用户")  # its own
+    detail = call(None, "get", f"/offers/{offer.pk}")
+    assert detail.status_code == 200 and [s["id"] for s in detail.json()["sessions"]] == [session.pk]
+    assert call(None, "get", f"/offers/{hidden.pk}").status_code == 404
+    assert call(accounts["resident"], "get", f"/offers/{hidden.pk}").status_code == 404
+    assert call(provider, "get", f"/offers/{hidden.pk}").status_code == 200  # a token: those who manage it
+    client_logged_in = call.client
+    client_logged_in.force_login(provider)
+    assert client_logged_in.get(f"/api/v1/offers/{hidden.pk}").status_code == 200  # or the session
+    client_logged_in.logout()
+    bad = client_logged_in.get("/api/v1/offers", headers={"Authorization": "Bearer not-a-token"})
+    assert bad.status_code == 401 and "令牌" in bad.json()["detail"]  # a token sent must be valid
 
 
 def test_an_offer_with_its_sessions_and_free_places(call, offer, session, accounts, provider):
