@@ -26,6 +26,7 @@ from people.api import router as auth_router
 from places.api import router as places_router
 from sites.api import loans_router as station_loans_router
 from sites.api import router as stations_router
+from volunteering.api import activities_router, volunteers_router
 
 logger = logging.getLogger(__name__)
 
@@ -154,4 +155,6 @@ api.add_router("/offers", offers_router)
 api.add_router("/bookings", bookings_router)
 api.add_router("/stations", stations_router)  # the list and a station: public (auth=None); loans and stock: operators
 api.add_router("/loans", station_loans_router)
+api.add_router("/activities", activities_router)  # the list and an activity: public (auth=None)
+api.add_router("/volunteers", volunteers_router)
 api.add_router("/ledger", ledger_router)  # public open data: its endpoint sets auth=None

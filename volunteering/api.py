@@ -1,0 +1,300 @@
+"""Volunteer activities and the caller's own record in the API (/api/v1/activities, /api/v1/volunteers/me): the same
+selectors and services as the pages.
+
+The list and one activity are public (published activities; no person's name); an organiser who sends a token or
+is signed in also reads their unpublished activities, the list of who signed up and the check-in code. Signing up
+and checking in need a token. Errors: 403 an organiser's act by someone who is not one, 404 an activity one may
+not read, 409 the record moved on, 422 field errors and refusals (the words say what is possible instead). A
+sign-up over capacity is no refusal: 201 with state "waiting" and words that say so.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from ninja import Field, Query, Router, Schema, Status
+
+from core.api import MESSAGES, Body, Detail, FieldErrors, Id, Offset
+from people import scopes
+from people.api import BearerTokenAuth
+from people.masking import mask_name
+from people.public import public_text
+from places.api import CODE
+from volunteering import permissions, selectors
+from volunteering.models import Activity, ActivityKind, HoursState, SignupState, Volunteer
+from volunteering.services import VolunteeringConflict, checkin, checkin_window, signup_create
+
+activities_router = Router(tags=["volunteering"])
+volunteers_router = Router(tags=["volunteering"])
+SIGNUPS_SHOWN = 500  # an organiser's list in an activity's detail
+
+
+def _caller(request):
+    """The caller of a public operation: a bearer token's user when one is sent (else the session's)."""
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        BearerTokenAuth()(request)  # sets request.user for a valid token; an invalid one reads as a visitor
+    return request.user
+
+
+class PlaceOut(Schema):
+    code: str
+    name: str
+
+
+class ActivityOut(Schema):
+    """An activity as anyone reads it: no person's name (the organiser is a team or a unit)."""
+
+    id: int
+    kind: ActivityKind
+    name: str
+    description: str
+    place: PlaceOut
+    organiser: str = Field(description="the organising team and/or unit")
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    capacity: int | None = Field(description="null: no limit")
+    signed_up: int
+    waiting: int
+    free: int | None = Field(description="places free now; 0: a sign-up joins the waiting list; null: no limit")
+    series: int | None = Field(description="the first activity of a weekly series (each occurrence its own)")
+    is_published: bool
+    is_cancelled: bool
+
+    @staticmethod
+    def resolve_description(activity):
+        return public_text(activity.description)
+
+    @staticmethod
+    def resolve_place(activity):
+        return {"code": activity.place.code, "name": activity.place.name}
+
+    @staticmethod
+    def resolve_organiser(activity):
+        return " / ".join(o.name for o in (activity.team, activity.organisation) if o is not None)
+
+    @staticmethod
+    def resolve_free(activity):
+        return selectors.free_places(activity)
+
+    @staticmethod
+    def resolve_series(activity):
+        return activity.series_id
+
+
+class MySignupOut(Schema):
+    id: int
+    state: SignupState
+    is_walk_in: bool
+    signed_up_at: datetime.datetime
+    checked_in_at: datetime.datetime | None
+    checked_out_at: datetime.datetime | None
+
+
+class SignupListedOut(MySignupOut):
+    volunteer: int
+    volunteer_number: str
+    name: str = Field(description="in full for staff who may read it, else masked")
+
+
+class ActivityDetailOut(ActivityOut):
+    checkin_opens: datetime.datetime
+    checkin_closes: datetime.datetime
+    duration_hours: Decimal = Field(description="the most hours an entry of it may certify")
+    is_organiser: bool = Field(description="whether the caller organises it (ticks the list, certifies the hours)")
+    my_signup: MySignupOut | None = Field(description="the caller's own sign-up, if any")
+    checkin_code: str | None = Field(description="the secret of the check-in QR code: organisers only")
+    signups: list[SignupListedOut] | None = Field(description=f"who signed up (at most {SIGNUPS_SHOWN}): "
+                                                              "organisers only")
+
+
+class ActivityPage(Schema):
+    count: int
+    items: list[ActivityOut]
+
+
+class ActivityFilters(Schema):
+    place: str | None = Field(None, pattern=CODE, description="a place's code: activities inside it, or at a place "
+                                                              "that holds it")
+    kind: ActivityKind | None = None
+    q: str = Field("", max_length=50, description="words of the title, or its pinyin (qingjie, qj)")
+    offset: Offset = 0
+    limit: int = Field(50, ge=1, le=200)
+
+
+def _visible(user, pk) -> Activity:
+    activity = selectors.with_counts(selectors.activities_visible(user)).filter(pk=pk).first()
+    if activity is None:
+        raise Http404(f"找不到编号为 {pk} 的志愿活动 / No activity {pk} is visible to you")
+    return activity
+
+
+def _detail(user, activity: Activity) -> dict:
+    from volunteering.services import duration_hours
+
+    organiser = permissions.is_organiser(user, activity)
+    own = selectors.volunteer_of(user)
+    opens, closes = checkin_window(activity)
+    signups = None
+    if organiser:
+        signups = []
+        for s in selectors.signups_of(activity)[:SIGNUPS_SHOWN]:
+            person = s.volunteer.person
+            full = scopes.can_view_full_personal_data(user, person)
+            signups.append({"id": s.id, "state": s.state, "is_walk_in": s.is_walk_in, "signed_up_at": s.signed_up_at,
+                            "checked_in_at": s.checked_in_at, "checked_out_at": s.checked_out_at,
+                            "volunteer": s.volunteer_id, "volunteer_number": s.volunteer.number,
+                            "name": person.name if full else mask_name(person.name)})
+    activity.checkin_opens, activity.checkin_closes = opens, closes
+    activity.duration_hours = duration_hours(activity)
+    activity.is_organiser = organiser
+    activity.my_signup = selectors.signup_of(activity, own)
+    activity.signups = signups
+    if not organiser:
+        activity.checkin_code = None
+    return activity
+
+
+def _errors(error: ValidationError) -> dict[str, list[str]]:
+    if hasattr(error, "error_dict"):
+        return {field: [str(m) for m in ValidationError(errors).messages] for field, errors in error.error_dict.items()}
+    return {"__all__": [str(m) for m in error.messages]}
+
+
+def _invalid(error: ValidationError):
+    return Status(422, {"detail": MESSAGES[422], "errors": _errors(error)})
+
+
+@activities_router.get("", response=ActivityPage, auth=None,
+                       summary="Upcoming volunteer activities (public): published, not ended, soonest first")
+def activity_list(request, filters: Query[ActivityFilters]):
+    activities = selectors.with_counts(selectors.activities_upcoming(place=filters.place, kind=filters.kind or "",
+                                                                     q=filters.q))
+    return {"count": activities.count(), "items": list(activities[filters.offset:filters.offset + filters.limit])}
+
+
+@activities_router.get("/{int:activity_id}", response={200: ActivityDetailOut, 404: Detail}, auth=None,
+                       summary="One activity (public when published); organisers also read who signed up")
+def activity_detail(request, activity_id: Id):
+    user = _caller(request)
+    return _detail(user, _visible(user, activity_id))
+
+
+class SignupIn(Body):
+    """Sign up the caller's own volunteer (register first: the page 我的志愿服务)."""
+
+
+class SignupOut(MySignupOut):
+    activity: int
+    message: str = Field(description="what happened, in words: signed up, or on the waiting list")
+
+
+def _signup_out(signup) -> dict:
+    message = ("名额已满，已加入候补名单：有人取消时按报名先后递补 / The activity is full: you are on the waiting "
+               "list, and move up in turn when someone cancels" if signup.state == SignupState.WAITING
+               else "报名成功 / Signed up")
+    return {"id": signup.id, "activity": signup.activity_id, "state": signup.state, "is_walk_in": signup.is_walk_in,
+            "signed_up_at": signup.signed_up_at, "checked_in_at": signup.checked_in_at,
+            "checked_out_at": signup.checked_out_at, "message": message}
+
+
+@activities_router.post("/{int:activity_id}/signups",
+                        response={201: SignupOut, 404: Detail, 409: Detail, 422: FieldErrors},
+                        summary="Sign up for an activity (yourself): a place, or the waiting list when it is full")
+def activity_signup(request, activity_id: Id, payload: SignupIn | None = None):
+    activity = _visible(request.user, activity_id)
+    try:
+        signup = signup_create(actor=request.user, activity=activity)
+    except VolunteeringConflict as conflict:
+        return Status(409, {"detail": conflict.message})
+    except ValidationError as error:
+        return _invalid(error)
+    return Status(201, _signup_out(signup))
+
+
+class CheckinIn(Body):
+    code: str | None = Field(None, max_length=64, description="the secret of the activity's QR code: you check "
+                                                              "yourself in")
+    volunteer: Id | None = Field(None, description="organisers: the volunteer to tick on the list")
+    walk_in: bool = Field(False, description="organisers: add a volunteer who did not sign up, on the spot")
+
+
+@activities_router.post("/{int:activity_id}/checkin",
+                        response={200: SignupOut, 403: Detail, 404: Detail, 409: Detail, 422: FieldErrors},
+                        summary="Check in: by the QR code's secret (yourself), or by the organiser for a volunteer")
+def activity_checkin(request, activity_id: Id, payload: CheckinIn):
+    activity = _visible(request.user, activity_id)
+    if (payload.code is None) == (payload.volunteer is None):
+        return _invalid(ValidationError({"code": "请扫描签到二维码，或由组织者选择志愿者（二者取一）/ Give the QR "
+                                                 "code's secret, or (organisers) the volunteer: one of them"}))
+    volunteer = None
+    if payload.volunteer is not None:
+        if not permissions.is_organiser(request.user, activity):
+            return Status(403, {"detail": "只有活动组织者可以为他人签到 / Only the activity's organisers check "
+                                          "others in"})
+        volunteer = Volunteer.objects.filter(pk=payload.volunteer).first()
+        if volunteer is None:
+            return _invalid(ValidationError({"volunteer": "找不到该志愿者 / No such volunteer"}))
+    elif payload.walk_in:
+        return _invalid(ValidationError({"walk_in": "现场加入由组织者选择志愿者 / A walk-in is added by the organiser, "
+                                                    "with the volunteer"}))
+    try:
+        signup = checkin(actor=request.user, activity=activity, code=payload.code, volunteer=volunteer,
+                         walk_in=payload.walk_in)
+    except VolunteeringConflict as conflict:
+        return Status(409, {"detail": conflict.message})
+    except ValidationError as error:
+        return _invalid(error)
+    out = _signup_out(signup)
+    out["message"] = "签到成功 / Checked in"
+    return Status(200, out)
+
+
+class CertificateOut(Schema):
+    number: str
+    first_day: datetime.date
+    last_day: datetime.date
+    hours: Decimal
+    issuer: str
+    issued_at: datetime.datetime
+
+    @staticmethod
+    def resolve_issuer(certificate):
+        return certificate.issuer.name
+
+
+class HoursOut(Schema):
+    id: int
+    activity: int
+    activity_name: str
+    starts_at: datetime.datetime
+    hours: Decimal
+    state: HoursState
+    certified_at: datetime.datetime | None
+
+
+class VolunteerMeOut(Schema):
+    number: str
+    registered_on: datetime.date
+    name_public: bool
+    hours: Decimal = Field(description="certified hours in all")
+    star_level: int = Field(description="0–5, from the thresholds VOLUNTEER_STAR_HOURS")
+    next_star_hours: int | None = Field(description="the certified hours of the next star level; null: the highest")
+    entries: list[HoursOut] = Field(description="the entries of hours, latest first (proposed, certified, queried)")
+    certificates: list[CertificateOut]
+
+
+@volunteers_router.get("/me", response={200: VolunteerMeOut, 404: Detail},
+                       summary="My volunteer record: number, certified hours, star level, certificates")
+def volunteer_me(request):
+    volunteer = selectors.volunteer_of(request.user)
+    if volunteer is None:
+        raise Http404("您尚未登记为志愿者 / You are not registered as a volunteer")
+    record = selectors.record_of(volunteer)
+    entries = [{"id": e.pk, "activity": e.activity_id, "activity_name": e.activity.name,
+                "starts_at": e.activity.starts_at, "hours": e.hours, "state": e.state,
+                "certified_at": e.certified_at} for e in reversed(record["services"])]
+    return {"number": volunteer.number, "registered_on": volunteer.registered_on,
+            "name_public": volunteer.name_public, "hours": record["hours"], "star_level": record["star_level"],
+            "next_star_hours": selectors.next_star(record["hours"]), "entries": entries,
+            "certificates": record["certificates"]}
