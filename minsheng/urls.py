@@ -17,6 +17,7 @@ urlpatterns = [
     path("sites/", include("sites.urls")),
     path("needs/", include("needs.urls")),
     path("offers/", include("offers.urls")),
+    path("volunteering/", include("volunteering.urls")),
     path("ledger/", include("ledger.urls")),
     path("rosters/", include("rosters.urls")),
     path("search/", search.search, name="search"),
