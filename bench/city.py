@@ -434,7 +434,8 @@ class NeedLife:
         return True
 
     def notify(self, action, actor):
-        from needs.models import Notification, State
+        from core.models import InboxLine
+        from needs.models import State
         from needs.notify import notice_text
         from needs.workflow import ACTIONS
 
@@ -457,9 +458,10 @@ class NeedLife:
             return
         text = notice_text(action, title=n["title"], holder=self.holder_name(),
                            state_label=State(n["state"]).label)[:300]
-        for user in sorted(users):
-            city.sink.add(Notification, {"user_id": user, "need_id": self.pk, "verb": action, "text": text,
-                                         "at": self.at, "read_at": None})
+        for user in sorted(users):  # as core.notify writes them (the bench's messages count as sent)
+            city.sink.add(InboxLine, {"user_id": user, "text": text, "link": f"/needs/{self.pk}/",
+                                      "subject": f"needs.need:{self.pk}", "verb": action, "at": self.at,
+                                      "read_at": None})
 
     def holder_name(self) -> str:
         n = self.need

@@ -13,10 +13,10 @@ starts another). Afterwards, with a drain period for the queue:
   action answered 200 has its event;
 - `manage.py verify_events` passes; no response and no server log says "database is locked"; no 5xx, no
   unexpected status, no traceback in the logs;
-- no notification is lost. A notification is *delivered* when the gateway (needs.notify: `send(recipient,
+- no notification is lost. A notification is *delivered* when the gateway (core.notify: `send(recipient,
   subject, text)`, here the demo's email gateway wrapped by RecordingGateway below) returned for it: for
-  every inbox line in the database (needs.Notification: one per recipient account, written in the action's
-  transaction), a send to that account with its text; for every message to a contact without an account (the
+  every inbox line in the database (core.InboxLine, of every app: one per recipient account, written in the
+  action's transaction), a send to that account with its text; for every message to a contact without an account (the
   phone left on a public submission: its tracking reference, then each step the reporter hears of), a send
   to that phone. Each send is a line in VAR_DIR/soak-sent.jsonl.
 
@@ -56,13 +56,13 @@ SENT = "soak-sent.jsonl"
 
 
 class RecordingGateway:
-    """The demo's gateway (needs.notify.EmailGateway), and one line in VAR_DIR/soak-sent.jsonl per message it
+    """The demo's gateway (core.notify.EmailGateway), and one line in VAR_DIR/soak-sent.jsonl per message it
     delivered (the send returned). Named by NEEDS_NOTIFY_GATEWAY in the servers this soak starts."""
 
     def send(self, recipient, subject: str, text: str) -> None:
         from django.conf import settings
 
-        from needs.notify import Contact, EmailGateway
+        from core.notify import Contact, EmailGateway
 
         EmailGateway().send(recipient, subject, text)
         who = {"phone": recipient.phone} if isinstance(recipient, Contact) else {"user": recipient.pk}
@@ -362,11 +362,11 @@ def expected_messages() -> tuple[Counter, Counter]:
     """What should have been delivered: every inbox line in the database (the demo's too: load_demo queued
     their messages, sent once the consumer runs), and per contact phone one message for each action on its
     need that tells the reporter (needs.notify.notify's rule)."""
-    from core.models import Event
+    from core.models import Event, InboxLine
     from needs import workflow
-    from needs.models import Need, Notification
+    from needs.models import Need
 
-    users = Counter(Notification.objects.values_list("user_id", "text"))
+    users = Counter(InboxLine.objects.values_list("user_id", "text"))
     phone_of = dict(Need.objects.exclude(contact_phone="").values_list("pk", "contact_phone"))
     phones = Counter()
     for subject, verb in Event.objects.filter(subject_type="needs.need", verb__startswith="need.") \
@@ -380,7 +380,7 @@ def expected_messages() -> tuple[Counter, Counter]:
 def delivery(var) -> dict:
     from django.db import connections
 
-    from needs.models import OutboxMessage
+    from core.models import OutboxMessage
 
     want_users, want_phones = expected_messages()
     outbox = OutboxMessage.objects.count()
@@ -436,7 +436,7 @@ def main(argv=None):
     parser.add_argument("--huey-down", type=float, default=15, help="seconds the consumer stays down each time")
     parser.add_argument("--worker-kills", type=int, default=4, help="SIGKILLs of a gunicorn worker")
     parser.add_argument("--drain", type=float, default=300, help="seconds allowed for the queue to drain (a lost "
-                        "task's messages are resent after needs.notify's RESEND_AFTER, a dead sender's after LEASE)")
+                        "task's messages are resent after core.notify's RESEND_AFTER, a dead sender's after LEASE)")
     parser.add_argument("--output", default=str(ROOT / "bench" / "SOAK.md"))
     parser.add_argument("--keep", action="store_true", help="keep the temporary VAR_DIR")
     args = parser.parse_args(argv)
@@ -555,7 +555,7 @@ def table(args, result, mix, faults, found, delivered, drained, verify, var) -> 
          f"{inbox[0]}, {inbox[1]}, {inbox[2]}, {inbox[3]}", inbox[2] == 0),
         ("contact messages delivered (expected, delivered, lost, duplicates)",
          f"{contact[0]}, {contact[1]}, {contact[2]}, {contact[3]}", contact[2] == 0),
-        ("messages resent because their task was lost (needs.notify.messages_resend)", str(resent), True),
+        ("messages resent because their task was lost (core.notify.messages_resend)", str(resent), True),
         ("tasks in the queue / messages in the outbox after the drain",
          f"{delivered['queued']} / {delivered['outbox']} (drained in {drained:.0f} s)",
          delivered["queued"] == 0 and delivered["outbox"] == 0),

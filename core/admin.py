@@ -1,7 +1,8 @@
 from django.contrib import admin
 
+from core.admin_services import AuditedAdmin
 from core.forms import AdminLoginForm
-from core.models import Event
+from core.models import Event, InboxLine, OutboxMessage
 
 admin.site.login_form = AdminLoginForm
 
@@ -15,6 +16,38 @@ class EventAdmin(admin.ModelAdmin):
     search_fields = ["verb", "subject_type", "subject_id"]
     date_hierarchy = "at"
     list_select_related = ["actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(InboxLine)
+class InboxLineAdmin(AuditedAdmin):
+    """Every app's notifications, read in the back office (written only through core.notify)."""
+
+    list_display = ("user", "verb", "subject", "text", "at", "read_at")
+    list_filter = ("verb",)
+    search_fields = ("subject",)
+    list_select_related = ("user",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """The messages waiting for the gateway (core.notify), read only: a long list means the queue is not running.
+    A contact's name and phone are not shown."""
+
+    list_display = ("subject", "user", "created_at", "claimed_at")
+    fields = ("subject", "user", "text", "created_at", "claimed_at")
+    list_select_related = ("user",)
 
     def has_add_permission(self, request):
         return False

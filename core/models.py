@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from core.pinyin import pinyin_key
 
@@ -51,3 +52,51 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.verb} {self.subject_type}#{self.subject_id}"
+
+
+class InboxLine(models.Model):
+    """One line in an account's in-app inbox (core.notify): what happened to which record, the page it links to.
+    Every app's notices are lines here — a need's step, a booking's, a station's low stock — so the header counts
+    them all and the inbox lists them together. The text names records, never people."""
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="inbox_lines")
+    text = models.CharField(max_length=300)
+    link = models.CharField(max_length=200)  # a path on this site: /needs/12/, /offers/bookings/3/
+    subject = models.CharField(max_length=60)  # the record: "needs.need:12" (core.notify.subject_key)
+    verb = models.CharField(max_length=40)
+    at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "-at", "-id"], name="inbox_line_list"),
+                   models.Index(fields=["user", "read_at", "-at"], name="inbox_line_unread"),
+                   models.Index(fields=["subject"], name="inbox_line_subject")]
+
+    def __str__(self):
+        return self.text
+
+
+class OutboxMessage(models.Model):
+    """A message the gateway has yet to send (core.notify): written in the action's transaction beside its inbox
+    lines, deleted once sent. A task lost on the way (the huey consumer killed while it ran, a web worker killed
+    between the commit and the enqueue) leaves its messages here, and the minutely resend sends them. The
+    recipient is an account, or a contact without one (the name and phone someone left on their need)."""
+
+    user = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    contact_name = models.CharField(max_length=50, blank=True)
+    contact_phone = models.CharField(max_length=20, blank=True)
+    subject = models.CharField(max_length=60)
+    text = models.TextField()
+    created_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)  # a sender took it then
+
+    class Meta:
+        verbose_name = _("message to send")
+        verbose_name_plural = _("messages to send")
+        indexes = [models.Index(fields=["created_at"], name="outbox_waiting")]
+
+    def __str__(self):
+        return self.text[:60]

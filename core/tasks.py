@@ -1,13 +1,17 @@
 """The nightly backup: at BACKUP_HOUR o'clock (TIME_ZONE's day) a new backup in BACKUP_DIR (core.backup), then
-all but the newest BACKUP_KEEP there deleted. BACKUP_ENABLED=false turns it off (backups made elsewhere)."""
+all but the newest BACKUP_KEEP there deleted. BACKUP_ENABLED=false turns it off (backups made elsewhere).
+
+Every minute, the messages whose task was lost are sent again (core.notify.messages_resend)."""
 
 import datetime
 import logging
 
 from django.conf import settings
 from django.utils import timezone
+from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from core import notify
 from core.backup import backup_create, backups_prune
 
 log = logging.getLogger(__name__)
@@ -24,3 +28,9 @@ def backup_nightly() -> None:
     path, _manifest = backup_create()
     deleted = backups_prune(settings.BACKUP_KEEP)
     log.info("backup written to %s; %d older deleted", path, len(deleted))
+
+
+@db_periodic_task(crontab(minute="*"))
+def messages_resend_task():
+    if sent := notify.messages_resend():
+        log.warning("resent %s messages whose task was lost", sent)

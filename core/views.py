@@ -1,12 +1,22 @@
 import re
 from urllib.parse import urlsplit
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views import defaults
+from django.views.decorators.http import require_POST
 
+from core.models import InboxLine
 from core.params import BadInput
+
+INBOX_PAGE_SIZE = 20
 
 
 def forbidden(request, exception=None):
@@ -65,3 +75,35 @@ def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", {
         "same_site": same_site, "fields": fields, "typed": typed, "resend": same_site and not secret,
         "files": bool(same_site and request.FILES), "action": request.get_full_path(), "back": back}, status=403)
+
+
+@login_required
+def inbox(request):
+    """The user's notifications of every app, newest first; reading the list marks nothing read (that is a POST)."""
+    unread_only = request.GET.get("unread") == "1"
+    lines = InboxLine.objects.filter(user=request.user)
+    if unread_only:
+        lines = lines.filter(read_at__isnull=True)
+    page = Paginator(lines, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "core/inbox.html", {"page": page, "unread_only": unread_only})
+
+
+@login_required
+@require_POST
+def inbox_read(request):
+    """Mark all of the user's notifications read."""
+    InboxLine.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    messages.success(request, _("All notifications are marked read."))
+    return redirect("inbox")
+
+
+@login_required
+@require_POST
+def inbox_open(request, pk):
+    """Open a notification: mark it read, then show its page (a path on this site; anything else: the inbox)."""
+    line = get_object_or_404(InboxLine, pk=pk, user=request.user)
+    if line.read_at is None:
+        line.read_at = timezone.now()
+        line.save(update_fields=["read_at"])
+    here = line.link.startswith("/") and url_has_allowed_host_and_scheme(line.link, allowed_hosts=None)
+    return redirect(line.link if here else "inbox")

@@ -1,7 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
+from core.models import InboxLine
 from needs import selectors
-from needs.models import Notification
 from people import scopes
 
 
@@ -15,4 +15,4 @@ def roles(request):
             "has_worklist": bool(selectors.queues_for(user)),
             # counted once, and only by a page that shows it (the header)
             "unread_count": SimpleLazyObject(
-                lambda: Notification.objects.filter(user=user, read_at__isnull=True).count())}
+                lambda: InboxLine.objects.filter(user=user, read_at__isnull=True).count())}  # every app's

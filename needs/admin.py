@@ -4,7 +4,7 @@ change to a need must go through needs.services.need_act and leave an event."""
 from django.contrib import admin
 
 from core.admin_services import AuditedAdmin
-from needs.models import CalendarDay, Category, DeadlinePolicy, Need, Notification
+from needs.models import CalendarDay, Category, DeadlinePolicy, Need
 
 
 @admin.register(Category)
@@ -40,12 +40,4 @@ class NeedAdmin(AuditedAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Notification)
-class NotificationAdmin(AuditedAdmin):
-    list_display = ("user", "verb", "text", "at", "read_at")
-
-    def has_change_permission(self, request, obj=None):
         return False

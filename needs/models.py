@@ -311,46 +311,6 @@ class Photo(models.Model):
         return self.token
 
 
-class Notification(models.Model):
-    """One line in a person's in-app inbox; the email (or later SMS) is sent through needs.notify."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="notifications")
-    verb = models.CharField(max_length=30)
-    text = models.CharField(max_length=300)
-    at = models.DateTimeField(db_index=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at", "-at"])]
-
-    def __str__(self):
-        return self.text
-
-
-class OutboxMessage(models.Model):
-    """A message the gateway has yet to send (needs.notify): written in the action's transaction beside its
-    inbox lines, deleted once sent. A task lost on the way (the huey consumer killed while it ran, a web worker
-    killed between the commit and the enqueue) leaves its messages here, and the minutely resend sends them."""
-
-    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="+", help_text=_("Empty: the contact the need's reporter left."))
-    text = models.TextField()
-    created_at = models.DateTimeField()
-    claimed_at = models.DateTimeField(null=True, blank=True)  # a sender took it then
-
-    class Meta:
-        verbose_name = _("message to send")
-        verbose_name_plural = _("messages to send")
-
-    def __str__(self):
-        return self.text[:60]
-
-
 class SubmissionBucket(models.Model):
     """A token bucket per client for public submissions (works on SQLite, unlike cache-based limits)."""
 

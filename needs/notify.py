@@ -1,60 +1,17 @@
-"""Notifications: a line in each recipient's in-app inbox (written in the action's transaction) and a
-message through the gateway once the transaction commits.
+"""Who hears of a need's step, the text and the page it links to; core.notify writes the inbox lines and the
+messages (sent after commit, at least once). Someone without an account who left a phone on their need (a
+core.notify.Contact) hears of its steps meant for the reporter and gets its tracking reference."""
 
-Messages go out at least once: each is a row of the outbox (OutboxMessage), written in the action's
-transaction and deleted when the gateway has sent it (delivered: its `send` returned). The task enqueued
-after the commit sends them at once; a task lost on the way (the consumer killed while it ran, a web worker
-killed between the commit and the enqueue) leaves them in the outbox, and messages_resend (every minute,
-needs/tasks.py) sends what has waited longer than RESEND_AFTER. A sender claims messages for LEASE; one
-killed between a send and its delete leaves that message to be sent again (the one case of a duplicate).
-
-The gateway is one small interface: `send(recipient, subject, text)`, the recipient an account or a
-`Contact` (someone without an account who left a phone on their need: they hear of its steps and get its
-tracking reference). Email (Django's backend, console in the demo) is the default; an SMS provider
-implements the same method (a Contact's `phone`) and is named in settings.NEEDS_NOTIFY_GATEWAY.
-"""
-
-import datetime
-import logging
-from dataclasses import dataclass
-
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
-from django.utils.module_loading import import_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from huey.contrib.djhuey import db_task
 
+from core import notify as core_notify
+from core.models import InboxLine
+from core.notify import Contact
 from needs import workflow
-from needs.models import Need, Notification, OutboxMessage
+from needs.models import Need
 from people.models import Role, RoleAssignment
 from places.models import containing_codes
-
-log = logging.getLogger(__name__)
-RESEND_AFTER = datetime.timedelta(minutes=1)  # still in the outbox this long after the commit: its task was lost
-LEASE = datetime.timedelta(minutes=2)  # a message claimed this long ago and still there: its sender died
-RESEND_BATCH = 500
-
-
-@dataclass(frozen=True)
-class Contact:
-    """A recipient without an account: the name and phone left on a need (and no email address)."""
-
-    name: str
-    phone: str
-    email: str = ""
-
-
-class EmailGateway:
-    def send(self, recipient, subject: str, text: str) -> None:
-        if recipient.email:
-            send_mail(subject, text, None, [recipient.email], fail_silently=False)
-
-
-def gateway():
-    return import_string(settings.NEEDS_NOTIFY_GATEWAY)()
 
 
 def holder_users(need: Need) -> set:
@@ -97,53 +54,17 @@ def notice_text(action: str, *, title: str, holder: str, state_label: str) -> st
     return template % {"title": title, "holder": holder, "state": state_label, "action": workflow.ACTIONS[action].label}
 
 
-def notify(*, need: Need, action: str, actor, text: str, at=None) -> list[Notification]:
-    """Write the inbox lines, dated with the action, and their messages to the outbox; the messages go out
-    from the task queue after commit, so a rolled-back action sends nothing and a slow mail server holds up
-    no request."""
-    users = recipients(need, action) - {getattr(actor, "pk", None)}
-    rows = Notification.objects.bulk_create(
-        [Notification(user_id=u, need=need, verb=action, text=text[:300], at=at or timezone.now())
-         for u in sorted(users)])
-    now = timezone.now()
-    messages = [OutboxMessage(need=need, user_id=row.user_id, text=row.text, created_at=now) for row in rows]
+def notify(*, need: Need, action: str, actor, text: str, at=None) -> list[InboxLine]:
+    """The inbox lines (never to the actor), dated with the action, and their messages, in the action's
+    transaction: a rolled-back action sends nothing and a slow mail server holds up no request."""
+    contacts = []
     if need.contact_phone and (action == "submit" or "reporter" in workflow.ACTIONS[action].audience):
+        said = text
         if action == "submit":
-            text = _("“%(title)s” was received. Your tracking reference is %(reference)s: enter it under “Track "
+            said = _("“%(title)s” was received. Your tracking reference is %(reference)s: enter it under “Track "
                      "a report” on the Minsheng site to follow it.") % {"title": need.title,
                                                                        "reference": need.reference}
-        messages.append(OutboxMessage(need=need, text=text, created_at=now))
-    if messages:
-        ids = [message.pk for message in OutboxMessage.objects.bulk_create(messages)]
-        transaction.on_commit(lambda: messages_send(ids))
-    return rows
-
-
-@db_task()
-def messages_send(ids: list[int]) -> None:
-    """The messages of one action, right after its commit."""
-    _send(OutboxMessage.objects.filter(pk__in=ids), timezone.now())
-
-
-def messages_resend(now=None) -> int:
-    """The messages whose task was lost: those still in the outbox RESEND_AFTER after their commit."""
-    now = now or timezone.now()
-    return _send(OutboxMessage.objects.filter(created_at__lt=now - RESEND_AFTER).order_by("pk")[:RESEND_BATCH], now)
-
-
-def _send(messages, now) -> int:
-    """Send the messages nobody else is sending; each leaves the outbox once the gateway has sent it."""
-    with transaction.atomic():
-        taken = list(OutboxMessage.objects.filter(pk__in=messages.values("pk"))
-                     .filter(Q(claimed_at=None) | Q(claimed_at__lt=now - LEASE))
-                     .select_for_update(skip_locked=True, of=("self",)).select_related("user", "need"))
-        OutboxMessage.objects.filter(pk__in=[m.pk for m in taken]).update(claimed_at=now)
-    sender = gateway()
-    for message in taken:
-        recipient = message.user or Contact(message.need.contact_name, message.need.contact_phone)
-        try:
-            sender.send(recipient, _("Minsheng: %(text)s") % {"text": message.text[:60]}, message.text)
-        except Exception:  # one unreachable mailbox must not stop the others; the inbox (or the need) has it
-            log.exception("message %s (need %s) could not be sent", message.pk, message.need_id)
-        OutboxMessage.objects.filter(pk=message.pk).delete()
-    return len(taken)
+        contacts.append((Contact(need.contact_name, need.contact_phone), said))
+    return core_notify.notify(users=recipients(need, action) - {getattr(actor, "pk", None)}, subject=need,
+                              verb=action, text=text, link=reverse("needs:detail", args=[need.pk]), at=at,
+                              contacts=contacts)

@@ -1,8 +1,7 @@
 """The deadline sweep, every five minutes: remind before a deadline; after it, mark the need overdue and
 raise it one level (community → subdistrict). It acts through need_act as the system user, so each
 reminder and escalation is an event like any other, and running it twice changes nothing the second time.
-
-Every minute, the messages whose task was lost are sent again (needs.notify.messages_resend).
+(The messages whose task was lost are resent by core.tasks.)
 """
 
 import datetime
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from needs import deadlines, notify, workflow
+from needs import deadlines, workflow
 from needs.models import Level, Need, State
 from needs.permissions import system_user
 from needs.services import NeedConflict, need_act
@@ -74,8 +73,3 @@ def deadline_sweep_task():
     if any(done.values()):
         log.info("deadline sweep: %s", done)
 
-
-@db_periodic_task(crontab(minute="*"))
-def messages_resend_task():
-    if sent := notify.messages_resend():
-        log.warning("resent %s messages whose task was lost", sent)

@@ -31,7 +31,7 @@ from needs.forms import (
     WorklistFilterForm,
     action_form,
 )
-from needs.models import Channel, Notification, Photo, Rating, reference_clean
+from needs.models import Channel, Photo, Rating, reference_clean
 from needs.permissions import actions_for, is_recorder, require_may_act
 from needs.public import list_views, names_on_record, need_view
 from needs.ratelimit import bucket_take, client_key, submission_allowed
@@ -244,36 +244,6 @@ def _refused(request, need, denied: PermissionDenied):
     """A refused action (role, area, or whom it names): the need's page with the reason, 403 as in the API."""
     messages.error(request, str(denied))
     return render(request, "needs/detail.html", _detail_context(request, need), status=403)
-
-
-@login_required
-def inbox(request):
-    """The user's notifications, newest first; reading the list marks nothing read (that is a POST)."""
-    unread_only = request.GET.get("unread") == "1"
-    notifications = Notification.objects.filter(user=request.user)
-    if unread_only:
-        notifications = notifications.filter(read_at__isnull=True)
-    return render(request, "needs/inbox.html", {"page": _page(request, notifications), "unread_only": unread_only})
-
-
-@login_required
-@require_POST
-def inbox_read(request):
-    """Mark all of the user's notifications read."""
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
-    messages.success(request, _("All notifications are marked read."))
-    return redirect("needs:inbox")
-
-
-@login_required
-@require_POST
-def notification_open(request, pk):
-    """Open a notification: mark it read, then show its need."""
-    notification = get_object_or_404(Notification, pk=pk, user=request.user)
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
-    return redirect("needs:detail", pk=notification.need_id)
 
 
 def duplicates(request):

@@ -3,8 +3,7 @@ let lapse a place offered from the waiting list whose hold has passed (the place
 waiting, in the same transaction); and take off the waiting list those still on it when the session starts. It
 acts through booking_act as the system user, so each step is an event like any other, and running it twice
 changes nothing the second time.
-
-Every minute, the booking notices whose message task was lost are sent (offers.notify.notices_resend).
+(The messages whose task was lost are resent by core.tasks.)
 """
 
 import datetime
@@ -18,7 +17,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from needs.permissions import system_user
-from offers import notify, workflow
+from offers import workflow
 from offers.models import Booking, BookingState
 from offers.services import BookingConflict, booking_act
 
@@ -56,8 +55,3 @@ def bookings_sweep_task():
     if any(done.values()):
         log.info("bookings sweep: %s", done)
 
-
-@db_periodic_task(crontab(minute="*"))
-def notices_resend_task():
-    if sent := notify.notices_resend():
-        log.warning("resent %s booking notices whose task was lost", sent)

@@ -8,13 +8,15 @@ operators press at once. A refusal is a ValidationError that says why, and nothi
 import datetime
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from core import notify
 from core.events import event_append, verbs_declare
 from core.services import ValidationError, require, validated
-from sites import signals
 from sites.models import Item, ItemKind, Loan, MovementKind, Site, SiteKind, StockMovement
+from sites.selectors import operator_users
 
 SITE_FIELDS = ("kind", "name", "place", "operator", "opening_hours", "description", "photo", "opened_on")
 
@@ -199,7 +201,7 @@ def stock_receive(*, actor, item: Item, quantity: int, reason: str = "", at=None
 def stock_give_out(*, actor, item: Item, quantity: int = 1, person=None, recipient: str = "", reason: str = "",
                    at=None) -> StockMovement:
     """Give out `quantity`, to someone on record or named (both optional, private). Falling to the low-stock
-    threshold or below alerts the operator (sites.signals.stock_low, after the commit)."""
+    threshold or below alerts the operator (a line in their inbox, a message after the commit; once)."""
     _require_operator(actor, item.site)
     _kind_is(item, ItemKind.CONSUMABLE)
     quantity = _quantity(quantity)
@@ -217,7 +219,7 @@ def stock_give_out(*, actor, item: Item, quantity: int = 1, person=None, recipie
                          person=person, recipient=(recipient or "").strip(), at=at)
     item.stock = locked.stock
     if locked.is_low and not was_low:
-        transaction.on_commit(lambda: signals.stock_low.send(sender=Item, item=locked, movement=movement))
+        _stock_low_notify(locked, movement)
     return movement
 
 
@@ -239,8 +241,18 @@ def stock_adjust(*, actor, item: Item, count: int, reason: str, at=None) -> Stoc
                          reason=reason, at=at)
     item.stock = locked.stock
     if locked.is_low and not was_low:
-        transaction.on_commit(lambda: signals.stock_low.send(sender=Item, item=locked, movement=movement))
+        _stock_low_notify(locked, movement)
     return movement
+
+
+def _stock_low_notify(item: Item, movement: StockMovement) -> None:
+    """The station's operators hear that a consumable's stock fell to its threshold: a line in their inbox that
+    opens the desk, a message after the commit (core.notify), in the give-out's or correction's transaction."""
+    site = item.site
+    text = _("%(site)s: “%(item)s” is running low — %(count)s %(unit)s left.") % {
+        "site": site.name, "item": item.name, "count": item.stock, "unit": item.unit}
+    notify.notify(users=operator_users(site), subject=item, verb="stock_low", text=text,
+                  link=reverse("sites:desk", args=[site.pk]), at=movement.at)
 
 
 def loans_out(item: Item):
@@ -332,8 +344,8 @@ def loan_mark_lost(*, actor, loan: Loan, at=None, note: str = "") -> Loan:
 
 @transaction.atomic
 def loan_overdue_mark(*, loan: Loan, at=None) -> bool:
-    """The sweep's step (sites.tasks): a loan past its due date is marked once and its operator reminded
-    (sites.signals.loan_overdue, after the commit). False when it was already marked or is closed."""
+    """The sweep's step (sites.tasks): a loan past its due date is marked once and its operators reminded (a line
+    in their inbox, a message after the commit). False when it was already marked or is closed."""
     at = _when(at)
     fresh = Loan.objects.select_for_update().get(pk=loan.pk)
     if not fresh.is_out or fresh.overdue_at or fresh.due_on >= timezone.localdate(at):
@@ -342,5 +354,9 @@ def loan_overdue_mark(*, loan: Loan, at=None) -> bool:
     fresh.save(update_fields=["overdue_at"])
     event_append(actor=None, verb="loan_overdue", subject=fresh, at=at,
                  data={"item": fresh.item_id, "due_on": fresh.due_on.isoformat()})
-    transaction.on_commit(lambda: signals.loan_overdue.send(sender=Loan, loan=fresh))
+    site = fresh.item.site
+    text = _("%(site)s: a “%(item)s” lent was due back on %(due)s.") % {
+        "site": site.name, "item": fresh.item.name, "due": _date(fresh.due_on)}
+    notify.notify(users=operator_users(site), subject=fresh, verb="loan_overdue", text=text,
+                  link=reverse("sites:desk", args=[site.pk]), at=at)
     return True

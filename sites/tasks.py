@@ -1,6 +1,6 @@
-"""The overdue sweep, every hour: each loan past its due date is marked once and its operator reminded
-(sites.services.loan_overdue_mark → sites.signals.loan_overdue); running it twice changes nothing the second
-time. The operator's page lists the overdue loans whether or not anyone subscribed."""
+"""The overdue sweep, every hour: each loan past its due date is marked once and its operators reminded
+(sites.services.loan_overdue_mark: a line in their inbox, a message through core.notify); running it twice
+changes nothing the second time. The operator's desk lists the overdue loans too."""
 
 import logging
 

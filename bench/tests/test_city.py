@@ -9,9 +9,9 @@ from django.forms.models import model_to_dict
 
 from bench.city import PROFILES, City
 from core.events import events_verify
-from core.models import Event
+from core.models import Event, InboxLine
 from needs import workflow
-from needs.models import Need, NeedReporter, Notification, ProgressNote
+from needs.models import Need, NeedReporter, ProgressNote
 from needs.services import need_act
 
 
@@ -113,7 +113,8 @@ def test_it_writes_what_need_act_writes():
 
 
 def notices(need):
-    return Counter(Notification.objects.filter(need=need).values_list("user_id", "verb", "text", "at"))
+    lines = InboxLine.objects.filter(subject=f"needs.need:{need.pk}")
+    return Counter(lines.values_list("user_id", "verb", "text", "at"))
 
 
 def notes(need):

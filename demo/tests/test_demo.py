@@ -18,13 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.events import events_verify
-from core.models import Event
+from core.models import Event, InboxLine
 from demo import needs_data
 from ledger import periods
 from ledger.sections import figures_by_key, ledger_build
 from ledger.selectors import tally
 from needs import workflow
-from needs.models import Need, NeedReporter, Notification, ProgressNote, State
+from needs.models import Need, NeedReporter, ProgressNote, State
 from needs.services import need_act
 from needs.tasks import deadline_sweep
 from offers import rules as offer_rules
@@ -190,7 +190,7 @@ def test_it_prints_the_logins_and_the_figures(output):
 def test_it_creates_nothing_on_a_second_run(output):
     models = (Event, Place, Coverage, Organisation, PartyOrganisation, CoBuildingAgreement, OrganisationReport,
               Person, PartyMembership, MemberReport, Team, TeamMember, CommitteeMember, Honour, Site,
-              RoleAssignment, User, Need, NeedReporter, ProgressNote, Notification, Offer, Session, Booking,
+              RoleAssignment, User, Need, NeedReporter, ProgressNote, InboxLine, Offer, Session, Booking,
               Eligibility, Item, StockMovement, Loan)
     before = {m: m.objects.count() for m in models}
     last_event = Event.objects.order_by("-id").values_list("pk", flat=True).first()

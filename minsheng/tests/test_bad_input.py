@@ -24,8 +24,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from core.models import InboxLine
 from needs.forms import ACTION_FORMS
-from needs.models import Category, Notification
+from needs.models import Category
 from needs.services import need_act, need_submit
 from needs.workflow import ACTIONS
 from offers.services import booking_request, offer_create, session_create
@@ -146,7 +147,7 @@ def world(root, tree, unit, accounts, settings, tmp_path):
                                                                    ["620102010001002", "第二网格", "网格",
                                                                     "620102010001"]]))
     roster_services.roster_import_check(roster_import=roster_import)
-    notification = Notification.objects.filter(user=staff).first()
+    notification = InboxLine.objects.filter(user=staff).first()
     person = accounts["resident"].person
     day = "2021-06-02"
     person_form = {"name": "张三", "phone": "13900001111", "home": tree["entrance"].code, "room": "101",
@@ -193,7 +194,7 @@ def world(root, tree, unit, accounts, settings, tmp_path):
         "needs:text_check": [({"pk": needs["published"].pk}, {})],
         "needs:pick": [({"pk": needs["submitted"].pk, "action": "merge", "field": "into"}, {}),
                        ({"pk": needs["published"].pk, "action": "dispatch", "field": "holder"}, {})],
-        "needs:notification_open": [({"pk": notification.pk if notification else 1}, {})],
+        "inbox_open": [({"pk": notification.pk if notification else 1}, {})],
         "needs:track_detail": [({"reference": needs["submitted"].reference}, {})],
         "needs:callback_reveal": [({"pk": needs["resolved"].pk}, {})],
         "needs:callback_record": [({"pk": needs["resolved"].pk}, {"rating": "satisfied", "note": note})],

@@ -398,9 +398,9 @@ NOT_PUBLIC = {
     "places:posters": lambda demo: [f"/places/{demo.communities[0].code}/posters.pdf"],  # the staff's batch
     "needs:mine": lambda demo: ["/needs/mine/"],
     "needs:triage": lambda demo: ["/needs/triage/"],
-    "needs:inbox": lambda demo: ["/needs/inbox/"],
-    "needs:inbox_read": lambda demo: [("post", "/needs/inbox/read/", {})],
-    "needs:notification_open": lambda demo: [("post", "/needs/inbox/1/open/", {})],
+    "inbox": lambda demo: ["/needs/inbox/"],
+    "inbox_read": lambda demo: [("post", "/needs/inbox/read/", {})],
+    "inbox_open": lambda demo: [("post", "/needs/inbox/1/open/", {})],
     "needs:bulk": lambda demo: [("post", "/needs/triage/bulk/", {})],
     "needs:act": lambda demo: [("post", f"/needs/{n.pk}/act/accept/", {}) for n in demo.needs[:3]],
     "needs:text_check": lambda demo: [("post", f"/needs/{demo.needs[0].pk}/check-text/", {"note": "x"})],

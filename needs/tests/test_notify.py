@@ -2,8 +2,8 @@ import datetime
 
 from django.utils import timezone
 
-from needs.models import Notification, OutboxMessage
-from needs.notify import LEASE, RESEND_AFTER, Contact, messages_resend
+from core.models import InboxLine, OutboxMessage
+from core.notify import LEASE, RESEND_AFTER, Contact, messages_resend
 from needs.services import need_act, need_submit
 
 
@@ -14,6 +14,8 @@ def test_it_emails_the_inbox_line_after_commit(claimed, accounts, mailoutbox, dj
         need_act(actor=accounts["unit_admin"], need=claimed, action="resolve", note="已完成", evidence="签字")
     assert [m.to for m in mailoutbox] == [["resident@example.org"]]
     assert "4号楼3单元加装电梯" in mailoutbox[0].body
+    line = InboxLine.objects.get(user=accounts["resident"], verb="resolve")
+    assert (line.subject, line.link) == (f"needs.need:{claimed.pk}", f"/needs/{claimed.pk}/")
 
 
 def test_it_sends_through_the_configured_gateway(claimed, accounts, settings, django_capture_on_commit_callbacks):
@@ -22,7 +24,7 @@ def test_it_sends_through_the_configured_gateway(claimed, accounts, settings, dj
     FakeSms.sent = sent
     with django_capture_on_commit_callbacks(execute=True):
         need_act(actor=accounts["unit_admin"], need=claimed, action="start")
-    assert ("resident1", Notification.objects.filter(verb="start").get().text) in sent
+    assert ("resident1", InboxLine.objects.filter(verb="start").get().text) in sent
 
 
 class FakeSms:

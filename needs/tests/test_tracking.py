@@ -7,8 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from core.notify import Contact
 from needs.models import REFERENCE_ALPHABET, Need, reference_clean, reference_new
-from needs.notify import Contact
 from needs.services import need_act, need_submit
 
 pytestmark = pytest.mark.django_db

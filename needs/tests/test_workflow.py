@@ -2,8 +2,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.events import events_verify
-from core.models import Event
-from needs.models import Level, Need, NeedReporter, Notification, State
+from core.models import Event, InboxLine
+from needs.models import Level, Need, NeedReporter, State
 from needs.permissions import system_user
 from needs.services import NeedConflict, need_act, need_submit
 
@@ -127,9 +127,9 @@ def test_it_records_a_follow_up_grade_by_the_grid_worker(claimed, accounts):
 
 
 def test_it_notifies_the_reporter_and_the_holder(claimed, accounts):
-    assert Notification.objects.filter(user=accounts["resident"], verb="claim").exists()
-    assert Notification.objects.filter(user=accounts["community_staff"], verb="submit").exists()
-    assert not Notification.objects.filter(user=accounts["unit_admin"], verb="claim").exists()  # the actor
+    assert InboxLine.objects.filter(user=accounts["resident"], verb="claim").exists()
+    assert InboxLine.objects.filter(user=accounts["community_staff"], verb="submit").exists()
+    assert not InboxLine.objects.filter(user=accounts["unit_admin"], verb="claim").exists()  # the actor
 
 
 def test_it_does_not_let_people_sign_in_as_the_system_user(db):

@@ -10,10 +10,11 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.events import events_verify
-from core.models import Event
+from core.models import Event, InboxLine
+from core.notify import subject_key
 from needs.permissions import system_user
 from offers import actions, services, workflow
-from offers.models import Booking, Notice
+from offers.models import Booking
 from offers.permissions import actions_for, relations_to
 from offers.services import (
     BookingConflict,
@@ -66,15 +67,15 @@ def test_a_request_waits_for_the_provider_who_confirms(requested, provider, acco
     event = last_event(requested)
     assert event.verb == "booking.request" and event.actor == accounts["resident"]
     assert event.data == {"from": None, "to": "requested", "session": session.pk, "person": resident.pk, "seats": 1}
-    assert Notice.objects.filter(user=provider, booking=requested, verb="request").exists()
+    assert InboxLine.objects.filter(user=provider, subject=subject_key(requested), verb="request").exists()
     assert "confirm" in actions_for(provider, requested) and "confirm" not in actions_for(accounts["resident"],
                                                                                           requested)
     unchanged(requested, lambda: booking_confirm(actor=accounts["resident"], booking=requested))
     booking = booking_confirm(actor=provider, booking=requested)
     assert booking.state == "confirmed" and events(booking) == ["booking.request", "booking.confirm"]
-    notice = Notice.objects.get(user=accounts["resident"], booking=booking, verb="confirm")
+    notice = InboxLine.objects.get(user=accounts["resident"], subject=subject_key(booking), verb="confirm")
     assert "已确认" in notice.text and resident.name not in notice.text
-    assert not Notice.objects.filter(user=provider, verb="confirm").exists()  # never the actor
+    assert not InboxLine.objects.filter(user=provider, verb="confirm").exists()  # never the actor
 
 
 def test_automatic_confirmation_is_the_systems(offer, session, accounts):
@@ -89,7 +90,7 @@ def test_the_provider_declines_with_a_reason(requested, provider, accounts):
     booking = booking_decline(actor=provider, booking=requested, reason="当天车辆已满")
     assert booking.state == "declined" and booking.reason == "当天车辆已满"
     assert last_event(booking).data["reason"] == "当天车辆已满"
-    assert "当天车辆已满" in Notice.objects.get(user=accounts["resident"], verb="decline").text
+    assert "当天车辆已满" in InboxLine.objects.get(user=accounts["resident"], verb="decline").text
 
 
 def test_fulfilled_from_the_day_of_the_session_and_no_show_after_its_start(offer, provider, session, accounts):
@@ -104,7 +105,7 @@ def test_fulfilled_from_the_day_of_the_session_and_no_show_after_its_start(offer
     assert booking_fulfil(actor=provider, booking=booking, at=started).state == "fulfilled"
     other = booking_request(actor=User.objects.get(username="member1"), session=session)
     assert booking_mark_no_show(actor=provider, booking=other, at=started).state == "no_show"
-    assert Notice.objects.filter(booking=other, verb="mark_no_show").exists()
+    assert InboxLine.objects.filter(subject=subject_key(other), verb="mark_no_show").exists()
 
 
 def test_community_staff_of_the_area_handle_bookings_and_book_for_a_resident(by_provider, session, accounts,
@@ -114,9 +115,9 @@ def test_community_staff_of_the_area_handle_bookings_and_book_for_a_resident(by_
     assert booking.booked_by == staff and booking.person == resident and booking.state == "requested"
     assert relations_to(staff, booking) == {"staff"}
     assert last_event(booking).actor == staff
-    assert Notice.objects.filter(user=provider, booking=booking).exists()
+    assert InboxLine.objects.filter(user=provider, subject=subject_key(booking)).exists()
     assert booking_confirm(actor=staff, booking=booking).state == "confirmed"
-    assert Notice.objects.filter(user=accounts["resident"], booking=booking, verb="confirm").exists()
+    assert InboxLine.objects.filter(user=accounts["resident"], subject=subject_key(booking), verb="confirm").exists()
 
 
 def test_staff_of_another_community_may_not_book_for_a_resident_here(session, accounts, resident):
@@ -148,12 +149,12 @@ def test_the_waiting_list_is_offered_a_freed_place_and_takes_it(offer, provider,
     first = booking_request(actor=accounts["resident"], session=one)
     second = booking_request(actor=User.objects.get(username="member1"), session=one)
     assert (first.state, second.state) == ("confirmed", "waiting")
-    assert not Notice.objects.filter(booking=second, verb="join_waitlist").exists()  # they did it themself
+    assert not InboxLine.objects.filter(subject=subject_key(second), verb="join_waitlist").exists()  # they did it
     booking_cancel(actor=accounts["resident"], booking=first, reason="改天再去")
     second.refresh_from_db()
     assert second.state == "offered" and second.offered_until is not None
     assert events(second) == ["booking.join_waitlist", "booking.offer_place"]
-    assert "为您保留至" in Notice.objects.get(booking=second, verb="offer_place").text
+    assert "为您保留至" in InboxLine.objects.get(subject=subject_key(second), verb="offer_place").text
     second = booking_take_place(actor=User.objects.get(username="member1"), booking=second)
     assert second.state == "confirmed" and second.offered_until is None
     assert events(second)[-2:] == ["booking.take_place", "booking.confirm"]
@@ -188,7 +189,7 @@ def test_a_cancelled_session_cancels_its_bookings(session, provider, accounts):
     booking.refresh_from_db()
     assert booking.state == "cancelled" and booking.reason == "车辆检修"
     assert Event.objects.filter(verb="session_cancel", subject_id=str(session.pk)).count() == 1
-    assert Notice.objects.filter(user=accounts["resident"], booking=booking, verb="cancel").exists()
+    assert InboxLine.objects.filter(user=accounts["resident"], subject=subject_key(booking), verb="cancel").exists()
     with pytest.raises(PermissionDenied):
         services.session_cancel(actor=accounts["resident"], session=session, reason="x")
 
@@ -200,7 +201,7 @@ def test_events_carry_keys_never_names_or_phones(session, accounts, resident, ro
     for event in Event.objects.filter(subject_type="offers.booking"):
         text = json.dumps(event.data, ensure_ascii=False)
         assert resident.name not in text and resident.phone not in text
-    notices = list(Notice.objects.values_list("text", flat=True))
+    notices = list(InboxLine.objects.values_list("text", flat=True))
     assert notices and not any(resident.name in t or resident.phone in t for t in notices)
     assert "新预约：“爱心送考免费接送”" in notices[-1] or any(t.startswith("新预约") for t in notices)
     assert events_verify()[1] is None

@@ -5,9 +5,10 @@ import datetime
 
 import pytest
 
-from core.models import Event
+from core.models import Event, InboxLine
+from core.notify import subject_key
 from needs.permissions import system_user
-from offers.models import Booking, Notice
+from offers.models import Booking
 from offers.services import booking_cancel, booking_request, offer_update
 from offers.tasks import bookings_sweep, bookings_sweep_task
 
@@ -25,7 +26,7 @@ def test_a_confirmed_booking_is_reminded_once_before_its_start(session, accounts
     assert booking.state == "confirmed" and booking.reminded_at == at
     event = Event.objects.filter(verb="booking.remind", subject_id=str(booking.pk)).get()
     assert event.actor == system_user() and event.data["from"] == event.data["to"] == "confirmed"
-    notice = Notice.objects.get(user=accounts["resident"], booking=booking, verb="remind")
+    notice = InboxLine.objects.get(user=accounts["resident"], subject=subject_key(booking), verb="remind")
     assert notice.text.startswith("提醒：")
     assert bookings_sweep(now=at + datetime.timedelta(hours=1))["remind"] == 0  # once
 
