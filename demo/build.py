@@ -19,6 +19,7 @@ from demo.needs import NeedsWalk
 from demo.offers import OffersWalk
 from demo.phones import IN_SERVICE, NAMED, RESIDENT, RETIREE, VETERAN, phone, phone_prefix
 from demo.stations import StationsWalk
+from demo.volunteering import VolunteeringWalk
 from people.models import Organisation, PartyOrganisation, Person, TeamMember
 from people.services import (
     agreement_sign,
@@ -76,7 +77,8 @@ class DemoBuilder:
     def build(self):
         for section in (self.build_places, self.build_party_structure, self.build_units, self.build_members,
                         self.build_unit_coverage, self.build_tqjy, self.build_residents, self.build_sites,
-                        self.build_accounts, self.build_needs, self.build_offers, self.build_stations):
+                        self.build_accounts, self.build_needs, self.build_offers, self.build_stations,
+                        self.build_volunteering):
             with transaction.atomic():
                 section()
 
@@ -408,6 +410,11 @@ class DemoBuilder:
     def build_stations(self):
         """The 11 stations' items and their 2021 stock and loans (demo.stations)."""
         StationsWalk(self).walk()
+
+    def build_volunteering(self):
+        """The teams' volunteers, their 2021 activities and hours, a certificate; the coming Saturdays' clean-ups
+        (demo.volunteering)."""
+        VolunteeringWalk(self).walk()
 
     def grids_of(self, community):
         return [p for code, p in sorted(self.places.items())

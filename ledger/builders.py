@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from ledger import selectors
 from ledger.exports import deed_columns, deed_rows
@@ -309,8 +310,8 @@ def volunteering_section(s: LedgerScope) -> SectionData:
                href=listed),
         Figure("volunteers_active", str(VOLUNTEERING_LABELS["volunteers_active"]), t["volunteers"],
                records="volunteers_active", href=listed),
-        Figure("hours_served", str(VOLUNTEERING_LABELS["hours_served"]), t["hours"], _("hours"),
-               records="hours_served", href=listed),
+        Figure("hours_served", str(VOLUNTEERING_LABELS["hours_served"]), t["hours"],
+               pgettext("unit of a figure", "hours"), records="hours_served", href=listed),
     ]
     organisers = []
     for row in volunteering_figures.by_organiser(place, period):

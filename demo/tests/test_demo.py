@@ -45,6 +45,16 @@ from people.models import (
 )
 from places.models import Coverage, Place
 from sites.models import Item, Loan, Site, StockMovement
+from volunteering import selectors as volunteering_selectors
+from volunteering.models import (
+    Activity,
+    Certificate,
+    HoursCorrection,
+    RecordEntry,
+    ServiceHours,
+    Signup,
+    Volunteer,
+)
 
 PASSWORD = "minsheng2021"
 
@@ -191,7 +201,8 @@ def test_it_creates_nothing_on_a_second_run(output):
     models = (Event, Place, Coverage, Organisation, PartyOrganisation, CoBuildingAgreement, OrganisationReport,
               Person, PartyMembership, MemberReport, Team, TeamMember, CommitteeMember, Honour, Site,
               RoleAssignment, User, Need, NeedReporter, ProgressNote, InboxLine, Offer, Session, Booking,
-              Eligibility, Item, StockMovement, Loan)
+              Eligibility, Item, StockMovement, Loan, Activity, Volunteer, Signup, ServiceHours, HoursCorrection,
+              RecordEntry, Certificate)
     before = {m: m.objects.count() for m in models}
     last_event = Event.objects.order_by("-id").values_list("pk", flat=True).first()
     call_command("load_demo", stdout=io.StringIO())
@@ -542,3 +553,89 @@ def test_the_ledger_of_wulipu_east_for_2021_shows_the_rides_fulfilled(output, cl
     page = client.get(reverse("ledger:public", args=[wlpd.code]), {"period": "2021"}).content.decode()
     assert f'<span class="n">{figures["bookings_fulfilled"]}</span><span class="l">已完成预约</span>' in page
     assert "大桥出租车公司" in page and "马占福" not in page
+
+
+def test_the_teams_members_are_volunteers_with_2021_hours(output):
+    for name, members in (("红色长城护卫队", 27), ("红马甲解答队", 10), ("家园帮扶队", 10), ("小志愿者", 10)):
+        team = Team.objects.get(name=name)
+        assert team.members.count() == members
+        assert Volunteer.objects.filter(person__team_memberships__team=team).count() == members
+        assert ServiceHours.objects.filter(activity__team=team, state="certified").exists(), name
+    guard = Activity.objects.filter(team__name="红色长城护卫队")
+    assert {"epidemic", "flood", "fire"} <= set(guard.values_list("kind", flat=True))
+    assert timezone.localtime(guard.order_by("starts_at").first().starts_at).date() >= datetime.date(2021, 6, 1)
+    assert Activity.objects.filter(team__name="红马甲解答队", kind="consultation", name__contains="电梯").count() >= 6
+    traffic = Activity.objects.filter(kind="traffic")
+    assert traffic.count() >= 8 and ServiceHours.objects.filter(activity__kind="traffic").values(
+        "volunteer").distinct().count() >= 80  # nearly a hundred volunteers
+    assert Activity.objects.filter(team__name="小志愿者").exists()
+    # Everything in 2021 went through sign-up and check-in; hours never exceed the activity's duration.
+    start, end = year_bounds(2021)
+    entries = ServiceHours.objects.filter(activity__starts_at__gte=start, activity__starts_at__lt=end)
+    assert entries.filter(state="certified").count() >= 500
+    for entry in entries.select_related("activity")[:200]:
+        assert entry.hours * 3600 <= Decimal((entry.activity.ends_at - entry.activity.starts_at).total_seconds())
+        assert Signup.objects.get(activity=entry.activity, volunteer=entry.volunteer).checked_in_at is not None
+    assert HoursCorrection.objects.count() >= 3 and not HoursCorrection.objects.filter(reason="").exists()
+    assert Event.objects.filter(verb="hours_correct").count() == HoursCorrection.objects.count()
+    assert Event.objects.filter(verb="hours_certify").count() >= entries.filter(state="certified").count()
+
+
+def test_the_saturday_clean_up_is_a_weekly_series(output):
+    start, end = year_bounds(2021)
+    saturdays = Activity.objects.filter(name="卫生环境集中整治和垃圾分类宣传", starts_at__gte=start, starts_at__lt=end)
+    first = saturdays.filter(series__isnull=True).get()
+    assert saturdays.count() >= 28 and saturdays.exclude(pk=first.pk).filter(series=first).count() == \
+        saturdays.count() - 1
+    assert {timezone.localtime(a.starts_at).weekday() for a in saturdays} == {5}
+    assert saturdays.filter(is_cancelled=True).count() == 1
+    assert not ServiceHours.objects.filter(activity__is_cancelled=True).exists()
+
+
+def test_a_volunteer_past_100_hours_has_a_certificate_that_verifies(output):
+    certificate = Certificate.objects.get()
+    volunteer = certificate.volunteer
+    assert volunteer.person.team_memberships.get().team.name == "红色长城护卫队"
+    hours = volunteering_selectors.hours_total(volunteer, datetime.date(2021, 1, 1), datetime.date(2021, 12, 31))
+    assert certificate.hours == hours > 100 and volunteering_selectors.star_level(hours) == 1
+    assert certificate.issuer.name == "天庆嘉园社区居民委员会" and certificate.person_in_charge
+    assert volunteering_selectors.certificate_verify(certificate.number) == certificate
+    altered = certificate.number[:-1] + ("A" if certificate.number[-1] != "A" else "B")
+    assert volunteering_selectors.certificate_verify(altered) is None
+    assert RecordEntry.objects.filter(volunteer=volunteer, kind="commendation").exists()
+    stars = [v for v in Volunteer.objects.filter(hours__state="certified").distinct()
+             if volunteering_selectors.star_level(volunteering_selectors.hours_total(v)) >= 1]
+    assert len(stars) >= 2  # one more past 100 hours, with a star level on their page
+
+
+def test_dangyuan_is_a_volunteer_with_hours_and_the_coming_saturday_has_places(output, client):
+    dangyuan = User.objects.get(username="dangyuan")
+    volunteer = volunteering_selectors.volunteer_of(dangyuan)
+    assert volunteer is not None and volunteering_selectors.hours_total(volunteer) > 0
+    assert Signup.objects.filter(volunteer=volunteer, checked_in_at__isnull=False).exists()
+    assert Event.objects.filter(verb="checkin", actor=dangyuan, data__by="code").exists()  # he scanned the QR code
+    assert Event.objects.filter(verb="hours_query", actor=dangyuan).exists()
+    assert volunteering_selectors.volunteer_of(User.objects.get(username="jumin")) is None  # a new volunteer to be
+    coming = volunteering_selectors.with_counts(volunteering_selectors.activities_upcoming(
+        place=place("天庆嘉园社区", "community"), kind="clean_up"))
+    first = coming.first()
+    assert first is not None and timezone.localtime(first.starts_at).weekday() == 5
+    assert first.starts_at - timezone.now() <= datetime.timedelta(days=7)
+    assert volunteering_selectors.free_places(first) > 0 and first.series is None and coming.count() >= 4
+    assert not Signup.objects.filter(activity__in=coming, volunteer=volunteer).exists()
+
+
+def test_the_ledger_of_tianqing_jiayuan_for_2021_shows_the_hours(output, client):
+    tqjy = place("天庆嘉园社区", "community")
+    figures = figures_by_key(ledger_build(tqjy, periods.year(2021), public=True))
+    start, end = year_bounds(2021)
+    hours = sum(ServiceHours.objects.filter(activity__place__code__startswith=tqjy.code, state="certified",
+                                            activity__ends_at__gte=start, activity__ends_at__lt=end)
+                .values_list("hours", flat=True))
+    assert figures["hours_served"] == float(hours) > 1000
+    assert figures["activities_held"] >= 50 and figures["volunteers_active"] >= 50
+    page = client.get(reverse("ledger:public", args=[tqjy.code]), {"period": "2021"}).content.decode()
+    assert f'<span class="n">{figures["hours_served"]:g} 小时</span><span class="l">志愿服务时长</span>' in page
+    assert "红色长城护卫队" in page  # the teams, by name; no volunteer named
+    leader = Certificate.objects.get().volunteer.person
+    assert leader.name not in page
