@@ -23,7 +23,7 @@ from people.public import public_text
 from places.api import CODE
 from volunteering import permissions, selectors
 from volunteering.models import Activity, ActivityKind, HoursState, SignupState, Volunteer
-from volunteering.services import VolunteeringConflict, checkin, checkin_window, signup_create
+from volunteering.services import VolunteeringConflict, checkin, checkin_window, duration_hours, signup_create
 
 activities_router = Router(tags=["volunteering"])
 volunteers_router = Router(tags=["volunteering"])
@@ -61,25 +61,17 @@ class ActivityOut(Schema):
     is_published: bool
     is_cancelled: bool
 
-    @staticmethod
-    def resolve_description(activity):
-        return public_text(activity.description)
 
-    @staticmethod
-    def resolve_place(activity):
-        return {"code": activity.place.code, "name": activity.place.name}
-
-    @staticmethod
-    def resolve_organiser(activity):
-        return " / ".join(o.name for o in (activity.team, activity.organisation) if o is not None)
-
-    @staticmethod
-    def resolve_free(activity):
-        return selectors.free_places(activity)
-
-    @staticmethod
-    def resolve_series(activity):
-        return activity.series_id
+def _activity(activity) -> dict:
+    """An activity as ActivityOut reads it (annotated by selectors.with_counts)."""
+    return {"id": activity.pk, "kind": activity.kind, "name": activity.name,
+            "description": public_text(activity.description),
+            "place": {"code": activity.place.code, "name": activity.place.name},
+            "organiser": " / ".join(o.name for o in (activity.team, activity.organisation) if o is not None),
+            "starts_at": activity.starts_at, "ends_at": activity.ends_at, "capacity": activity.capacity,
+            "signed_up": activity.signed_up, "waiting": activity.waiting, "free": selectors.free_places(activity),
+            "series": activity.series_id, "is_published": activity.is_published,
+            "is_cancelled": activity.is_cancelled}
 
 
 class MySignupOut(Schema):
@@ -130,8 +122,6 @@ def _visible(user, pk) -> Activity:
 
 
 def _detail(user, activity: Activity) -> dict:
-    from volunteering.services import duration_hours
-
     organiser = permissions.is_organiser(user, activity)
     own = selectors.volunteer_of(user)
     opens, closes = checkin_window(activity)
@@ -145,14 +135,10 @@ def _detail(user, activity: Activity) -> dict:
                             "checked_in_at": s.checked_in_at, "checked_out_at": s.checked_out_at,
                             "volunteer": s.volunteer_id, "volunteer_number": s.volunteer.number,
                             "name": person.name if full else mask_name(person.name)})
-    activity.checkin_opens, activity.checkin_closes = opens, closes
-    activity.duration_hours = duration_hours(activity)
-    activity.is_organiser = organiser
-    activity.my_signup = selectors.signup_of(activity, own)
-    activity.signups = signups
-    if not organiser:
-        activity.checkin_code = None
-    return activity
+    return {**_activity(activity), "checkin_opens": opens, "checkin_closes": closes,
+            "duration_hours": duration_hours(activity), "is_organiser": organiser,
+            "my_signup": selectors.signup_of(activity, own), "signups": signups,
+            "checkin_code": activity.checkin_code if organiser else None}
 
 
 def _errors(error: ValidationError) -> dict[str, list[str]]:
@@ -170,7 +156,8 @@ def _invalid(error: ValidationError):
 def activity_list(request, filters: Query[ActivityFilters]):
     activities = selectors.with_counts(selectors.activities_upcoming(place=filters.place, kind=filters.kind or "",
                                                                      q=filters.q))
-    return {"count": activities.count(), "items": list(activities[filters.offset:filters.offset + filters.limit])}
+    return {"count": activities.count(),
+            "items": [_activity(a) for a in activities[filters.offset:filters.offset + filters.limit]]}
 
 
 @activities_router.get("/{int:activity_id}", response={200: ActivityDetailOut, 404: Detail}, auth=None,

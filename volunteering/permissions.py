@@ -100,14 +100,19 @@ def may_register(user, person) -> bool:
 
 def may_keep_record(user, volunteer, by=None) -> bool:
     """Add training, a commendation or an evaluation to a record: staff of the person's area (or who may change
-    their record), the admins of the unit that gave it (`by`), the leaders of a team they belong to."""
+    their record), the admins of the unit that gave it (`by`), the leaders of a team they belong to, and the
+    organisers of an activity they signed up for (who evaluate their service)."""
     if not _authenticated(user):
         return False
     if scopes.is_superuser(user):
         return True
     if by is not None and by.pk in scopes.unit_ids(user):
         return True
-    return scopes.can_change_person(user, volunteer.person) or _leads_a_team_of(user, volunteer.person)
+    if scopes.can_change_person(user, volunteer.person) or _leads_a_team_of(user, volunteer.person):
+        return True
+    from volunteering.models import Signup
+
+    return Signup.objects.filter(organised_q(user, "activity__"), volunteer=volunteer).exists()
 
 
 def may_issue_certificate(user, volunteer) -> bool:
