@@ -17,6 +17,8 @@ from places.models import Place, PlaceKind, containing_codes
 from places.selectors import within
 from sites.models import Site, SiteKind
 from sites.selectors import alerts_for as station_alerts
+from volunteering import selectors as volunteer_selectors
+from volunteering.models import SignupState
 
 # The counts on the home page, by what the user does: staff decide, grid workers watch their grid, holders work.
 STAFF_COUNTS = ("accept", "publish", "dispatch", "escalated", "overdue")
@@ -112,6 +114,27 @@ def _unit_offers(user, organisation: Organisation) -> dict:
             "today": list(bookings[:10]), "today_count": bookings.count()}
 
 
+def _volunteer_section(user) -> dict | None:
+    """A volunteer's sign-ups still to come, their certified hours and star level (我的志愿服务 has the rest)."""
+    volunteer = volunteer_selectors.volunteer_of(user)
+    if volunteer is None:
+        return None
+    total = volunteer_selectors.hours_total(volunteer)
+    upcoming = volunteer.signups.filter(state__in=(SignupState.SIGNED_UP, SignupState.WAITING),
+                                        activity__ends_at__gte=timezone.now()).select_related(
+        "activity__place").order_by("activity__starts_at", "id")
+    stars = volunteer_selectors.star_level(total)
+    return {"volunteer": volunteer, "hours": total, "stars": "★" * stars + "☆" * (5 - stars),
+            "signups": list(upcoming[:5])}
+
+
+def _organiser_today(user) -> list:
+    """The activities the user organises today: their check-in code and list are a tap away."""
+    today = timezone.localdate()
+    return list(volunteer_selectors.organiser_activities(user, first_day=today, last_day=today)
+                .filter(is_cancelled=False)[:10])
+
+
 def _committee_section(community: Place) -> dict:
     return {"place": community, "committee": people_selectors.committee_of(community),
             "honours": people_selectors.honours_of(place=community)}
@@ -141,6 +164,8 @@ def home(request):
     context["committees"] = [_committee_section(p) for p in by_role.get(Role.COMMITTEE_MEMBER, [])]
     context["me"] = _self_section(user)
     context["my_offers"] = _offers_section(user, context["me"]["person"] if context["me"] else None)
+    context["my_volunteering"] = _volunteer_section(user)
+    context["organising_today"] = _organiser_today(user)
     context["is_member"] = Role.PARTY_MEMBER in by_role
     context["is_resident"] = Role.RESIDENT in by_role
     context["station_alerts"] = station_alerts(user)  # the stations one runs: low stock, loans overdue

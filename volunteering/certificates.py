@@ -10,6 +10,7 @@ PNG of a pixel a module, level M), so places/tests/qr.py reads it back.
 """
 
 import io
+import re
 from pathlib import Path
 
 from django.template.loader import render_to_string
@@ -41,7 +42,7 @@ def certificate_context(certificate) -> dict:
             "stars": stars, "star_marks": "★" * stars + "☆" * (5 - stars), "total": total,
             "handler": handler_name(certificate.handled_by),
             "issued_on": timezone.localtime(certificate.issued_at).date(),
-            "content_lines": [line for line in certificate.content.splitlines() if line.strip()]}
+            "content_lines": [line.strip() for line in re.split(r"[；;\n]", certificate.content) if line.strip()]}
 
 
 def certificate_pdf(certificate, *, verify_url: str) -> bytes:

@@ -75,8 +75,8 @@ def organisers_for(user) -> list[tuple[str, str]]:
         teams = teams | Team.objects.filter(within(prefixes, "community"))
         units = units | Organisation.objects.filter(within(prefixes, "place"), kind__in=(
             OrganisationKind.COMMUNITY_OFFICE, OrganisationKind.SUBDISTRICT_OFFICE))
-    return ([(f"team:{t.pk}", t.name) for t in teams.distinct().order_by("name")[:200]]
-            + [(f"organisation:{o.pk}", o.name) for o in units.distinct().order_by("name")[:200]])
+    return ([(f"organisation:{o.pk}", o.name) for o in units.distinct().order_by("name")[:200]]
+            + [(f"team:{t.pk}", t.name) for t in teams.distinct().order_by("name")[:200]])
 
 
 class ActivityForm(forms.Form):
@@ -88,8 +88,8 @@ class ActivityForm(forms.Form):
                            widget=forms.TextInput(attrs={"placeholder": _("e.g. 周六环境清洁与垃圾分类")}))
     place = PlacePickerField(label=_("Where"))
     day = forms.DateField(label=_("Day"), **DAY)
-    start = forms.TimeField(label=_("From"), **TIME)
-    end = forms.TimeField(label=_("To"), **TIME)
+    start = forms.TimeField(label=_("Start time"), **TIME)
+    end = forms.TimeField(label=_("End time"), **TIME)
     capacity = forms.IntegerField(label=_("Number of places"), required=False, min_value=1, max_value=10000,
                                   help_text=_("Empty: no limit."))
     description = forms.CharField(label=_("Description"), required=False, max_length=4000,
@@ -200,10 +200,6 @@ class CertificateForm(forms.Form):
     def __init__(self, *args, issuers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["issuer"].queryset = issuers if issuers is not None else Organisation.objects.none()
-        first = self.fields["issuer"].queryset.first()
-        if first is not None and not self.is_bound:
-            self.initial.setdefault("issuer", first.pk)
-            self.initial.setdefault("contact", first.contact_phone)
 
     def clean(self):
         data = super().clean()

@@ -273,12 +273,19 @@ def roster(request, pk, *, walk_in_form=None, status=200):
     activity = _organised(request, pk)
     signups = list(selectors.signups_of(activity))
     hours = {h.volunteer_id: h for h in selectors.hours_of(activity).prefetch_related("corrections")}
+    now = timezone.now()
+    opens, closes = services.checkin_window(activity)
+    ticking = opens <= now <= closes and not activity.is_cancelled  # the list is ticked while check-in is open
     rows = [{"signup": s, "name": s.volunteer.person.name, "hours": hours.get(s.volunteer_id),
+             "tick": ticking and s.state == SignupState.SIGNED_UP and s.volunteer_id not in hours,
              "form": CorrectForm(auto_id=f"h{s.pk}_%s", initial={"hours": getattr(hours.get(s.volunteer_id),
                                                                                   "hours", None)})}
             for s in signups]
+    to_propose = activity.ends_at <= now and not activity.is_cancelled and any(
+        s.checked_in_at and s.state == SignupState.SIGNED_UP and s.volunteer_id not in hours for s in signups)
     return render(request, "volunteering/roster.html", {
-        "activity": activity, "organiser": organiser_label(activity), "rows": rows,
+        "activity": activity, "organiser": organiser_label(activity), "rows": rows, "ticking": ticking,
+        "opens": opens, "closes": closes, "ended": activity.ends_at <= now, "to_propose": to_propose,
         "present": sum(1 for s in signups if s.checked_in_at), "proposed": sum(
             1 for h in hours.values() if h.state == HoursState.PROPOSED), "has_hours": bool(hours),
         "duration": (activity.ends_at - activity.starts_at).total_seconds() / 3600,
@@ -347,7 +354,7 @@ def walk_in_pick(request, pk):
 def hours_propose(request, pk):
     activity = _organised(request, pk)
     try:
-        made = services.hours_propose(activity=activity)
+        made = services.hours_propose(actor=request.user, activity=activity)
     except PermissionDenied as denied:
         return _roster_error(request, pk, str(denied), 403)
     except ValidationError as error:
@@ -439,12 +446,14 @@ def hours_query(request, pk):
 # --- The volunteer's own record ------------------------------------------------------------------------------
 
 def _issuers(volunteer):
-    """The organisations a certificate may be asked of: those that organised the volunteer's certified services
-    (a team's own unit, or its community's office), else the community office where the volunteer lives."""
+    """The organisations a certificate may be asked of, and the one suggested: those that organised the volunteer's
+    certified services (a team's own unit) and the community offices of the places served and of the volunteer's
+    home; the suggestion is the organiser of the most recent certified service (else its community's office)."""
     from people.models import Organisation, OrganisationKind
     from places.models import containing_codes
 
-    entries = ServiceHours.objects.filter(volunteer=volunteer, state=HoursState.CERTIFIED)
+    entries = selectors.hours_certified(volunteer).select_related(
+        "activity__place", "activity__team").order_by("-activity__starts_at", "-id")
     ids = set(entries.exclude(activity__organisation=None).values_list("activity__organisation", flat=True))
     ids |= set(entries.exclude(activity__team__organisation=None).values_list("activity__team__organisation",
                                                                                flat=True))
@@ -453,7 +462,29 @@ def _issuers(volunteer):
         places.add(volunteer.person.home.code)
     codes = {c for code in places for c in containing_codes(code)}
     offices = Organisation.objects.filter(kind=OrganisationKind.COMMUNITY_OFFICE, place__code__in=codes)
-    return Organisation.objects.filter(Q(pk__in=ids) | Q(pk__in=offices.values("pk"))).order_by("name")
+    issuers = Organisation.objects.filter(Q(pk__in=ids) | Q(pk__in=offices.values("pk"))).order_by("name")
+    latest = entries.first()
+    suggested = None
+    if latest is not None:
+        activity = latest.activity
+        suggested = activity.organisation_id or (activity.team.organisation_id if activity.team_id else None)
+        if suggested is None:
+            office = offices.filter(place__code__in=containing_codes(activity.place.code)).order_by(
+                "-place__code").first()
+            suggested = office.pk if office is not None else None
+    return issuers, issuers.filter(pk=suggested).first() if suggested else issuers.first()
+
+
+def _certificate_form(volunteer, data=None):
+    issuers, suggested = _issuers(volunteer)
+    first = selectors.hours_certified(volunteer).order_by("activity__starts_at").values_list(
+        "activity__starts_at", flat=True).first()
+    today = timezone.localdate()
+    initial = {"first_day": timezone.localtime(first).date() if first else datetime.date(today.year, 1, 1),
+               "last_day": today}
+    if suggested is not None:
+        initial.update(issuer=suggested.pk, contact=suggested.contact_phone)
+    return CertificateForm(data, auto_id="cert_%s", issuers=issuers, initial=initial)
 
 
 @login_required
@@ -477,9 +508,7 @@ def mine(request, *, certificate_form=None, status=200):
         entries_by_kind[entry.kind].append(entry)
     upcoming = volunteer.signups.filter(state__in=ACTIVE, activity__ends_at__gte=now).select_related(
         "activity__place").order_by("activity__starts_at")[:20]
-    today = timezone.localdate()
-    form = certificate_form or CertificateForm(auto_id="cert_%s", issuers=_issuers(volunteer), initial={
-        "first_day": datetime.date(today.year, 1, 1), "last_day": today})
+    form = certificate_form or _certificate_form(volunteer)
     return render(request, "volunteering/mine.html", {
         "volunteer": volunteer, "name": volunteer.person.name, "total": total, "stars": stars,
         "star_marks": "★" * stars + "☆" * (5 - stars), "next_star": _next_star(total, stars),
@@ -525,7 +554,7 @@ def certificate_request(request):
     volunteer = _volunteer(request.user)
     if volunteer is None:
         raise Http404(_("You are not registered as a volunteer."))
-    form = CertificateForm(request.POST, auto_id="cert_%s", issuers=_issuers(volunteer))
+    form = _certificate_form(volunteer, request.POST)
     if not form.is_valid():
         return mine(request, certificate_form=form, status=422)
     data = form.cleaned_data
@@ -615,11 +644,19 @@ def organise(request):
     if not _organises(request.user):
         raise PermissionDenied(_("Activities are organised by team leaders, unit admins and community staff."))
     today = timezone.localdate()
-    activities = selectors.organiser_activities(request.user, first_day=today - datetime.timedelta(days=31),
-                                                last_day=today + datetime.timedelta(days=366))
+    which = "past" if request.GET.get("when") == "past" else "coming"
+    if which == "past":  # ended: the lists to certify, the latest first
+        activities = selectors.organiser_activities(request.user, first_day=today - datetime.timedelta(days=3660),
+                                                    last_day=today).filter(ends_at__lte=timezone.now()).order_by(
+            "-starts_at", "-id")
+    else:
+        activities = selectors.organiser_activities(request.user, first_day=today,
+                                                    last_day=today + datetime.timedelta(days=366))
     page = _page(request, activities)
     rows = [{"activity": a, "organiser": organiser_label(a), "left": places_left(a)} for a in page]
-    return render(request, "volunteering/organise.html", {"page": page, "rows": rows, "today": today})
+    return render(request, "volunteering/organise.html", {
+        "page": page, "rows": rows, "today": today, "which": which,
+        "tabs": [("coming", _("Today and to come")), ("past", _("Ended"))]})
 
 
 def _save(request, form, activity=None):
