@@ -3,7 +3,7 @@ person's bookings, a provider's bookings of some days, the bookings of a staff m
 
 import datetime
 
-from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -51,9 +51,42 @@ def sessions_with_places(offer: Offer, *, at: datetime.datetime | None = None) -
         "starts_at", "id")
 
 
+def next_sessions(offers, *, at: datetime.datetime | None = None) -> dict[int, Session]:
+    """For a page of offers, by offer id, the session a card shows as "next": for a bookable offer the first one
+    may still book with a place free (its minimum notice counted), else the first to come — two queries for the
+    whole page, whatever the number of offers and sessions."""
+    at = at or timezone.now()
+    offers = list(offers)
+    if not offers:
+        return {}
+    # Each offer's own condition (its notice), in one subquery: only the branch of the outer offer can match.
+    branches = Q(pk__in=[])
+    for offer in offers:
+        if offer.bookable:
+            branches |= Q(offer_id=offer.pk, starts_at__gte=at + datetime.timedelta(hours=offer.min_notice_hours),
+                          free__gt=0)
+        else:
+            branches |= Q(offer_id=offer.pk)
+    first = with_places(Session.objects.filter(offer=OuterRef("pk"), is_cancelled=False, starts_at__gt=at)).filter(
+        branches).order_by("starts_at", "id").values("id")[:1]
+    ids = Offer.objects.filter(pk__in=[o.pk for o in offers]).annotate(next_id=Subquery(first)).values_list(
+        "pk", "next_id")
+    wanted = {next_id: pk for pk, next_id in ids if next_id is not None}
+    return {wanted[s.pk]: s for s in with_places(Session.objects.filter(pk__in=list(wanted)))}
+
+
+def upcoming_counts(offers, *, at: datetime.datetime | None = None) -> dict[int, int]:
+    """For a page of offers, by offer id, how many sessions are to come (not cancelled): one query."""
+    at = at or timezone.now()
+    rows = (Session.objects.filter(offer__in=[o.pk for o in offers], is_cancelled=False, starts_at__gt=at)
+            .order_by().values("offer").annotate(n=Count("id")).values_list("offer", "n"))
+    return dict(rows)
+
+
 def _with_labels(bookings: QuerySet) -> QuerySet:
+    # The offer's communities: what relations_to reads for each booking's buttons (once for the page, not per row).
     return bookings.select_related("session__offer__organisation", "session__offer__person", "session__offer__place",
-                                   "person", "person__home")
+                                   "person", "person__home").prefetch_related("session__offer__communities")
 
 
 def bookings_of(person) -> QuerySet:

@@ -6,6 +6,7 @@ Thin: parse, call offers.services or a selector, render. The booking rules are e
 pages show no personal data: a member providing an offer is shown masked, descriptions through public_text."""
 
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -114,17 +115,11 @@ def public_description(offer: Offer, user) -> str:
     return public_text(offer.description, [offer.person.name] if offer.person_id else [])
 
 
-def _next_free(offer: Offer, now) -> Session | None:
-    """The first session one may still book with a place free (the minimum notice counted)."""
-    if not offer.bookable:
-        return selectors.sessions_with_places(offer, at=now).first()
-    return selectors.sessions_with_places(offer, at=now).filter(
-        starts_at__gte=rules.earliest_start(offer, now), free__gt=0).first()
-
-
 def _cards(offers, now) -> list[dict]:
+    offers = list(offers)
+    following = selectors.next_sessions(offers, at=now)  # the next session one may book, for the page at once
     return [{"offer": o, "provider": provider_label(o), "communities": list(o.communities.all()),
-             "eligibility": eligibility_labels(o), "next": _next_free(o, now)} for o in offers]
+             "eligibility": eligibility_labels(o), "next": following.get(o.pk)} for o in offers]
 
 
 def _visible_offer(request, pk) -> Offer:
@@ -365,6 +360,8 @@ def booking_act(request, pk, action):
         status = 409
     else:
         messages.success(request, _("Done: %(action)s.") % {"action": _label(action)})
+        if back == "provider":  # back to the day and page the button was on
+            return redirect(f"{reverse(BACK[back])}?{_provider_query(request)}")
         return redirect(BACK[back] if back in BACK else reverse("offers:booking", args=[booking.pk]))
     return _back(request, back, booking, status=status)
 
@@ -428,6 +425,23 @@ def _area_bookings(user, day) -> list:
         session__starts_at__lt=start + datetime.timedelta(days=1)).order_by("session__starts_at", "id")[:300])
 
 
+PROVIDER_PAGE = 40
+
+
+def _provider_day(request) -> str:
+    """today or tomorrow: from the address, or from a form posted on the page (its buttons send the day)."""
+    which = request.GET.get("day") or request.POST.get("day") or "today"
+    return which if which in ("today", "tomorrow") else "today"
+
+
+def _provider_query(request) -> str:
+    query = {"day": _provider_day(request)}
+    page = int_param(request.POST.get("page"), maximum=10**6)
+    if page and page > 1:
+        query["page"] = page
+    return urlencode(query)
+
+
 @login_required
 def provider(request, *, status=200, revealed=None):
     """今日/明日预约: the bookings of the provider's offers on one day, on a phone: whom to pick up where, and the
@@ -436,21 +450,23 @@ def provider(request, *, status=200, revealed=None):
     if not _is_provider(user):
         raise PermissionDenied(_("This page is for the providers of offers and for community staff."))
     today = timezone.localdate()
-    which = request.GET.get("day", "today")
-    which = which if which in ("today", "tomorrow") else "today"
+    which = _provider_day(request)
     day = today + datetime.timedelta(days=1 if which == "tomorrow" else 0)
     bookings = list(selectors.bookings_for_provider(user, first_day=day, last_day=day)[:300])
     if scopes.is_superuser(user) or scopes.place_prefixes(user):  # staff: also their area's bookings of the day
-        bookings += [b for b in _area_bookings(user, day) if b.pk not in {x.pk for x in bookings}]
+        seen = {x.pk for x in bookings}
+        bookings += [b for b in _area_bookings(user, day) if b.pk not in seen]
         bookings.sort(key=lambda b: (b.session.starts_at, b.pk))
+    # A page at a time: a phone shows a day of a busy provider without rendering hundreds of cards.
+    page = Paginator(bookings, PROVIDER_PAGE).get_page(request.GET.get("page") or request.POST.get("page"))
     revealed = revealed or {}
     cards = []
-    for booking in bookings:
+    for booking in page:
         relations = permissions.relations_to(user, booking)
         cards.append({"booking": booking, "offer": booking.session.offer, "contact": _contact(booking, relations),
                       "revealed": revealed.get(booking.pk), "actions": _actions(user, booking)})
     return render(request, "offers/provider.html", {
-        "cards": cards, "which": which, "day": day,
+        "cards": cards, "which": which, "day": day, "page": page,
         "tabs": [("today", _("Bookings today")), ("tomorrow", _("Bookings tomorrow"))]}, status=status)
 
 
@@ -472,8 +488,9 @@ def manage(request):
         "communities")
     page = _page(request, offers)
     now = timezone.now()
-    rows = [{"offer": o, "provider": provider_label(o), "next": _next_free(o, now),
-             "upcoming": selectors.sessions_with_places(o, at=now).count()} for o in page]
+    following, upcoming = selectors.next_sessions(page, at=now), selectors.upcoming_counts(page, at=now)
+    rows = [{"offer": o, "provider": provider_label(o), "next": following.get(o.pk),
+             "upcoming": upcoming.get(o.pk, 0)} for o in page]
     return render(request, "offers/manage.html", {"page": page, "rows": rows})
 
 
