@@ -57,6 +57,7 @@ from people.models import (
 from places.models import Place
 from sites.models import Item, Loan, Site
 from sites.services import item_create, loan_create, site_update, stock_give_out
+from volunteering.models import Activity
 
 MAX_DOCUMENTS = 5000  # the walk's bound; the demo needs about a third of it (the test fails if it is reached)
 LEDGER_DOWNLOADS = ("ledger:xlsx", "ledger:csv", "ledger:deeds_csv")
@@ -347,6 +348,12 @@ PUBLIC_SURFACES = {
     "api:offer_list": lambda demo: ["/api/v1/offers?limit=200", "/api/v1/offers?q=js", "/api/v1/offers?kind=clinic",
                                     *(f"/api/v1/offers?community={c.code}&limit=200" for c in demo.communities)],
     "api:offer_detail": lambda demo: [f"/api/v1/offers/{pk}" for pk in Offer.objects.values_list("pk", flat=True)],
+    # Volunteer activities in the API: the upcoming list and each published activity (no volunteer named).
+    "api:activity_list": lambda demo: ["/api/v1/activities?limit=200", "/api/v1/activities?q=qingjie",
+                                       "/api/v1/activities?kind=clean_up",
+                                       *(f"/api/v1/activities?place={c.code}&limit=200" for c in demo.communities)],
+    "api:activity_detail": lambda demo: [f"/api/v1/activities/{pk}" for pk in Activity.objects.filter(
+        is_published=True).order_by("-starts_at").values_list("pk", flat=True)[:30]],
     # Public, but only to be posted to: what they answer a visitor is read too.
     "set_language": lambda demo: [("post", "/i18n/setlang/", {"language": "zh-hans", "next": "/"})],
     "api:token_create": lambda demo: [("post", "/api/v1/auth/token", {"username": "jumin", "password": "wrong"})],
@@ -463,6 +470,11 @@ NOT_PUBLIC = {
     "api:booking_action_unknown": lambda demo: [("post", f"/api/v1/bookings/{_pk(Booking)(demo)}/actions/x", {})],
     **{f"api:booking_{action}": (lambda a: lambda demo: [
         ("post", f"/api/v1/bookings/{_pk(Booking)(demo)}/actions/{a}", {})])(action) for action in BOOKING_ACTIONS},
+    # Volunteering in the API: signing up, checking in and one's own record need a token.
+    "api:activity_signup": lambda demo: [("post", f"/api/v1/activities/{_pk(Activity)(demo)}/signups", {})],
+    "api:activity_checkin": lambda demo: [("post", f"/api/v1/activities/{_pk(Activity)(demo)}/checkin",
+                                           {"code": "x"})],
+    "api:volunteer_me": lambda demo: ["/api/v1/volunteers/me"],
     # The back office, every screen of it behind its own sign-in.
     "admin:*": lambda demo: ["/admin/", "/admin/people/person/", "/admin/needs/need/"],
 }
