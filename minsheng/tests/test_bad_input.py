@@ -36,6 +36,7 @@ from rosters import services as roster_services
 from rosters.specs import ROSTERS
 from rosters.tests.helpers import xlsx_file
 from sites.services import item_create, loan_create, site_create
+from volunteering import services as volunteering
 
 SKIPPED = ("api/", "admin/")  # the API has its own fuzzing gate (bin/api-fuzz); the admin is Django's
 
@@ -183,8 +184,10 @@ def world(root, tree, unit, accounts, settings, tmp_path):
                                                        .isoformat(), "capacity": "2"})],
         "offers:session_cancel": [({"pk": session.pk}, {"reason": note})],
     }
+    volunteering_pages = _volunteering_world(root, tree, staff, resident, note)
     return {
         **offers_pages,
+        **volunteering_pages,
         "needs:submit": [({}, {"title": "楼道灯不亮", "place": tree["building"].code, "affected": "3",
                                "channel": "field_visit", "concern_level": "worry", "is_public": "on"})],
         "needs:detail": [({"pk": n.pk}, {}) for n in needs.values()],
@@ -241,6 +244,69 @@ def world(root, tree, unit, accounts, settings, tmp_path):
                                                                            "error_report")},
         "login": [({}, {"username": staff.username, "password": "not-the-password"})],
         "default": {"code": tree["tqjy"].code, "pk": org},
+    }
+
+
+def _volunteering_world(root, tree, staff, resident, note):
+    """The volunteering pages' records: the resident a volunteer signed up for a clean-up about to start (check-in
+    open), last week's clean-up with their certified hours and a certificate; staff of 天庆嘉园 organise both."""
+    from people.services import organisation_create, team_create
+    from volunteering.models import Signup
+
+    now = timezone.now().replace(microsecond=0)
+    team = team_create(actor=root, name="红色长城护卫队", community=tree["tqjy"])
+    office = organisation_create(actor=root, kind="community_office", name="天庆嘉园社区居民委员会",
+                                 place=tree["tqjy"], contact_phone="0931-8123456")
+    volunteer = volunteering.volunteer_register(actor=resident, person=resident.person)
+    start = now + datetime.timedelta(minutes=20)
+    soon = volunteering.activity_create(actor=staff, kind="clean_up", name="周六环境清洁", place=tree["tqjy"],
+                                        starts_at=start, ends_at=start + datetime.timedelta(hours=2), team=team,
+                                        capacity=5)
+    signup = volunteering.signup_create(actor=resident, activity=soon)
+    begun = now - datetime.timedelta(days=7)
+    past = volunteering.activity_create(actor=staff, kind="clean_up", name="上周环境清洁", place=tree["tqjy"],
+                                        starts_at=begun, ends_at=begun + datetime.timedelta(hours=2),
+                                        organisation=office, at=begun - datetime.timedelta(days=2))
+    volunteering.signup_create(actor=resident, activity=past, at=begun - datetime.timedelta(days=1))
+    volunteering.checkin(actor=resident, activity=past, code=past.checkin_code, at=begun)
+    volunteering.checkout(actor=resident, signup=Signup.objects.get(activity=past, volunteer=volunteer),
+                          at=begun + datetime.timedelta(hours=2))
+    entry = volunteering.hours_propose(activity=past)[0]
+    volunteering.hours_certify(actor=staff, entries_or_activity=past)
+    certificate = volunteering.certificate_issue(
+        actor=resident, volunteer=volunteer, first_day=begun.date(), last_day=timezone.localdate(), issuer=office,
+        person_in_charge="李主任", contact="0931-8123456")
+    day = (now + datetime.timedelta(days=2)).date().isoformat()
+    activity_form = {"organiser": f"organisation:{office.pk}", "kind": "clean_up", "name": "环境清洁",
+                     "place": tree["tqjy"].code, "day": day, "start": "08:30", "end": "10:30", "capacity": "10",
+                     "description": note, "repeat_until": "", "is_published": "on"}
+    code = {"pk": soon.pk, "code": soon.checkin_code}
+    return {
+        "volunteering:detail": [({"pk": soon.pk}, {})],
+        "volunteering:signup": [({"pk": soon.pk}, {})],
+        "volunteering:signup_cancel": [({"pk": signup.pk}, {"next": "/volunteering/"})],
+        "volunteering:register": [({}, {"name_public": "on", "id_card_number": "", "next": "/volunteering/"})],
+        "volunteering:checkin_code": [({"pk": soon.pk}, {})],
+        "volunteering:checkin": [(code, {})],
+        "volunteering:checkin_do": [(code, {"action": "in"}), (code, {"action": "out"})],
+        "volunteering:roster": [({"pk": soon.pk}, {}), ({"pk": past.pk}, {})],
+        "volunteering:roster_tick": [({"pk": soon.pk}, {"signup": signup.pk, "action": "in"})],
+        "volunteering:walk_in": [({"pk": soon.pk}, {"person": resident.person.pk, "person_q": ""})],
+        "volunteering:walk_in_pick": [({"pk": soon.pk}, {})],
+        "volunteering:hours_propose": [({"pk": past.pk}, {})],
+        "volunteering:hours_certify": [({"pk": past.pk}, {})],
+        "volunteering:hours_correct": [({"pk": entry.pk}, {"hours": "1.5", "reason": note})],
+        "volunteering:hours_query": [({"pk": entry.pk}, {"reason": note})],
+        "volunteering:certificate_request": [({}, {"first_day": begun.date().isoformat(),
+                                                   "last_day": timezone.localdate().isoformat(),
+                                                   "issuer": office.pk, "person_in_charge": "李主任",
+                                                   "contact": "0931-8123456"})],
+        "volunteering:certificate": [({"pk": certificate.pk}, {})],
+        "volunteering:verify": [({"number": certificate.number}, {})],
+        "volunteering:verify_form": [({}, {})],
+        "volunteering:activity_create": [({}, activity_form)],
+        "volunteering:activity_update": [({"pk": soon.pk}, activity_form)],
+        "volunteering:activity_cancel": [({"pk": soon.pk}, {"reason": note})],
     }
 
 
