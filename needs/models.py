@@ -10,6 +10,7 @@ import unicodedata
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import PinyinSearchable
 from people.masking import mask_name
@@ -156,7 +157,7 @@ def reference_clean(text: str) -> str:
 
 
 class Need(models.Model):
-    title = models.CharField(_("title"), max_length=100)
+    title = models.CharField(pgettext_lazy("need", "title"), max_length=100)
     description = models.TextField(_("description"), blank=True)
     category = models.ForeignKey(Category, verbose_name=_("category"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="needs")

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.forms import ServiceModelForm
 from core.params import day_validators, int_param
@@ -231,7 +232,8 @@ class SessionForm(forms.Form):
                 datetime.datetime.combine(data["day"], data["end"], tzinfo=tz))
 
 
-WEEKDAYS = [(0, _("Mon")), (1, _("Tue")), (2, _("Wed")), (3, _("Thu")), (4, _("Fri")), (5, _("Sat")), (6, _("Sun"))]
+WEEKDAYS = [(n, pgettext_lazy("weekday", day))
+            for n, day in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))]
 
 
 class RepeatForm(forms.Form):

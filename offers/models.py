@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import PinyinSearchable
 
@@ -99,7 +100,7 @@ class Session(models.Model):
     offer = models.ForeignKey(Offer, verbose_name=_("offer"), on_delete=models.CASCADE, related_name="sessions")
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
-    capacity = models.PositiveIntegerField(_("places"), default=1)
+    capacity = models.PositiveIntegerField(pgettext_lazy("seats", "places"), default=1)
     note = models.CharField(_("note"), max_length=200, blank=True)
     is_cancelled = models.BooleanField(_("cancelled"), default=False)
 
@@ -142,7 +143,7 @@ class Booking(models.Model):
     booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("booked by"), null=True,
                                   on_delete=models.PROTECT, related_name="+")
     state = models.CharField(_("state"), max_length=10, choices=BookingState.choices, db_index=True)
-    seats = models.PositiveSmallIntegerField(_("places"), default=1)
+    seats = models.PositiveSmallIntegerField(pgettext_lazy("seats", "places"), default=1)
     note = models.CharField(_("note"), max_length=300, blank=True,
                             help_text=_("e.g. where to be picked up; seen by the provider and staff only."))
     created_at = models.DateTimeField(_("booked at"))

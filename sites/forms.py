@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.forms import ServiceModelForm
 from core.params import day_validators, int_param
@@ -101,7 +102,8 @@ class ItemForm(ServiceModelForm):
 
 
 class LendForm(forms.Form):
-    item = forms.ModelChoiceField(label=_("What"), queryset=Item.objects.none(), empty_label=None)
+    item = forms.ModelChoiceField(label=pgettext_lazy("station item", "What"), queryset=Item.objects.none(),
+                                  empty_label=None)
     person = PickerField(label=_("Borrower on record"), required=False,
                          placeholder=_("Name, pinyin or phone (last 4 digits)"))
     borrower_name = forms.CharField(label=_("Or: the borrower's name"), required=False, max_length=50)
@@ -126,7 +128,8 @@ class MovementForm(forms.Form):
     KINDS = [(MovementKind.GIVEN_OUT, _("Give out")), (MovementKind.RECEIVED, _("Receive")),
              (MovementKind.ADJUSTED, _("Correct to a count"))]
 
-    item = forms.ModelChoiceField(label=_("What"), queryset=Item.objects.none(), empty_label=None)
+    item = forms.ModelChoiceField(label=pgettext_lazy("station item", "What"), queryset=Item.objects.none(),
+                                  empty_label=None)
     kind = forms.ChoiceField(label=_("What happened"), choices=KINDS, widget=forms.RadioSelect,
                              initial=MovementKind.GIVEN_OUT)
     quantity = forms.IntegerField(label=_("How many"), min_value=0, max_value=MAX_QUANTITY, initial=1,

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import PinyinSearchable
 from people.models import validate_phone
@@ -100,8 +101,8 @@ class StockMovement(models.Model):
     person = models.ForeignKey("people.Person", verbose_name=_("given to"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="+")
     recipient = models.CharField(_("given to (name)"), max_length=50, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("handled by", "by"), null=True,
+                              blank=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(_("at"), db_index=True)
 
     class Meta:
