@@ -1017,6 +1017,9 @@ OPERATIONS = {  # the operations this matrix tests, besides one per action (need
                      "sites_api_loan_lost_endpoint"), "test_station_pages_and_api"),
     **dict.fromkeys(("offers_api_offer_list", "offers_api_offer_detail", "offers_api_booking_create",
                      "offers_api_booking_list", "offers_api_booking_detail"), "test_booking_api"),
+    **dict.fromkeys(("volunteering_api_activity_list", "volunteering_api_activity_detail",
+                     "volunteering_api_activity_signup", "volunteering_api_activity_checkin",
+                     "volunteering_api_volunteer_me"), "test_volunteering_api"),
 }
 
 
@@ -1029,7 +1032,8 @@ def test_every_api_operation_has_a_rule(openapi, db):  # db: run with the module
     assert {op for op in actions if op in openapi} == actions
     assert {op for op, o in openapi.items() if not o["secured"]} == {
         "people_api_token_create", "ledger_api_ledger", "sites_api_station_list", "sites_api_station_detail",
-        "offers_api_offer_list", "offers_api_offer_detail"}  # the offers: public, as their pages
+        "offers_api_offer_list", "offers_api_offer_detail",  # the offers: public, as their pages
+        "volunteering_api_activity_list", "volunteering_api_activity_detail"}  # published activities: public
 
 
 # Pages with an object in their address, and where the matrix tests each; those without one are the role's own
@@ -1349,3 +1353,125 @@ def cell_count():
     yield
     print(f"\npermission matrix: {sum(CELLS.values())} cells", dict(CELLS))
 
+
+# --- Volunteering (volunteering/): the API's operations, every role × an activity inside and one outside ----------
+# Inside: activities at 天庆嘉园社区 organised by the unit (兰州电影制片厂); outside: at 东岗东路社区 by 东岗物业. Who
+# organises (volunteering.permissions.is_organiser, docs/product.md §5): the unit's admins, and the community staff
+# and subdistrict admins whose area holds the place (CAN["organise_activity"]). A published activity is public; an
+# unpublished one is read by its organisers only (404 for others). Signing up and checking in by the QR code are the
+# caller's own (201/200, or 422 in words: not registered, not signed up …); ticking someone else in is the
+# organiser's (403 for others, on an activity they may read).
+
+CAN["organise_activity"] = {"subdistrict", "community", "unit"}
+
+
+@pytest.fixture(scope="module")
+def volunteering_world(world, django_db_blocker):
+    """Per side: a published and an unpublished activity far ahead, and one going on now with every role's person
+    registered as a volunteer and signed up (before it started); a volunteer of no role to tick in as a walk-in."""
+    from django.core.exceptions import ValidationError
+
+    from volunteering.models import Volunteer
+    from volunteering.services import activity_create, signup_create, volunteer_register
+
+    with django_db_blocker.unblock():
+        admin_user, now = world["users"]["superuser"], timezone.now()
+        far = now.replace(microsecond=0) + datetime.timedelta(days=400)
+        sides = {True: (Place.objects.get(code=TQJY), world["unit"]["unit"]),
+                 False: (world["away"].parent.parent, world["away_org"])}
+        v = {"activities": {}, "signed_up": set()}
+
+        def make(inside, kind, start, published=True, hours=2):
+            place, organisation = sides[inside]
+            return activity_create(actor=admin_user, kind=kind, name=f"矩阵志愿活动{'内' if inside else '外'}",
+                                   place=place, organisation=organisation, starts_at=start,
+                                   ends_at=start + datetime.timedelta(hours=hours), capacity=50, is_published=published,
+                                   at=now - datetime.timedelta(days=1))
+
+        for inside in sides:
+            v["activities"][inside, "published"] = make(inside, "care", far)
+            v["activities"][inside, "hidden"] = make(inside, "care", far + datetime.timedelta(hours=3), published=False)
+            v["activities"][inside, "now"] = make(inside, "other", now - datetime.timedelta(minutes=10), hours=1)
+        for role in ROLES:
+            person = world["person"].get(role.key)
+            if person is None:
+                continue
+            volunteer = Volunteer.objects.filter(person=person).first() or volunteer_register(actor=admin_user,
+                                                                                             person=person)
+            for inside in (True, False):
+                try:
+                    signup_create(actor=admin_user, activity=v["activities"][inside, "now"], volunteer=volunteer,
+                                  at=now - datetime.timedelta(hours=1))
+                    v["signed_up"].add((role.key, inside))
+                except ValidationError:  # signed up for a demo activity at the same time: refused, as it should be
+                    pass
+        v["walk_in"] = volunteer_register(actor=admin_user, person=world["away_person"])
+        yield v
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.key)
+def test_volunteering_api(world, volunteering_world, db, client, role):
+    from volunteering.models import Signup, Volunteer
+
+    headers = api_client(client, world, role)
+    anonymous, wrong = role.key == "anonymous", []
+    person = world["person"].get(role.key)
+    registered = person is not None and Volunteer.objects.filter(person=person).exists()
+
+    def check(operation, got, expected, *cell):
+        if got.status_code != expected:
+            wrong.append((operation, *cell, expected, got.status_code, got.content.decode()[:200]))
+        CELLS["api"] += 1
+        return got.status_code == expected
+
+    def written():
+        return Signup.objects.count(), Event.objects.count(), list(
+            Signup.objects.order_by("pk").values_list("state", "checked_in_at"))
+
+    listed = client.get("/api/v1/activities", {"limit": 200}, headers=headers)
+    if check("volunteering_api_activity_list", listed, 200):
+        ids = {a["id"] for a in listed.json()["items"]}
+        for (inside, kind), activity in volunteering_world["activities"].items():
+            if (activity.pk in ids) != (kind != "hidden"):
+                wrong.append(("volunteering_api_activity_list", inside, kind, activity.pk in ids))
+    for (inside, kind), activity in volunteering_world["activities"].items():
+        organiser = allowed("organise_activity", role, inside)
+        got = client.get(f"/api/v1/activities/{activity.pk}", headers=headers)
+        shown = kind != "hidden" or organiser
+        if check("volunteering_api_activity_detail", got, 200 if shown else 404, inside, kind) and shown:
+            body = got.json()
+            if (body["signups"] is not None, body["checkin_code"] is not None) != (organiser, organiser):
+                wrong.append(("volunteering_api_activity_detail organiser's part", inside, kind, organiser))
+    check("volunteering_api_activity_detail", client.get("/api/v1/activities/999999999", headers=headers), 404)
+
+    for inside in (True, False):
+        for kind in ("published", "hidden"):
+            activity = volunteering_world["activities"][inside, kind]
+            visible = kind == "published" or allowed("organise_activity", role, inside)
+            expected = 401 if anonymous else 404 if not visible else 201 if registered and kind == "published" else 422
+            with rolled_back():
+                before = written()
+                got = client.post(f"/api/v1/activities/{activity.pk}/signups", {}, content_type="application/json",
+                                  headers=headers)
+                check("volunteering_api_activity_signup", got, expected, inside, kind)
+                if (written() != before) != (got.status_code == 201):
+                    wrong.append(("volunteering_api_activity_signup", inside, kind, "wrote" if got.status_code != 201
+                                  else "did not"))
+        activity = volunteering_world["activities"][inside, "now"]
+        url = f"/api/v1/activities/{activity.pk}/checkin"
+        own = (role.key, inside) in volunteering_world["signed_up"]
+        for body, expected in (
+                ({"code": activity.checkin_code}, 401 if anonymous else 200 if own else 422),
+                ({"volunteer": volunteering_world["walk_in"].pk, "walk_in": True},
+                 401 if anonymous else 200 if allowed("organise_activity", role, inside) else 403)):
+            with rolled_back():
+                before = written()
+                got = client.post(url, body, content_type="application/json", headers=headers)
+                check("volunteering_api_activity_checkin", got, expected, inside, sorted(body))
+                if (written() != before) != (got.status_code == 200):
+                    wrong.append(("volunteering_api_activity_checkin", inside, sorted(body),
+                                  "wrote" if got.status_code != 200 else "did not"))
+
+    me = client.get("/api/v1/volunteers/me", headers=headers)
+    check("volunteering_api_volunteer_me", me, 401 if anonymous else 200 if registered else 404)
+    assert wrong == [], "\n".join(map(str, wrong))
