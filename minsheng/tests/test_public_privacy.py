@@ -57,7 +57,8 @@ from people.models import (
 from places.models import Place
 from sites.models import Item, Loan, Site
 from sites.services import item_create, loan_create, site_update, stock_give_out
-from volunteering.models import Activity
+from volunteering.models import Activity, Certificate, ServiceHours, Signup
+from volunteering.selectors import certificate_verify
 
 MAX_DOCUMENTS = 5000  # the walk's bound; the demo needs about a third of it (the test fails if it is reached)
 LEDGER_DOWNLOADS = ("ledger:xlsx", "ledger:csv", "ledger:deeds_csv")
@@ -354,6 +355,18 @@ PUBLIC_SURFACES = {
                                        *(f"/api/v1/activities?place={c.code}&limit=200" for c in demo.communities)],
     "api:activity_detail": lambda demo: [f"/api/v1/activities/{pk}" for pk in Activity.objects.filter(
         is_published=True).order_by("-starts_at").values_list("pk", flat=True)[:30]],
+    # Volunteer activities (volunteering.views): the upcoming list with its filters, the activities' pages (their
+    # organiser is a team or a unit; no volunteer is named on them, name_public or not), and the verification of
+    # every certificate, a forged number's "not found" and the form. A certificate's page shows the name it was
+    # issued to (SPEC §5: what was printed, nothing more personal): the walk lets that name, on that page, pass
+    # (Walk.read, certificate_names); any other name, a phone or a room there is still a hit.
+    "volunteering:list": lambda demo: ["/volunteering/", "/volunteering/?kind=clean_up", "/volunteering/?q=qingjie",
+                                       *(f"/volunteering/?community={c.code}" for c in demo.communities)],
+    "volunteering:detail": lambda demo: [f"/volunteering/{pk}/" for pk in Activity.objects.order_by(
+        "-starts_at").values_list("pk", flat=True)[:30]],
+    "volunteering:verify": lambda demo: [*(f"/volunteering/verify/{n}/" for n in Certificate.objects.values_list(
+        "number", flat=True)), "/volunteering/verify/ZYZM-2021-000001-AAAA/"],
+    "volunteering:verify_form": lambda demo: ["/volunteering/verify/", "/volunteering/verify/?number=ZYZM-2021"],
     # Public, but only to be posted to: what they answer a visitor is read too.
     "set_language": lambda demo: [("post", "/i18n/setlang/", {"language": "zh-hans", "next": "/"})],
     "api:token_create": lambda demo: [("post", "/api/v1/auth/token", {"username": "jumin", "password": "wrong"})],
@@ -475,6 +488,27 @@ NOT_PUBLIC = {
     "api:activity_checkin": lambda demo: [("post", f"/api/v1/activities/{_pk(Activity)(demo)}/checkin",
                                            {"code": "x"})],
     "api:volunteer_me": lambda demo: ["/api/v1/volunteers/me"],
+    # Volunteering's pages for a volunteer or an organiser: a visitor is sent to sign in (a check-in code's page
+    # too: its code is the activity's, so a wrong one is not found).
+    **{f"volunteering:{name}": (lambda t: lambda demo: [t.format(a=_pk(Activity)(demo))])(tail) for name, tail in (
+        ("register", "/volunteering/register/"), ("checkin_code", "/volunteering/{a}/code/"),
+        ("roster", "/volunteering/{a}/list/"), ("walk_in_pick", "/volunteering/{a}/list/walk-in/pick/?name=person"
+                                                                "&person_q=wang"),
+        ("mine", "/volunteering/me/"), ("export", "/volunteering/me/record.xlsx"),
+        ("organise", "/volunteering/organise/"), ("activity_create", "/volunteering/organise/new/"),
+        ("activity_update", "/volunteering/{a}/edit/"))},
+    "volunteering:checkin": lambda demo: [f"/volunteering/{a.pk}/c/{a.checkin_code}/" for a in
+                                          Activity.objects.order_by("-starts_at")[:3]] + ["/volunteering/1/c/x/"],
+    "volunteering:certificate": lambda demo: [f"/volunteering/certificates/{pk}.pdf" for pk in
+                                              Certificate.objects.values_list("pk", flat=True)],
+    **{f"volunteering:{name}": (lambda t: lambda demo: [("post", t.format(
+        a=_pk(Activity)(demo), s=_pk(Signup)(demo), h=_pk(ServiceHours)(demo)), {})])(tail) for name, tail in (
+        ("signup", "/volunteering/{a}/signup/"), ("signup_cancel", "/volunteering/signups/{s}/cancel/"),
+        ("checkin_do", "/volunteering/{a}/c/x/do/"), ("roster_tick", "/volunteering/{a}/list/tick/"),
+        ("walk_in", "/volunteering/{a}/list/walk-in/"), ("hours_propose", "/volunteering/{a}/hours/propose/"),
+        ("hours_certify", "/volunteering/{a}/hours/certify/"), ("hours_correct", "/volunteering/hours/{h}/correct/"),
+        ("hours_query", "/volunteering/hours/{h}/query/"), ("certificate_request", "/volunteering/me/certificates/"),
+        ("activity_cancel", "/volunteering/{a}/cancel/"))},
     # The back office, every screen of it behind its own sign-in.
     "admin:*": lambda demo: ["/admin/", "/admin/people/person/", "/admin/needs/need/"],
 }
@@ -504,6 +538,16 @@ def test_every_route_is_listed():
 
 # --- The walk -------------------------------------------------------------------------------------
 
+VERIFY_PATH = re.compile(r"^/volunteering/verify/([^/?]+)/$")
+
+
+def certificate_names(url: str) -> list[str]:
+    """The name printed on the certificate whose verification page this is (none for any other URL)."""
+    found = VERIFY_PATH.match(urllib.parse.urlsplit(url).path)
+    certificate = certificate_verify(urllib.parse.unquote(found[1])) if found else None
+    return [certificate.volunteer.person.name] if certificate is not None else []
+
+
 @dataclass
 class Walk:
     client: Client
@@ -525,6 +569,8 @@ class Walk:
         response = getattr(self.client, method)(url, data)
         self.documents += 1
         text, squeeze = readable(response)
+        for printed in certificate_names(url):  # a certificate's own page shows the name it was issued to
+            text = text.replace(printed, "")
         self.hits += [(url, kind, what) for kind, what in self.needles.scan_text(text, squeeze=squeeze)]
         if not public and not (response.status_code in TURNED_AWAY or (
                 response.status_code == 302 and "login/" in response["Location"])):
