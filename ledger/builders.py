@@ -276,13 +276,15 @@ def stations_section(s: LedgerScope) -> SectionData:
 
 
 def _activities_list(place: Place, **query) -> str:
-    """The public list of volunteer activities of the scope ("" while the app's pages do not name one)."""
+    """The public list of volunteer activities (志愿活动) of the scope: a community's (a grid's community's), or
+    all of them; "" while the app's pages do not name one."""
     try:
         path = reverse("volunteering:list")
     except NoReverseMatch:
         return ""
-    query = {"place": place.code, **query}
-    return f"{path}?{urlencode(query)}"
+    if len(place.code) >= COMMUNITY_CODE:
+        query = {"community": place.code[:COMMUNITY_CODE], **query}
+    return path + (f"?{urlencode(query)}" if query else "")
 
 
 def _volunteering_columns():
@@ -331,11 +333,11 @@ def volunteering_section(s: LedgerScope) -> SectionData:
                     for r in rows]
     return SectionData(figures=figures, tables=[
         Table("volunteering_by_organiser", _("Volunteering by team or unit"), _volunteering_columns(), organisers,
-              chart="bar", records="hours_served"),
+              chart="bar", records="hours_served", chart_columns=("hours",)),
         Table("volunteering_by_kind", _("Volunteering by kind of activity"), _volunteering_columns(), by_kind,
-              chart="bar", records="hours_served"),
+              chart="bar", records="hours_served", chart_columns=("hours",)),
         Table("volunteering_by_community", _("Volunteering by community"), _volunteering_columns(), by_community,
-              chart="bar", records="hours_served"),
+              chart="bar", records="hours_served", chart_columns=("hours",)),
     ])
 
 

@@ -73,8 +73,11 @@ def short_labels(labels: list[str]) -> list[str]:
 
 def chart_spec(table: Table) -> dict:
     rows = table.rows[:CHART_ROWS]
-    counts = [(key, label) for key, label in table.columns[1:]
-              if rows and all(isinstance(row.get(key), int) for row in rows)]
+    if table.chart_columns:
+        counts = [(key, label) for key, label in table.columns[1:] if key in table.chart_columns]
+    else:
+        counts = [(key, label) for key, label in table.columns[1:]
+                  if rows and all(isinstance(row.get(key), int) for row in rows)]
     if table.chart == "pie":
         counts = counts[:1]
     elif table.chart == "bar" and len(rows) > LONG:

@@ -28,6 +28,7 @@ class Table:
     records: str | None = None  # each row's records: `figure` plus the row's "filter" dict (a row's public page,
     # if it has one: its "href")
     total: int | None = None  # rows in all (deeds: the table holds only the latest ones)
+    chart_columns: tuple[str, ...] = ()  # the columns the chart draws (default: every column of whole numbers)
 
 
 @dataclass

@@ -2,6 +2,8 @@
 figure, and the downloads. Every page reads the same sections (ledger.sections); only the audience differs:
 the public sees public deeds and masked member names, staff follow each figure to its records."""
 
+import re
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -146,6 +148,11 @@ def record_filters(params) -> dict[str, str]:
     for key in RECORD_FILTERS:
         if filters.get(key) and int_param(filters[key]) is None:
             raise BadInput(_("“%(value)s” is not the number of a record.") % {"value": filters[key][:20]})
+    for key in ("community", "grid"):  # a place's code: digits
+        if filters.get(key) and not (filters[key].isascii() and filters[key].isdigit() and len(filters[key]) <= 30):
+            raise BadInput(_("“%(value)s” is not the code of a place.") % {"value": filters[key][:20]})
+    if filters.get("kind") and not re.fullmatch(r"[a-z_]{1,30}", filters["kind"]):
+        raise BadInput(_("“%(value)s” is not a kind.") % {"value": filters["kind"][:20]})
     if "month" in filters:
         try:
             month = periods.period_from_token(filters["month"])

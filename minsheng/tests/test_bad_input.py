@@ -65,7 +65,7 @@ FILE = "file"  # stands for an upload that is not an image, its name with a NUL 
 # Keys a page reads by going through the whole QueryDict, not by looking one up: given to it from the start.
 SEEDS = {
     "ledger:records": ["figure", "month", "state", "category", "concern_level", "channel", "grid", "unit",
-                       "member", "rating"],
+                       "member", "rating", "team", "community", "kind"],
     "needs:text_check": ["resolve-note", "rate-comment", "resolve-evidence"],
 }
 # The logout and login pages end or change the session: the client signs in again after them.
