@@ -35,6 +35,7 @@ from sites.services import (
 
 LOANS_PAGE = 20
 RECENT = 10
+OVERDUE_SHOWN = 5
 
 
 def _station(request, pk, *, write: bool = False) -> Site:
@@ -63,7 +64,10 @@ def desk(request, pk):
     for loan in page:
         loan.who = borrower_label(loan)
         loan.late = loan.due_on < today
-    overdue = list(selectors.loans_overdue(site, today).select_related("item", "person").order_by("due_on")[:50])
+    # The earliest few above the desk's buttons, with how many there are: all of them lead the loans out below.
+    overdue_count = selectors.loans_overdue(site, today).count()
+    overdue = list(selectors.loans_overdue(site, today).select_related("item", "person").order_by("due_on", "pk")
+                   [:OVERDUE_SHOWN])
     for loan in overdue:
         loan.who = borrower_label(loan)
     movements = list(StockMovement.objects.filter(item__site=site).select_related("item", "person")[:RECENT])
@@ -71,6 +75,7 @@ def desk(request, pk):
         movement.who = borrower_label(movement)
     return render(request, "sites/desk.html", {
         "site": site, "items": items, "low": [i for i in items if i.is_low], "overdue": overdue, "page": page,
+        "overdue_count": overdue_count,
         "q": q, "today": today, "movements": movements,
         "consumables": [i for i in items if i.kind == ItemKind.CONSUMABLE],
         "lendables": [i for i in items if i.kind == ItemKind.LENDABLE],
