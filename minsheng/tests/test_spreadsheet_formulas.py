@@ -147,3 +147,41 @@ def test_a_roster_error_report_carries_no_formula(client, accounts, tree, settin
     assert imported.counts["error"] == 2, imported.counts
     report = [c.value for c in xlsx_cells(client.get(reverse("rosters:error_report", args=[imported.pk])))]
     assert_no_formula(report, "=1+1", "@301", "-陈一", "=女", "+620102")
+
+
+def test_a_volunteers_record_export_carries_no_formula(client, accounts, tree, unit, root):
+    """The whole record as Excel (volunteering:export): an activity's title, a place, a team, a correction's reason
+    and a commendation that start with formula characters come back as text."""
+    import datetime
+
+    from people import scopes
+    from people.services import team_create, team_member_add
+    from volunteering.services import (
+        activity_create,
+        checkin,
+        hours_certify,
+        hours_correct,
+        hours_propose,
+        record_entry_add,
+        signup_create,
+        volunteer_register,
+    )
+
+    team = team_create(actor=root, name="@红色长城护卫队", community=tree["tqjy"])
+    team_member_add(actor=root, team=team, person=scopes.person_of(accounts["resident"]))
+    volunteer = volunteer_register(actor=accounts["resident"], person=scopes.person_of(accounts["resident"]))
+    start = timezone.now() + datetime.timedelta(days=1)
+    activity = activity_create(actor=accounts["community_staff"], kind="clean_up", name=TITLE, team=team,
+                               place=tree["compound"], starts_at=start, ends_at=start + datetime.timedelta(hours=2))
+    signup_create(actor=accounts["resident"], activity=activity)
+    checkin(actor=accounts["resident"], activity=activity, code=activity.checkin_code, at=start)
+    [entry] = hours_propose(activity=activity, at=start + datetime.timedelta(hours=3))
+    hours_certify(actor=accounts["community_staff"], entries_or_activity=activity)
+    hours_correct(actor=accounts["community_staff"], entry=entry, hours=1, reason="=1+1")
+    record_entry_add(actor=accounts["community_staff"], volunteer=volunteer, kind="commendation", title="+优秀志愿者",
+                     on=timezone.localdate())
+    place_update(actor=root, place=tree["compound"], name=COMPOUND)
+    client.force_login(accounts["resident"])
+    cells = xlsx_cells(client.get(reverse("volunteering:export")))
+    assert not [c for c in cells if c.data_type == "f"]
+    assert_no_formula([c.value for c in cells], TITLE, "=1+1", "+优秀志愿者", "@红色长城护卫队", COMPOUND)
