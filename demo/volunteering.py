@@ -67,6 +67,7 @@ TRAFFIC_TEXT = ("巩固全国文明城市创建成果：身穿红色志愿服务
 TRAFFIC_DAYS = ["2021-09-01", "2021-09-08", "2021-09-15", "2021-09-22", "2021-09-29", "2021-10-13",
                 "2021-10-20", "2021-10-27", "2021-11-03", "2021-11-10"]  # Wednesdays, 07:30–09:00
 TRAFFIC_VOLUNTEERS = 88  # in-service members of the co-building units, besides 红马甲解答队 and dangyuan
+TRAFFIC_SHIFT = 12  # volunteers at each persuasion, taking turns
 ELEVATOR = "加装电梯政策咨询解答"
 ELEVATOR_TEXT = ("红马甲解答队为居民解答老旧楼院加装电梯需要办理的手续、整个流程、业主代表的选举及其职责等问题，"
                  "消除居民对电梯安装的顾虑。")
@@ -191,12 +192,12 @@ class VolunteeringWalk:
             series = self.create(tqjy, kind="epidemic", name=EPIDEMIC, description=EPIDEMIC_TEXT, place=d.TQJY,
                                  day=first, start="09:00", end="11:30", team=teams[GUARD], capacity=15)
             for activity in [series, *activities_repeat(actor=tqjy, activity=series, last_day=last)]:
-                others = self.rng.sample(rest, self.rng.randint(5, 9))
+                others = self.rng.sample(rest, self.rng.randint(4, 7))
                 self.hold(activity, tqjy, [leader, veteran, *others], sure=2)
         for kind, name, text, place, day, start, end in GUARD_ONCE:
             activity = self.create(tqjy, kind=kind, name=name, description=text, place=place, day=day, start=start,
                                    end=end, team=teams[GUARD], capacity=20)
-            others = self.rng.sample(rest, self.rng.randint(8, 14))
+            others = self.rng.sample(rest, self.rng.randint(6, 10))
             self.hold(activity, tqjy, [leader, veteran, *others], sure=2)
 
         # The Saturday clean-up: the community office, the property company and volunteers, every week.
@@ -212,9 +213,9 @@ class VolunteeringWalk:
                                 at=activity.starts_at - datetime.timedelta(days=2))
                 continue
             people = [leader] + ([] if i in missed else [veteran])
-            people += self.rng.sample(jiayuan, self.rng.randint(3, 6)) + self.rng.sample(rest, 2)
+            people += self.rng.sample(jiayuan, self.rng.randint(2, 4)) + self.rng.sample(rest, 1)
             if datetime.date(2021, 7, 15) <= day <= datetime.date(2021, 8, 31):
-                people += self.rng.sample(xiao, self.rng.randint(4, 7))  # the summer's little volunteers
+                people += self.rng.sample(xiao, self.rng.randint(3, 5))  # the summer's little volunteers
             self.hold(activity, tqjy, people, sure=1 if i in missed else 2)
 
         # 小志愿者's summer mornings and 家园帮扶队's visits, both in 天庆嘉园.
@@ -228,7 +229,7 @@ class VolunteeringWalk:
             activity = self.create(tqjy, kind="care", name="家园帮扶队走访排摸",
                                    description="楼院长和物业楼长走访居民，排摸需求和邻里矛盾纠纷，小事不出社区。",
                                    place=d.TQJY, day=day, start="14:30", end="17:00", team=teams[JIAYUAN])
-            self.hold(activity, tqjy, self.rng.sample(jiayuan, self.rng.randint(4, 7)))
+            self.hold(activity, tqjy, self.rng.sample(jiayuan, self.rng.randint(3, 5)))
 
         # 红马甲解答队: the elevator Q&A once a month, dangyuan among them (signing up and checking in himself).
         for day in ELEVATOR_DAYS:
@@ -251,7 +252,8 @@ class VolunteeringWalk:
             activity = self.create(jiedao, kind="traffic", name=f"{TRAFFIC}（{communities[i % len(communities)]}）",
                                    description=TRAFFIC_TEXT, place=communities[i % len(communities)], day=day,
                                    start="07:30", end="09:00", organisation=subdistrict_office, capacity=30)
-            people = self.rng.sample(pool, 16) + ([me] if i % 2 == 0 else [])
+            people = [pool[(i * TRAFFIC_SHIFT + j) % len(pool)] for j in range(TRAFFIC_SHIFT)]  # all in turn
+            people += [me] if i % 2 == 0 else []
             self.hold(activity, jiedao, people, own=[dangyuan] if me in people else (),
                       late={me: 25} if i == 0 else None)
             traffic.append(activity)
