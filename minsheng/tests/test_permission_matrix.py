@@ -1056,6 +1056,13 @@ PAGE_RULES = {
     **dict.fromkeys(("offers:detail", "offers:offer_update", "offers:sessions", "offers:session_create",
                      "offers:sessions_repeat", "offers:session_cancel", "offers:book", "offers:book_pick",
                      "offers:booking", "offers:booking_act", "offers:booking_contact"), "test_offer_pages"),
+    **dict.fromkeys(("volunteering:detail", "volunteering:signup", "volunteering:signup_cancel",
+                     "volunteering:checkin_code", "volunteering:checkin", "volunteering:checkin_do",
+                     "volunteering:roster", "volunteering:roster_tick", "volunteering:walk_in",
+                     "volunteering:walk_in_pick", "volunteering:hours_propose", "volunteering:hours_certify",
+                     "volunteering:hours_correct", "volunteering:hours_query", "volunteering:certificate",
+                     "volunteering:verify", "volunteering:activity_update", "volunteering:activity_cancel"),
+                    "test_volunteering_pages"),
     **dict.fromkeys(("place_short", "site_short"), "a QR code's short address: a redirect to a page that has its "
                     "rule (places/tests/test_posters.py, sites/tests/test_site_posters.py)"),
 }
@@ -1474,4 +1481,129 @@ def test_volunteering_api(world, volunteering_world, db, client, role):
 
     me = client.get("/api/v1/volunteers/me", headers=headers)
     check("volunteering_api_volunteer_me", me, 401 if anonymous else 200 if registered else 404)
+    assert wrong == [], "\n".join(map(str, wrong))
+
+
+# --- The volunteering pages (volunteering/views.py): the same activities, every role, as a browser opens and sends
+# them. An activity is read as the API reads it (an unpublished one by its organisers only, else 404); its
+# organiser's pages (check-in code, list, ticks, walk-ins, hours, edit, cancel) refuse the others 403 on an activity
+# they may read; a form sent empty answers its organiser 422, nothing written. A sign-up, an entry of hours and a
+# certificate are their volunteer's (someone else's: 404); the check-in code's page is anyone's who has the code;
+# the verification page is public.
+
+@pytest.fixture(scope="module")
+def volunteering_pages_world(world, volunteering_world, django_db_blocker):
+    """Per side: an activity of 400 days ago (at 3 in the morning, when no demo activity overlaps) where the walk-in
+    volunteer and (inside) every role's volunteer were ticked in, their hours certified, and each a certificate."""
+    from volunteering.models import ServiceHours, Volunteer
+    from volunteering.services import activity_create, certificate_issue, checkin, hours_certify, hours_propose
+
+    with django_db_blocker.unblock():
+        admin_user, now = world["users"]["superuser"], timezone.now().replace(microsecond=0)
+        start = (now - datetime.timedelta(days=400)).replace(hour=3, minute=0, second=0)
+        sides = {True: (Place.objects.get(code=TQJY), world["unit"]["unit"]),
+                 False: (world["away"].parent.parent, world["away_org"])}
+        p = {"entries": {}, "certificates": {}}
+        for inside, (place, organisation) in sides.items():
+            if not inside:  # the walk-in volunteer served on both sides: not at the same time
+                start += datetime.timedelta(hours=4)
+            past = activity_create(actor=admin_user, kind="care", name=f"矩阵旧活动{'内' if inside else '外'}",
+                                   place=place, organisation=organisation, starts_at=start,
+                                   ends_at=start + datetime.timedelta(hours=2), at=start - datetime.timedelta(days=1))
+            volunteers = [volunteering_world["walk_in"]]
+            if inside:
+                volunteers += [Volunteer.objects.get(person=world["person"][r.key]) for r in ROLES
+                               if world["person"].get(r.key) is not None]
+            for volunteer in volunteers:
+                checkin(actor=admin_user, activity=past, volunteer=volunteer, walk_in=True,
+                        at=start + datetime.timedelta(minutes=5))
+            hours_propose(activity=past, at=start + datetime.timedelta(hours=3))
+            hours_certify(actor=admin_user, entries_or_activity=past, at=start + datetime.timedelta(hours=4))
+            p["activities", inside] = past
+            p["entries"][inside] = ServiceHours.objects.get(activity=past, volunteer=volunteering_world["walk_in"])
+            for volunteer in volunteers:
+                if inside or volunteer == volunteering_world["walk_in"]:
+                    p["certificates"][volunteer.pk, inside] = certificate_issue(
+                        actor=admin_user, volunteer=volunteer, first_day=start.date(), last_day=start.date(),
+                        issuer=organisation, person_in_charge="矩阵负责人", contact="0931-8000000",
+                        at=start + datetime.timedelta(days=1))
+        yield p
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.key)
+def test_volunteering_pages(world, volunteering_world, volunteering_pages_world, db, client, role):
+    from volunteering.models import Signup, Volunteer
+
+    login(client, world, role)
+    anonymous, wrong = role.key == "anonymous", []
+    person = world["person"].get(role.key)
+    own = Volunteer.objects.filter(person=person).first() if person is not None else None
+
+    def written():
+        return Event.objects.count(), list(Signup.objects.order_by("pk").values_list("state", "checked_in_at"))
+
+    def cell(name, url, method, expected, *where, body=None, writes=False):
+        """One request in a savepoint; a refused one writes nothing."""
+        with rolled_back():
+            before = written()
+            got = getattr(client, method)(url, body or {})
+            wrote = written() != before
+        answered = login_url(got) if expected == "login" else got.status_code == expected
+        if not answered or (wrote and not writes):
+            wrong.append((name, method, *where, expected, got.status_code, "wrote" if wrote else ""))
+        CELLS["pages"] += 1
+
+    def organisers(expected, sees, organises):
+        return "login" if anonymous else 404 if not sees else 403 if not organises else expected
+
+    for (inside, kind), activity in volunteering_world["activities"].items():
+        organises = allowed("organise_activity", role, inside)
+        sees = kind != "hidden" or organises
+        where, a = (inside, kind), activity.pk
+        cell("volunteering:detail", f"/volunteering/{a}/", "get", 200 if sees else 404, *where)
+        for name, tail, method, expected in (
+                ("volunteering:checkin_code", "code/", "get", 200), ("volunteering:roster", "list/", "get", 200),
+                ("volunteering:activity_update", "edit/", "get", 200),
+                ("volunteering:activity_update", "edit/", "post", 422),
+                ("volunteering:activity_cancel", "cancel/", "post", 422),
+                ("volunteering:roster_tick", "list/tick/", "post", 422),
+                ("volunteering:walk_in", "list/walk-in/", "post", 422),
+                ("volunteering:hours_propose", "hours/propose/", "post", 422),
+                ("volunteering:hours_certify", "hours/certify/", "post", 422)):
+            cell(name, f"/volunteering/{a}/{tail}", method, organisers(expected, sees, organises), *where)
+        cell("volunteering:walk_in_pick", f"/volunteering/{a}/list/walk-in/pick/?name=person&person_q=ke", "get",
+             200 if sees and organises else 404, *where)
+        signs_up = kind == "published" and own is not None
+        cell("volunteering:signup", f"/volunteering/{a}/signup/", "post",
+             "login" if anonymous else 404 if not sees else 302 if signs_up else 422, *where, writes=signs_up)
+        if kind == "now":
+            checked = (role.key, inside) in volunteering_world["signed_up"]
+            code = f"/volunteering/{a}/c/{activity.checkin_code}/"
+            cell("volunteering:checkin", code, "get", "login" if anonymous else 200, *where)
+            cell("volunteering:checkin", f"/volunteering/{a}/c/not-the-code/", "get", 404, *where)
+            cell("volunteering:checkin_do", code + "do/", "post", "login" if anonymous else 302 if checked else 422,
+                 *where, body={"action": "in"}, writes=checked)
+            cell("volunteering:checkin_do", f"/volunteering/{a}/c/not-the-code/do/", "post",
+                 "login" if anonymous else 404, *where, body={"action": "in"})
+            for signup in Signup.objects.filter(activity=activity):
+                mine = own is not None and signup.volunteer_id == own.pk
+                if not mine:  # someone else's sign-up: as if it did not exist
+                    cell("volunteering:signup_cancel", f"/volunteering/signups/{signup.pk}/cancel/", "post",
+                         "login" if anonymous else 404, *where)
+
+    for inside in (True, False):
+        organises = allowed("organise_activity", role, inside)
+        entry = volunteering_pages_world["entries"][inside]  # the walk-in volunteer's, of no role
+        cell("volunteering:hours_correct", f"/volunteering/hours/{entry.pk}/correct/", "post",
+             organisers(422, True, organises), inside)
+        cell("volunteering:hours_query", f"/volunteering/hours/{entry.pk}/query/", "post",
+             "login" if anonymous else 404, inside)
+    for (volunteer, inside), certificate in volunteering_pages_world["certificates"].items():
+        mine = own is not None and volunteer == own.pk
+        others = volunteer == volunteering_world["walk_in"].pk  # outside every role's scope
+        if mine or others:
+            cell("volunteering:certificate", f"/volunteering/certificates/{certificate.pk}.pdf", "get",
+                 "login" if anonymous else 200 if mine or role.key == "superuser" else 404, inside, mine)
+        cell("volunteering:verify", f"/volunteering/verify/{certificate.number}/", "get", 200, inside)
+    cell("volunteering:verify", "/volunteering/verify/ZYZM-2021-000001-AAAA/", "get", 404)
     assert wrong == [], "\n".join(map(str, wrong))
