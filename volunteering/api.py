@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import AuthenticationError
 
 from core.api import MESSAGES, Body, Detail, FieldErrors, Id, Offset
 from people import scopes
@@ -31,9 +32,10 @@ SIGNUPS_SHOWN = 500  # an organiser's list in an activity's detail
 
 
 def _caller(request):
-    """The caller of a public operation: a bearer token's user when one is sent (else the session's)."""
-    if request.headers.get("Authorization", "").lower().startswith("bearer "):
-        BearerTokenAuth()(request)  # sets request.user for a valid token; an invalid one reads as a visitor
+    """The caller of a public operation: a visitor, the session's user, or a bearer token's user — a token that is
+    sent but not valid is refused (401) rather than read as a visitor (who would not see what one organises)."""
+    if request.headers.get("Authorization") and not BearerTokenAuth()(request):
+        raise AuthenticationError
     return request.user
 
 
@@ -151,16 +153,17 @@ def _invalid(error: ValidationError):
     return Status(422, {"detail": MESSAGES[422], "errors": _errors(error)})
 
 
-@activities_router.get("", response=ActivityPage, auth=None,
+@activities_router.get("", response={200: ActivityPage, 401: Detail}, auth=None,
                        summary="Upcoming volunteer activities (public): published, not ended, soonest first")
 def activity_list(request, filters: Query[ActivityFilters]):
+    _caller(request)
     activities = selectors.with_counts(selectors.activities_upcoming(place=filters.place, kind=filters.kind or "",
                                                                      q=filters.q))
     return {"count": activities.count(),
             "items": [_activity(a) for a in activities[filters.offset:filters.offset + filters.limit]]}
 
 
-@activities_router.get("/{int:activity_id}", response={200: ActivityDetailOut, 404: Detail}, auth=None,
+@activities_router.get("/{int:activity_id}", response={200: ActivityDetailOut, 401: Detail, 404: Detail}, auth=None,
                        summary="One activity (public when published); organisers also read who signed up")
 def activity_detail(request, activity_id: Id):
     user = _caller(request)

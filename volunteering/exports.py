@@ -53,7 +53,7 @@ def record_xlsx(volunteer) -> bytes:
     out = io.BytesIO()
     book = xlsx.Workbook(out)
     basic = [
-        (_("Name"), person.name),
+        (_("Full name"), person.name),
         (_("Volunteer number"), volunteer.number),
         (_("Gender"), person.get_gender_display() if person.gender else ""),
         (_("ID card number"), volunteer.id_card_number),
@@ -82,12 +82,12 @@ def record_xlsx(volunteer) -> bytes:
            widths=[28, 17, 10, 10, 40, 17])
     for key, title in (("training", _("Training")), ("commendations", _("Commendations")),
                        ("evaluations", _("Evaluations"))):
-        header = [_("Date"), _("Title"), _("By")] + ([_("Training hours")] if key == "training" else [])
+        header = [_("Date"), _("Title"), _("Given by")] + ([_("Training hours")] if key == "training" else [])
         rows = [[_day(e.on), e.title, e.by.name if e.by_id else ""]
                 + ([_number(e.hours)] if key == "training" else []) for e in record[key]]
         _table(book, title, header, rows, widths=[12, 40, 24, 10])
     _table(book, _("Certificates"),
-           [_("Certificate number"), _("From"), _("To"), _("Hours"), _("Service content"), _("Issued by"),
+           [_("Certificate number"), _("First day"), _("Last day"), _("Hours"), _("Service content"), _("Issued by"),
             _("Person in charge"), _("Contact telephone"), _("Issued at")],
            [[c.number, _day(c.first_day), _day(c.last_day), _number(c.hours), c.content, c.issuer.name,
              c.person_in_charge, c.contact, _moment(c.issued_at)] for c in record["certificates"]],

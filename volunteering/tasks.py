@@ -1,6 +1,6 @@
-"""The hours sweep, every quarter of an hour: for each activity that ended more than an hour ago, the hours of
-everyone checked in who has no entry yet are proposed (volunteering.services.hours_propose, as the system user),
-for the organiser to certify. Running it twice changes nothing the second time."""
+"""The hours sweep, every quarter of an hour: for each activity that ended more than an hour ago (and less than 90
+days ago), the hours of everyone checked in who has no entry yet are proposed (volunteering.services.hours_propose,
+as the system user), for the organiser to certify. Running it twice changes nothing the second time."""
 
 import datetime
 import logging
@@ -16,13 +16,15 @@ from volunteering.services import hours_propose
 
 log = logging.getLogger(__name__)
 AFTER = datetime.timedelta(hours=1)  # the organiser's hour to tick late check-outs before hours are proposed
+WITHIN = datetime.timedelta(days=90)  # activities ended longer ago are the organiser's to propose by hand
 
 
 def activities_to_propose(now):
     unproposed = Signup.objects.filter(activity=OuterRef("pk"), state=SignupState.SIGNED_UP,
                                        checked_in_at__isnull=False).exclude(
         Exists(ServiceHours.objects.filter(activity=OuterRef("activity"), volunteer=OuterRef("volunteer"))))
-    return Activity.objects.filter(Exists(unproposed), is_cancelled=False, ends_at__lte=now - AFTER).order_by(
+    return Activity.objects.filter(Exists(unproposed), is_cancelled=False, ends_at__lte=now - AFTER,
+                                   ends_at__gt=now - WITHIN).order_by(
         "ends_at", "id")
 
 

@@ -143,3 +143,10 @@ def test_my_record(call, activity, accounts, volunteer, leader, unit):
     assert [e["state"] for e in body["entries"]] == ["certified"]
     assert [c["number"] for c in body["certificates"]] == [certificate.number]
     assert body["certificates"][0]["issuer"] == "兰州电影制片厂"
+
+
+def test_a_token_sent_that_is_not_valid_is_refused_not_read_as_a_visitor(client, activity):
+    headers = {"Authorization": "Bearer not-a-token"}
+    assert client.get("/api/v1/activities", headers=headers).status_code == 401
+    assert client.get(f"/api/v1/activities/{activity.pk}", headers=headers).status_code == 401
+    assert client.get(f"/api/v1/activities/{activity.pk}").status_code == 200

@@ -63,7 +63,7 @@ def test_the_record_exports_as_excel_with_every_part(served, volunteer):
     assert basic["姓名"] == "resident用户" and basic["志愿者编号"] == volunteer.number
     assert basic["已认定时长"] == 1.5 and basic["星级"] == 0
     services = list(book["服务记录"].iter_rows(values_only=True))
-    assert services[0][:6] == ("活动", "类别", "地点", "开始时间", "结束时间", "时长（小时）")
+    assert services[0][:6] == ("活动", "类型", "地点", "开始时间", "结束时间", "时长（小时）")
     assert len(services) == 2
     assert services[1][0] == "'" + TITLE and services[1][1] == "环境清洁与垃圾分类" and services[1][2] == "天庆嘉园社区"
     assert services[1][5] == 1.5 and services[1][6] == "已认定"  # numbers stay numbers
