@@ -46,6 +46,10 @@ PUBLIC_PAGES = {
     "offers": "/offers/",
     "offer": "/offers/{offer}/",
     "station": "/sites/{station}/",
+    "activities": "/volunteering/",
+    "activity": "/volunteering/{activity}/",
+    "certificate-verify": "/volunteering/verify/{certificate}/",
+    "verify-form": "/volunteering/verify/",
 }
 RESIDENT_PAGES = {
     "home": "/",
@@ -58,6 +62,9 @@ RESIDENT_PAGES = {
     "my-bookings": "/offers/mine/",
     "offer-book": "/offers/sessions/{session}/book/",
     "booking": "/offers/bookings/{booking}/",
+    "my-volunteering": "/volunteering/me/",
+    "activity-signed-up": "/volunteering/{activity}/",
+    "checkin": "/volunteering/{activity}/c/{checkin_code}/",
 }
 
 
@@ -88,10 +95,42 @@ def needs(root, accounts, tree, unit, publish):
     item_create(actor=root, site=station, kind="consumable", name="创可贴", unit="片", stock=20, low_stock=5)
     umbrellas = item_create(actor=root, site=station, kind="lendable", name="雨伞", unit="把", units=4)
     loan_create(actor=root, item=umbrellas, borrower_name="李先生", borrower_phone="13800001111")
-    return {"offer": offer.pk, "station": station.pk, "session": session.pk, "booking": booking.pk,
+    volunteering = _volunteering(root, tree, unit, resident)
+    return {**volunteering, "offer": offer.pk, "station": station.pk, "session": session.pk, "booking": booking.pk,
             "published": published("单元门禁损坏").pk, "working": working.pk, "resolved": resolved("路灯不亮").pk,
             "closed": closed.pk, "reference": anonymous.reference, "subdistrict": tree["subdistrict"].code,
             "community": tree["tqjy"].code}
+
+
+def _volunteering(root, tree, unit, resident) -> dict:
+    """The resident a volunteer with last week's certified clean-up and its certificate, signed up for Saturday's."""
+    from people.services import organisation_create
+    from volunteering import services as v
+    from volunteering.models import Signup
+
+    office = organisation_create(actor=root, kind="community_office", name="天庆嘉园社区居民委员会", place=tree["tqjy"],
+                                 contact_phone="0931-8123456")
+    volunteer = v.volunteer_register(actor=resident, person=resident.person)
+    now = timezone.now().replace(microsecond=0)
+    begun = now - datetime.timedelta(days=7)
+    past = v.activity_create(actor=root, kind="clean_up", name="周六环境清洁与垃圾分类", place=tree["tqjy"],
+                             organisation=office, starts_at=begun, ends_at=begun + datetime.timedelta(hours=2),
+                             at=begun - datetime.timedelta(days=2))
+    v.signup_create(actor=resident, activity=past, at=begun - datetime.timedelta(days=1))
+    v.checkin(actor=resident, activity=past, code=past.checkin_code, at=begun)
+    v.checkout(actor=resident, signup=Signup.objects.get(activity=past, volunteer=volunteer),
+               at=begun + datetime.timedelta(hours=2))
+    v.hours_propose(activity=past)
+    v.hours_certify(actor=root, entries_or_activity=past)
+    certificate = v.certificate_issue(actor=resident, volunteer=volunteer, first_day=begun.date(),
+                                      last_day=timezone.localdate(), issuer=office, person_in_charge="李主任",
+                                      contact="0931-8123456")
+    start = now + datetime.timedelta(days=3)
+    coming = v.activity_create(actor=root, kind="clean_up", name="周六环境清洁与垃圾分类", place=tree["tqjy"],
+                               organisation=office, starts_at=start, ends_at=start + datetime.timedelta(hours=2),
+                               capacity=20, description="每周六上午，工具由物业提供。")
+    v.signup_create(actor=resident, activity=coming)
+    return {"activity": coming.pk, "checkin_code": coming.checkin_code, "certificate": certificate.number}
 
 
 @pytest.fixture
