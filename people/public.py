@@ -65,15 +65,19 @@ def place_path(place: Place, *, full: bool = False) -> str:
 # --- Published text ---------------------------------------------------------------------------------
 
 # A title or note may name the entrance, room or building ("4号楼3单元", "502室", "4号楼"); the public reads it
-# in general terms, as the ledger's deeds are listed.
-ENTRANCE_OR_ROOM = re.compile(r"\d+\s*号?楼\s*\d+\s*单元(\s*\d+\s*[室号])?"
-                              r"|\d+\s*单元(\s*\d+\s*[室号])?|\d{3,4}\s*[室号]|\d+\s*(号楼|栋楼?|幢)")
+# in general terms, as the ledger's deeds are listed. Digits right after 单元 are a room even without 室
+# ("3单元502"), and "4-3-502" is building-entrance-room as people write it on a door.
+ENTRANCE_OR_ROOM = re.compile(r"\d+\s*号?楼\s*\d+\s*单元(\s*\d+\s*[室号]?)?"
+                              r"|\d+\s*单元(\s*\d+\s*[室号]?)?|\d{3,4}\s*[室号]|\d+\s*(号楼|栋楼?|幢)"
+                              r"|(?<!\d)\d{1,2}-\d{1,2}-\d{3,4}(?!\d)")
 
 
 def _place_words(m: re.Match) -> str:
     text = m[0]
     if "单元" in text:
         return "某楼某单元" if "楼" in text else "某单元"
+    if "-" in text:
+        return "某楼某单元某室"
     if "楼" in text or "栋" in text:
         return "某楼"
     return "某室"

@@ -12,6 +12,12 @@ def test_it_takes_the_entrance_room_and_building_out_of_a_title():
     assert public_text("雁园小区3栋楼居民") == "雁园小区某楼居民"
 
 
+def test_it_takes_a_room_written_without_its_室_out_too():
+    assert public_text("3单元502漏水") == "某单元漏水" and public_text("4号楼3单元 1201 噪音") == "某楼某单元噪音"
+    assert public_text("住4-3-502的老人") == "住某楼某单元某室的老人"
+    assert public_text("2021-07-13 接送") == "2021-07-13 接送"  # a date is not a door
+
+
 @pytest.mark.parametrize(("typed", "published"), [
     ("电话回访高先生，已修好", "电话回访某先生，已修好"),
     ("王阿姨说谢谢", "某阿姨说谢谢"),
