@@ -53,6 +53,19 @@ class FieldErrors(Detail):
     errors: dict[str, list[str]] = Field(description="the messages for each field ('__all__' for the request)")
 
 
+def refused(error) -> tuple[int, dict]:
+    """A service's refusal (django's ValidationError) as the API's 422: the messages of each field, and as the
+    detail the rule's own words when the refusal is the request's as a whole ("需至少提前24小时预约，最早可预约：…"),
+    so that a client showing only the detail still says why."""
+    if hasattr(error, "error_dict"):
+        errors = {field: [str(m) for m in type(error)(messages).messages]
+                  for field, messages in error.error_dict.items()}
+    else:
+        errors = {"__all__": [str(m) for m in error.messages]}
+    detail = "；".join(errors["__all__"]) if errors.get("__all__") else MESSAGES[422]
+    return 422, {"detail": detail, "errors": errors}
+
+
 def is_api(request) -> bool:
     return request.path.startswith(API_PREFIX)
 

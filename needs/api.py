@@ -14,7 +14,7 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
-from core.api import MESSAGES, Body, Detail, FieldErrors, Id
+from core.api import Body, Detail, FieldErrors, Id, refused
 from core.pagination import keyset_page
 from needs import selectors, workflow
 from needs.actions import affected_refusal
@@ -178,16 +178,6 @@ class NeedFilters(Schema):
     limit: int = Field(50, ge=1, le=200)
 
 
-def _errors(error: ValidationError) -> dict[str, list[str]]:
-    if hasattr(error, "error_dict"):
-        return {field: [str(m) for m in ValidationError(errors).messages] for field, errors in error.error_dict.items()}
-    return {"__all__": [str(m) for m in error.messages]}
-
-
-def _invalid(error: ValidationError):
-    return Status(422, {"detail": MESSAGES[422], "errors": _errors(error)})
-
-
 def _visible(request, pk, *, labels=True) -> Need:
     needs = selectors.needs_visible_to(request.user)
     need = (selectors.with_labels(needs) if labels else needs).filter(pk=pk).first()
@@ -202,15 +192,15 @@ def need_create(request, payload: NeedIn):
         return Status(429, {"detail": "提交过于频繁，请稍后再试 / Too many submissions: try again later"})
     place = Place.objects.filter(code=payload.place).first()
     if place is None:
-        return _invalid(ValidationError({"place": "找不到该地点编码 / No place has this code"}))
+        return Status(*refused(ValidationError({"place": "找不到该地点编码 / No place has this code"})))
     fields = payload.dict(exclude_none=True)
     fields.update(place=place, channel=Channel.API)
     if payload.category is not None and not Category.objects.filter(pk=payload.category).exists():
-        return _invalid(ValidationError({"category": "找不到该类别 / No such category"}))
+        return Status(*refused(ValidationError({"category": "找不到该类别 / No such category"})))
     try:
         need = need_submit(actor=request.user, **fields)
     except ValidationError as error:
-        return _invalid(error)
+        return Status(*refused(error))
     return Status(201, selectors.with_labels(Need.objects).get(pk=need.pk))
 
 
@@ -241,7 +231,7 @@ def _act(request, need_id: Id, action: str, fields: dict):
     except NeedConflict as conflict:
         return Status(409, {"detail": conflict.message, "holder": conflict.holder, "state": conflict.state})
     except ValidationError as error:
-        return _invalid(error)
+        return Status(*refused(error))
     return Status(200, selectors.with_labels(Need.objects).get(pk=need.pk))  # the actor may have just lost sight of it
 
 

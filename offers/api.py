@@ -15,7 +15,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError
 
-from core.api import MESSAGES, Body, Detail, FieldErrors, Id
+from core.api import Body, Detail, FieldErrors, Id, refused
 from core.pagination import keyset_page
 from offers import rules, selectors, workflow
 from offers.models import Booking, BookingState, Confirmation, EligibilityGroup, Offer, OfferKind, Session
@@ -249,16 +249,6 @@ class ConflictOut(Detail):
     state: str
 
 
-def _errors(error: ValidationError) -> dict[str, list[str]]:
-    if hasattr(error, "error_dict"):
-        return {field: [str(m) for m in ValidationError(errors).messages] for field, errors in error.error_dict.items()}
-    return {"__all__": [str(m) for m in error.messages]}
-
-
-def _invalid(error: ValidationError):
-    return Status(422, {"detail": MESSAGES[422], "errors": _errors(error)})
-
-
 def _labelled(bookings):
     # What relations_to reads for each booking's actions: the offer's provider and communities, the person's home.
     return bookings.select_related("session__offer__organisation", "session__offer__person", "person",
@@ -278,17 +268,17 @@ def booking_create(request, payload: BookingIn):
     session = Session.objects.filter(pk=payload.session, offer__in=Offer.objects.filter(
         offers_visible_q(request.user))).select_related("offer").first()
     if session is None:
-        return _invalid(ValidationError({"session": "找不到该场次 / No such session"}))
+        return Status(*refused(ValidationError({"session": "找不到该场次 / No such session"})))
     person = None
     if payload.person is not None:
         person = scopes.persons_visible_to(request.user).filter(pk=payload.person).first()
         if person is None:
-            return _invalid(ValidationError({"person": "找不到该人员 / No such person"}))
+            return Status(*refused(ValidationError({"person": "找不到该人员 / No such person"})))
     try:
         booking = booking_request(actor=request.user, session=session, person=person, seats=payload.seats,
                                   note=payload.note)
     except ValidationError as error:
-        return _invalid(error)
+        return Status(*refused(error))
     return Status(201, _labelled(Booking.objects).get(pk=booking.pk))
 
 
@@ -333,7 +323,7 @@ def _act(request, booking_id: Id, action: str, fields: dict):
     except BookingConflict as conflict:
         return Status(409, {"detail": conflict.message, "state": conflict.state})
     except ValidationError as error:
-        return _invalid(error)
+        return Status(*refused(error))
     return Status(200, _labelled(Booking.objects).get(pk=booking.pk))
 
 

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from core.api import MESSAGES, Body, Detail, FieldErrors, Id, Offset
+from core.api import Body, Detail, FieldErrors, Id, Offset, refused
 from people import scopes
 from places.api import CODE
 from sites import selectors
@@ -163,14 +163,6 @@ class MovementOut(Schema):
         return movement.item_id
 
 
-def _invalid(error: ValidationError):
-    if hasattr(error, "error_dict"):
-        errors = {f: [str(m) for m in ValidationError(e).messages] for f, e in error.error_dict.items()}
-    else:
-        errors = {"__all__": [str(m) for m in error.messages]}
-    return Status(422, {"detail": MESSAGES[422], "errors": errors})
-
-
 def _station(pk: int) -> Site:
     site = Site.objects.select_related("place", "operator").filter(pk=pk, kind=SiteKind.STATION).first()
     if site is None:
@@ -234,7 +226,7 @@ def station_lend(request, station_id: Id, payload: LoanIn):
         loan = loan_create(actor=request.user, item=item, person=person, borrower_name=payload.borrower_name,
                            borrower_phone=payload.borrower_phone, due_on=payload.due_on, note=payload.note)
     except ValidationError as error:
-        return _invalid(error)
+        return Status(*refused(error))
     return Status(201, Loan.objects.select_related("item", "person").get(pk=loan.pk))
 
 
@@ -252,7 +244,7 @@ def station_stock(request, station_id: Id, payload: MovementIn):
         else:
             movement = stock_adjust(actor=request.user, item=item, count=payload.quantity, reason=payload.reason)
     except ValidationError as error:
-        return _invalid(error)
+        return Status(*refused(error))
     return Status(201, StockMovement.objects.get(pk=movement.pk))
 
 
@@ -268,7 +260,7 @@ def _close(request, loan_id: int, service):
     try:
         service(actor=request.user, loan=loan)
     except ValidationError as error:
-        return _invalid(error)
+        return Status(*refused(error))
     return Status(200, Loan.objects.select_related("item", "person").get(pk=loan.pk))
 
 

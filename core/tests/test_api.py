@@ -115,3 +115,15 @@ def test_a_method_an_endpoint_does_not_take_is_json_405_with_allow(staff_client)
     response = staff_client.delete("/api/v1/places")
     _error_shape(response, 405)
     assert "GET" in response["Allow"]
+
+
+def test_a_refusal_of_the_whole_request_says_why_in_its_detail():
+    from django.core.exceptions import ValidationError
+
+    from core.api import MESSAGES, refused
+
+    status, body = refused(ValidationError("需至少提前24小时预约，最早可预约：12月3日 09:00"))
+    assert status == 422 and body["detail"] == "需至少提前24小时预约，最早可预约：12月3日 09:00"
+    assert body["errors"] == {"__all__": ["需至少提前24小时预约，最早可预约：12月3日 09:00"]}
+    status, body = refused(ValidationError({"seats": "最多10个名额"}))
+    assert body["detail"] == MESSAGES[422] and body["errors"] == {"seats": ["最多10个名额"]}
