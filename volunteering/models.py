@@ -41,7 +41,8 @@ class Activity(PinyinSearchable):
                               related_name="activities")
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
-    capacity = models.PositiveIntegerField(pgettext_lazy("seats", "places"), null=True, blank=True, help_text=_("Empty: no limit."))
+    capacity = models.PositiveIntegerField(pgettext_lazy("seats", "places"), null=True, blank=True,
+                                           help_text=_("Empty: no limit."))
     series = models.ForeignKey("self", verbose_name=_("first of the series"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="occurrences")
     is_published = models.BooleanField(_("published"), default=True)
@@ -185,8 +186,8 @@ class RecordEntry(models.Model):
     title = models.CharField(_("title"), max_length=200)
     on = models.DateField(_("date"))
     hours = models.DecimalField(_("training hours"), max_digits=5, decimal_places=1, null=True, blank=True)
-    by = models.ForeignKey("people.Organisation", verbose_name=pgettext_lazy("record entry", "by"), null=True, blank=True,
-                           on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey("people.Organisation", verbose_name=pgettext_lazy("record entry", "by"), null=True,
+                           blank=True, on_delete=models.PROTECT, related_name="+")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
                                     related_name="+")
 

@@ -216,8 +216,8 @@ def _promote(activity: Activity, at, actor=None) -> list[Signup]:
     """Give the free places to those waiting, first come first (the activity's row locked by the caller)."""
     if activity.is_cancelled or at >= activity.ends_at:
         return []
-    waiting = Signup.objects.select_for_update().filter(activity=activity, state=SignupState.WAITING).order_by(
-        "signed_up_at", "id")
+    waiting = Signup.objects.select_for_update(of=("self",)).filter(
+        activity=activity, state=SignupState.WAITING).order_by("signed_up_at", "id")
     if activity.capacity is not None:
         free = activity.capacity - Signup.objects.filter(activity=activity, state__in=HOLDS_PLACE).count()
         if free <= 0:
@@ -238,7 +238,7 @@ def activity_update(*, actor, activity: Activity, **changes) -> Activity:
     if unknown:
         raise ValidationError({name: _("An activity has no field “%(field)s”.") % {"field": name} for name in unknown})
     with transaction.atomic():
-        activity = Activity.objects.select_for_update().get(pk=activity.pk)
+        activity = Activity.objects.select_for_update(of=("self",)).get(pk=activity.pk)
         require(_may_organise(actor, activity), _not_organiser())
         if activity.is_cancelled:
             raise VolunteeringConflict(_("This activity was cancelled: it can no longer be changed."))
@@ -309,7 +309,7 @@ def activity_cancel(*, actor, activity: Activity, reason: str, at=None) -> Activ
                    message=_("Say why the activity is cancelled: those signed up read it."))
     at = _now(at)
     with transaction.atomic():
-        activity = Activity.objects.select_for_update().get(pk=activity.pk)
+        activity = Activity.objects.select_for_update(of=("self",)).get(pk=activity.pk)
         require(_may_organise(actor, activity), _not_organiser())
         if activity.is_cancelled:
             raise VolunteeringConflict(_("This activity was already cancelled."))
@@ -391,7 +391,7 @@ def volunteer_update(*, actor, volunteer: Volunteer, **changes) -> Volunteer:
     if unknown:
         raise ValidationError({name: _("A volunteer has no field “%(field)s”.") % {"field": name}
                                for name in unknown})
-    volunteer = Volunteer.objects.select_for_update().select_related("person").get(pk=volunteer.pk)
+    volunteer = Volunteer.objects.select_for_update(of=("self",)).select_related("person").get(pk=volunteer.pk)
     require(permissions.may_register(actor, volunteer.person), _("You may change your own volunteer details, or "
                                                                  "those of the people of your area or team."))
     if "id_card_number" in changes:
@@ -451,7 +451,7 @@ def signup_create(*, actor, activity: Activity, volunteer: Volunteer | None = No
     with transaction.atomic():
         # The lock that decides who gets the last place: the activity's row (PostgreSQL) or the IMMEDIATE
         # transaction's write lock (SQLite). What is counted below cannot move until the commit.
-        activity = Activity.objects.select_for_update().get(pk=activity.pk)
+        activity = Activity.objects.select_for_update(of=("self",)).get(pk=activity.pk)
         if activity.is_cancelled:
             raise ValidationError(_("“%(activity)s” was cancelled.") % {"activity": activity.name})
         if not activity.is_published:
@@ -483,8 +483,8 @@ def signup_cancel(*, actor, signup: Signup, at=None) -> Signup:
     """Cancel a sign-up (the volunteer, or the organiser): a place it held goes to the first waiting."""
     at = _now(at)
     with transaction.atomic():
-        activity = Activity.objects.select_for_update().get(pk=signup.activity_id)
-        signup = Signup.objects.select_for_update().select_related("volunteer__person").get(pk=signup.pk)
+        activity = Activity.objects.select_for_update(of=("self",)).get(pk=signup.activity_id)
+        signup = Signup.objects.select_for_update(of=("self",)).select_related("volunteer__person").get(pk=signup.pk)
         require(permissions.is_own(actor, signup.volunteer) or permissions.is_organiser(actor, activity),
                 _("You may cancel your own sign-ups; an activity's organisers cancel others'."))
         if signup.state == SignupState.CANCELLED:
@@ -528,14 +528,14 @@ def checkin(*, actor, activity: Activity, code: str | None = None, volunteer: Vo
                                                              "QR code to check in yourself."))
         ticked = True
     with transaction.atomic():
-        activity = Activity.objects.select_for_update().get(pk=activity.pk)
+        activity = Activity.objects.select_for_update(of=("self",)).get(pk=activity.pk)
         if activity.is_cancelled:
             raise ValidationError(_("“%(activity)s” was cancelled.") % {"activity": activity.name})
         opens, closes = checkin_window(activity)
         if not opens <= at <= closes:
             raise ValidationError(_("Check-in for “%(activity)s” is open from %(opens)s to %(closes)s.")
                                   % {"activity": activity.name, "opens": _local(opens), "closes": _local(closes)})
-        signup = Signup.objects.select_for_update().filter(activity=activity, volunteer=volunteer).first()
+        signup = Signup.objects.select_for_update(of=("self",)).filter(activity=activity, volunteer=volunteer).first()
         if signup is not None and signup.state == SignupState.SIGNED_UP and signup.checked_in_at is not None:
             signup.activity = activity
             return signup  # scanned twice: already in
@@ -570,8 +570,8 @@ def checkout(*, actor, signup: Signup, at=None) -> Signup:
     """Check out (the volunteer, or the organiser for them): the end of the service time the hours come from."""
     at = _now(at)
     with transaction.atomic():
-        activity = Activity.objects.select_for_update().get(pk=signup.activity_id)
-        signup = Signup.objects.select_for_update().select_related("volunteer__person").get(pk=signup.pk)
+        activity = Activity.objects.select_for_update(of=("self",)).get(pk=signup.activity_id)
+        signup = Signup.objects.select_for_update(of=("self",)).select_related("volunteer__person").get(pk=signup.pk)
         require(permissions.is_own(actor, signup.volunteer) or permissions.is_organiser(actor, activity),
                 _("You may check yourself out; an activity's organisers check out others."))
         if signup.checked_in_at is None or signup.state != SignupState.SIGNED_UP:
@@ -605,7 +605,7 @@ def hours_propose(*, activity: Activity, at=None, actor=None) -> list[ServiceHou
     else:
         require(permissions.is_organiser(actor, activity), _not_organiser())
     with transaction.atomic():
-        activity = Activity.objects.select_for_update().select_related("place").get(pk=activity.pk)
+        activity = Activity.objects.select_for_update(of=("self",)).select_related("place").get(pk=activity.pk)
         if activity.is_cancelled:
             raise ValidationError(_("“%(activity)s” was cancelled.") % {"activity": activity.name})
         if at < activity.ends_at:
@@ -655,9 +655,10 @@ def hours_certify(*, actor, entries_or_activity, hours=None, at=None) -> list[Se
         hours = _hours(hours)
     with transaction.atomic():
         if activity is not None:
-            entries = ServiceHours.objects.select_for_update().filter(activity=activity, state=HoursState.PROPOSED)
+            entries = ServiceHours.objects.select_for_update(of=("self",)).filter(activity=activity,
+                                                                                  state=HoursState.PROPOSED)
         else:
-            entries = ServiceHours.objects.select_for_update().filter(pk__in=pks)
+            entries = ServiceHours.objects.select_for_update(of=("self",)).filter(pk__in=pks)
         entries = list(entries.select_related("activity__place", "activity__team", "activity__organisation")
                        .order_by("id"))
         for entry in entries:
@@ -701,7 +702,7 @@ def hours_correct(*, actor, entry: ServiceHours, hours, reason: str, at=None) ->
     reason = _text(reason, "reason", limit=300, required=True,
                    message=_("Say why the hours are corrected: the volunteer reads it."))
     with transaction.atomic():
-        entry = ServiceHours.objects.select_for_update().select_related("activity__place").get(pk=entry.pk)
+        entry = ServiceHours.objects.select_for_update(of=("self",)).select_related("activity__place").get(pk=entry.pk)
         require(permissions.is_organiser(actor, entry.activity),
                 _("Only the organisers of “%(activity)s” correct its hours (谁组织谁记录、谁记录谁证明).")
                 % {"activity": entry.activity.name})
@@ -734,8 +735,8 @@ def hours_query(*, actor, entry: ServiceHours, reason: str, at=None) -> ServiceH
     reason = _text(reason, "reason", limit=300, required=True,
                    message=_("Say what is wrong with these hours: the organiser reads it."))
     with transaction.atomic():
-        entry = ServiceHours.objects.select_for_update().select_related("volunteer__person", "activity").get(
-            pk=entry.pk)
+        entry = ServiceHours.objects.select_for_update(of=("self",)).select_related(
+            "volunteer__person", "activity").get(pk=entry.pk)
         require(permissions.is_own(actor, entry.volunteer), _("Only the volunteer queries their own hours."))
         if entry.state == HoursState.QUERIED:
             raise VolunteeringConflict(_("You already queried these hours: the organiser answers."))
