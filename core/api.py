@@ -10,7 +10,7 @@ under /api/ into the same shape (a URL no operation matches, ninja's 405, Django
 from typing import Annotated
 
 from django.http import JsonResponse
-from ninja import Field, Schema
+from ninja import Field, Schema, Status
 from ninja.errors import HttpError
 from ninja.parser import Parser
 from pydantic import ConfigDict
@@ -53,7 +53,7 @@ class FieldErrors(Detail):
     errors: dict[str, list[str]] = Field(description="the messages for each field ('__all__' for the request)")
 
 
-def refused(error) -> tuple[int, dict]:
+def refused(error) -> Status:
     """A service's refusal (django's ValidationError) as the API's 422: the messages of each field, and as the
     detail the rule's own words when the refusal is the request's as a whole ("需至少提前24小时预约，最早可预约：…"),
     so that a client showing only the detail still says why."""
@@ -63,7 +63,7 @@ def refused(error) -> tuple[int, dict]:
     else:
         errors = {"__all__": [str(m) for m in error.messages]}
     detail = "；".join(errors["__all__"]) if errors.get("__all__") else MESSAGES[422]
-    return 422, {"detail": detail, "errors": errors}
+    return Status(422, {"detail": detail, "errors": errors})
 
 
 def is_api(request) -> bool:

@@ -192,15 +192,15 @@ def need_create(request, payload: NeedIn):
         return Status(429, {"detail": "提交过于频繁，请稍后再试 / Too many submissions: try again later"})
     place = Place.objects.filter(code=payload.place).first()
     if place is None:
-        return Status(*refused(ValidationError({"place": "找不到该地点编码 / No place has this code"})))
+        return refused(ValidationError({"place": "找不到该地点编码 / No place has this code"}))
     fields = payload.dict(exclude_none=True)
     fields.update(place=place, channel=Channel.API)
     if payload.category is not None and not Category.objects.filter(pk=payload.category).exists():
-        return Status(*refused(ValidationError({"category": "找不到该类别 / No such category"})))
+        return refused(ValidationError({"category": "找不到该类别 / No such category"}))
     try:
         need = need_submit(actor=request.user, **fields)
     except ValidationError as error:
-        return Status(*refused(error))
+        return refused(error)
     return Status(201, selectors.with_labels(Need.objects).get(pk=need.pk))
 
 
@@ -231,7 +231,7 @@ def _act(request, need_id: Id, action: str, fields: dict):
     except NeedConflict as conflict:
         return Status(409, {"detail": conflict.message, "holder": conflict.holder, "state": conflict.state})
     except ValidationError as error:
-        return Status(*refused(error))
+        return refused(error)
     return Status(200, selectors.with_labels(Need.objects).get(pk=need.pk))  # the actor may have just lost sight of it
 
 

@@ -268,17 +268,17 @@ def booking_create(request, payload: BookingIn):
     session = Session.objects.filter(pk=payload.session, offer__in=Offer.objects.filter(
         offers_visible_q(request.user))).select_related("offer").first()
     if session is None:
-        return Status(*refused(ValidationError({"session": "找不到该场次 / No such session"})))
+        return refused(ValidationError({"session": "找不到该场次 / No such session"}))
     person = None
     if payload.person is not None:
         person = scopes.persons_visible_to(request.user).filter(pk=payload.person).first()
         if person is None:
-            return Status(*refused(ValidationError({"person": "找不到该人员 / No such person"})))
+            return refused(ValidationError({"person": "找不到该人员 / No such person"}))
     try:
         booking = booking_request(actor=request.user, session=session, person=person, seats=payload.seats,
                                   note=payload.note)
     except ValidationError as error:
-        return Status(*refused(error))
+        return refused(error)
     return Status(201, _labelled(Booking.objects).get(pk=booking.pk))
 
 
@@ -323,7 +323,7 @@ def _act(request, booking_id: Id, action: str, fields: dict):
     except BookingConflict as conflict:
         return Status(409, {"detail": conflict.message, "state": conflict.state})
     except ValidationError as error:
-        return Status(*refused(error))
+        return refused(error)
     return Status(200, _labelled(Booking.objects).get(pk=booking.pk))
 
 

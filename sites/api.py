@@ -226,7 +226,7 @@ def station_lend(request, station_id: Id, payload: LoanIn):
         loan = loan_create(actor=request.user, item=item, person=person, borrower_name=payload.borrower_name,
                            borrower_phone=payload.borrower_phone, due_on=payload.due_on, note=payload.note)
     except ValidationError as error:
-        return Status(*refused(error))
+        return refused(error)
     return Status(201, Loan.objects.select_related("item", "person").get(pk=loan.pk))
 
 
@@ -244,7 +244,7 @@ def station_stock(request, station_id: Id, payload: MovementIn):
         else:
             movement = stock_adjust(actor=request.user, item=item, count=payload.quantity, reason=payload.reason)
     except ValidationError as error:
-        return Status(*refused(error))
+        return refused(error)
     return Status(201, StockMovement.objects.get(pk=movement.pk))
 
 
@@ -260,7 +260,7 @@ def _close(request, loan_id: int, service):
     try:
         service(actor=request.user, loan=loan)
     except ValidationError as error:
-        return Status(*refused(error))
+        return refused(error)
     return Status(200, Loan.objects.select_related("item", "person").get(pk=loan.pk))
 
 

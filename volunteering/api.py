@@ -16,7 +16,7 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError
 
-from core.api import MESSAGES, Body, Detail, FieldErrors, Id, Offset
+from core.api import Body, Detail, FieldErrors, Id, Offset, refused
 from people import scopes
 from people.api import BearerTokenAuth
 from people.masking import mask_name
@@ -143,16 +143,6 @@ def _detail(user, activity: Activity) -> dict:
             "checkin_code": activity.checkin_code if organiser else None}
 
 
-def _errors(error: ValidationError) -> dict[str, list[str]]:
-    if hasattr(error, "error_dict"):
-        return {field: [str(m) for m in ValidationError(errors).messages] for field, errors in error.error_dict.items()}
-    return {"__all__": [str(m) for m in error.messages]}
-
-
-def _invalid(error: ValidationError):
-    return Status(422, {"detail": MESSAGES[422], "errors": _errors(error)})
-
-
 @activities_router.get("", response={200: ActivityPage, 401: Detail}, auth=None,
                        summary="Upcoming volunteer activities (public): published, not ended, soonest first")
 def activity_list(request, filters: Query[ActivityFilters]):
@@ -198,7 +188,7 @@ def activity_signup(request, activity_id: Id, payload: SignupIn | None = None):
     except VolunteeringConflict as conflict:
         return Status(409, {"detail": conflict.message})
     except ValidationError as error:
-        return _invalid(error)
+        return refused(error)
     return Status(201, _signup_out(signup))
 
 
@@ -215,7 +205,7 @@ class CheckinIn(Body):
 def activity_checkin(request, activity_id: Id, payload: CheckinIn):
     activity = _visible(request.user, activity_id)
     if (payload.code is None) == (payload.volunteer is None):
-        return _invalid(ValidationError({"code": "请扫描签到二维码，或由组织者选择志愿者（二者取一）/ Give the QR "
+        return refused(ValidationError({"code": "请扫描签到二维码，或由组织者选择志愿者（二者取一）/ Give the QR "
                                                  "code's secret, or (organisers) the volunteer: one of them"}))
     volunteer = None
     if payload.volunteer is not None:
@@ -224,9 +214,9 @@ def activity_checkin(request, activity_id: Id, payload: CheckinIn):
                                           "others in"})
         volunteer = Volunteer.objects.filter(pk=payload.volunteer).first()
         if volunteer is None:
-            return _invalid(ValidationError({"volunteer": "找不到该志愿者 / No such volunteer"}))
+            return refused(ValidationError({"volunteer": "找不到该志愿者 / No such volunteer"}))
     elif payload.walk_in:
-        return _invalid(ValidationError({"walk_in": "现场加入由组织者选择志愿者 / A walk-in is added by the organiser, "
+        return refused(ValidationError({"walk_in": "现场加入由组织者选择志愿者 / A walk-in is added by the organiser, "
                                                     "with the volunteer"}))
     try:
         signup = checkin(actor=request.user, activity=activity, code=payload.code, volunteer=volunteer,
@@ -234,7 +224,7 @@ def activity_checkin(request, activity_id: Id, payload: CheckinIn):
     except VolunteeringConflict as conflict:
         return Status(409, {"detail": conflict.message})
     except ValidationError as error:
-        return _invalid(error)
+        return refused(error)
     out = _signup_out(signup)
     out["message"] = "签到成功 / Checked in"
     return Status(200, out)

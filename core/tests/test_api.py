@@ -122,8 +122,9 @@ def test_a_refusal_of_the_whole_request_says_why_in_its_detail():
 
     from core.api import MESSAGES, refused
 
-    status, body = refused(ValidationError("需至少提前24小时预约，最早可预约：12月3日 09:00"))
+    answer = refused(ValidationError("需至少提前24小时预约，最早可预约：12月3日 09:00"))
+    status, body = answer.status_code, answer.value
     assert status == 422 and body["detail"] == "需至少提前24小时预约，最早可预约：12月3日 09:00"
     assert body["errors"] == {"__all__": ["需至少提前24小时预约，最早可预约：12月3日 09:00"]}
-    status, body = refused(ValidationError({"seats": "最多10个名额"}))
+    body = refused(ValidationError({"seats": "最多10个名额"})).value
     assert body["detail"] == MESSAGES[422] and body["errors"] == {"seats": ["最多10个名额"]}
