@@ -191,7 +191,8 @@ class VolunteeringWalk:
         for first, last in EPIDEMIC_SPELLS:
             series = self.create(tqjy, kind="epidemic", name=EPIDEMIC, description=EPIDEMIC_TEXT, place=d.TQJY,
                                  day=first, start="09:00", end="11:30", team=teams[GUARD], capacity=15)
-            for activity in [series, *activities_repeat(actor=tqjy, activity=series, last_day=last)]:
+            copies = activities_repeat(actor=tqjy, activity=series, last_day=last, at=series.created_at)
+            for activity in [series, *copies]:
                 others = self.rng.sample(rest, self.rng.randint(4, 7))
                 self.hold(activity, tqjy, [leader, veteran, *others], sure=2)
         for kind, name, text, place, day, start, end in GUARD_ONCE:
@@ -204,7 +205,8 @@ class VolunteeringWalk:
         first = self.create(tqjy, kind="clean_up", name=CLEAN_UP, description=CLEAN_UP_TEXT, place=d.TQJY,
                             day=CLEAN_UP_FROM, start=CLEAN_UP_TIME[0], end=CLEAN_UP_TIME[1], organisation=office,
                             capacity=30)
-        saturdays = [first, *activities_repeat(actor=tqjy, activity=first, last_day=CLEAN_UP_TO)]
+        saturdays = [first, *activities_repeat(actor=tqjy, activity=first, last_day=CLEAN_UP_TO,
+                                                   at=first.created_at)]
         missed = set(self.rng.sample(range(len(saturdays)), 3))  # the veteran was away three Saturdays
         for i, activity in enumerate(saturdays):
             day = timezone.localtime(activity.starts_at).date()

@@ -56,7 +56,8 @@ class Activity(PinyinSearchable):
         verbose_name_plural = _("activities")
         ordering = ["starts_at", "id"]
         indexes = [models.Index(fields=["starts_at"], name="activity_start"),
-                   models.Index(fields=["place", "starts_at"], name="activity_place_start")]
+                   models.Index(fields=["place", "starts_at"], name="activity_place_start"),
+                   models.Index(fields=["ends_at"], name="activity_end")]  # the ledger counts by the end
         constraints = [
             models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="activity_ends_after",
                                    violation_error_message=_("An activity ends after it starts.")),

@@ -269,7 +269,7 @@ def activity_update(*, actor, activity: Activity, **changes) -> Activity:
 
 
 @transaction.atomic
-def activities_repeat(*, actor, activity: Activity, last_day: datetime.date) -> list[Activity]:
+def activities_repeat(*, actor, activity: Activity, last_day: datetime.date, at=None) -> list[Activity]:
     """Weekly copies of the activity up to `last_day` (each its own record, with its own places, sign-ups and
     check-in code; `series` the first of the series), at the same local time of day."""
     require(_may_organise(actor, activity), _not_organiser())
@@ -290,7 +290,7 @@ def activities_repeat(*, actor, activity: Activity, last_day: datetime.date) -> 
         raise ValidationError({"last_day": _("The last day is at least a week after “%(activity)s” (%(day)s).")
                                % {"activity": activity.name, "day": f"{start:%Y-%m-%d}"}})
     zone, first = timezone.get_current_timezone(), activity.series or activity
-    made, at = [], _now(None)
+    made, at = [], _now(at)
     for day in days:
         copy_start = datetime.datetime.combine(day, start.time(), zone)
         copy = Activity(kind=activity.kind, name=activity.name, description=activity.description, team=activity.team,
