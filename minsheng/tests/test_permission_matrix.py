@@ -36,10 +36,10 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from core.models import Event
+from core.models import Event, InboxLine
 from ledger import exports
 from needs import permissions, workflow
-from needs.models import Category, Need, Notification, Photo
+from needs.models import Category, Need, Photo
 from needs.services import need_act, need_submit
 from people import scopes
 from people.models import MemberReport, Organisation, PartyMembership, Person, PersonalDataAccess, Role
@@ -255,8 +255,10 @@ def world(demo_db, django_db_blocker):
         for key, user in [*users.items(), *others.items()]:
             if user.is_authenticated:
                 w["token"][key] = api_token_issue(user=user, name="矩阵")[1]
-                w["notification"][key] = Notification.objects.create(
-                    user=user, need=needs["grid1", S.SUBMITTED, True], verb="need.submit", text="矩阵", at=now)
+                need = needs["grid1", S.SUBMITTED, True]
+                w["notification"][key] = InboxLine.objects.create(
+                    user=user, link=f"/needs/{need.pk}/", subject=f"needs.need:{need.pk}", verb="need.submit",
+                    text="矩阵", at=now)
                 roster = next((r for r in ROSTERS.values() if r.allowed(user)), None)
                 if roster is not None:
                     w["import"][key] = RosterImport.objects.create(
@@ -391,7 +393,7 @@ def rolled_back():
 def snapshot(need: Need) -> tuple:
     """The need's row, and how many events and notifications there are (a note, a collaborator or a photo is
     written only with its event)."""
-    return Need.objects.filter(pk=need.pk).values().get(), Event.objects.count(), Notification.objects.count()
+    return Need.objects.filter(pk=need.pk).values().get(), Event.objects.count(), InboxLine.objects.count()
 
 
 def done(before, after, need, action, state) -> bool:
@@ -650,8 +652,8 @@ def test_area_pages(world, db, client, role):
         # A notification: the account's own, or someone else's (not even a superuser opens another's).
         notification = world["notification"][role.key if inside and not anonymous else "donghu"]
         with rolled_back():
-            got = client.post(reverse("needs:notification_open", args=[notification.pk]))
-            check("needs:notification_open", login_url(got) if anonymous else got.status_code == (
+            got = client.post(reverse("inbox_open", args=[notification.pk]))
+            check("inbox_open", login_url(got) if anonymous else got.status_code == (
                 302 if inside else 404), inside)
         # An API token: the account's own, or someone else's (revoked only by its owner, here).
         token = world["token"][role.key if inside and not anonymous else "donghu"]
@@ -1043,7 +1045,7 @@ PAGE_RULES = {
     **dict.fromkeys(("needs:detail", "needs:text_check", "needs:pick", "needs:track_detail", "need_photo"),
                     "test_need_reads"),
     "needs:act": "test_page_actions",
-    **dict.fromkeys(("needs:notification_open", "needs:callback_reveal", "needs:callback_record",
+    **dict.fromkeys(("inbox_open", "needs:callback_reveal", "needs:callback_record",
                      "people:api_token_revoke"), "test_area_pages"),
     **dict.fromkeys(("ledger:public", "ledger:xlsx", "ledger:pdf", "ledger:csv", "ledger:deeds_csv"),
                     "test_ledger_pages"),
