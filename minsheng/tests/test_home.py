@@ -76,3 +76,10 @@ def test_it_shows_a_visitor_the_public_home_with_what_the_public_can_do(client, 
     assert "反映问题" in body and "认领大厅" in body and "幸福账单" in body and "查询进度" in body
     assert 'action="/needs/track/"' in body and 'name="reference"' in body
     assert "社区工作者" not in body  # no role section
+
+
+def test_the_menu_offers_bookings_and_volunteer_service_to_accounts_of_a_person(client, accounts):
+    # A resident's account belongs to a person; a community worker's (in these fixtures) does not, and has neither.
+    mine = (reverse("offers:mine"), reverse("volunteering:mine"))
+    assert all(f'href="{url}"' in home(client, accounts["resident"]) for url in mine)
+    assert not any(f'href="{url}"' in home(client, accounts["community_staff"]) for url in mine)
