@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin_services import AuditedAdmin
+from core.admin_services import AuditedAdmin, ReadOnly
 from core.forms import AdminLoginForm
 from core.models import Event, InboxLine, OutboxMessage
 
@@ -8,7 +8,7 @@ admin.site.login_form = AdminLoginForm
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnly, admin.ModelAdmin):
     """The event log is append-only: the admin reads it, nobody adds, changes or deletes through it."""
 
     list_display = ["at", "verb", "subject_type", "subject_id", "actor"]
@@ -16,15 +16,6 @@ class EventAdmin(admin.ModelAdmin):
     search_fields = ["verb", "subject_type", "subject_id"]
     date_hierarchy = "at"
     list_select_related = ["actor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(InboxLine)
@@ -41,19 +32,10 @@ class InboxLineAdmin(AuditedAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnly, admin.ModelAdmin):
     """The messages waiting for the gateway (core.notify), read only: a long list means the queue is not running.
     A contact's name and phone are not shown."""
 
     list_display = ("subject", "user", "created_at", "claimed_at")
     fields = ("subject", "user", "text", "created_at", "claimed_at")
     list_select_related = ("user",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -81,3 +81,17 @@ class ServiceAdmin(AuditedAdmin):
         else:
             obj.pk = self.service_create(actor=request.user, **fields).pk
         obj.refresh_from_db()
+
+
+class ReadOnly:
+    """A ModelAdmin mixin for records written only through their app's services (their locks, rules and events)
+    or by the system: read in the back office, never added, changed or deleted there."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -3,7 +3,7 @@ change to a need must go through needs.services.need_act and leave an event."""
 
 from django.contrib import admin
 
-from core.admin_services import AuditedAdmin
+from core.admin_services import AuditedAdmin, ReadOnly
 from needs.models import CalendarDay, Category, DeadlinePolicy, Need
 
 
@@ -27,17 +27,8 @@ class CalendarDayAdmin(AuditedAdmin):
 
 
 @admin.register(Need)
-class NeedAdmin(AuditedAdmin):
+class NeedAdmin(ReadOnly, AuditedAdmin):
     list_display = ("id", "title", "state", "level", "category", "concern_level", "place", "submitted_at", "overdue")
     list_filter = ("state", "level", "concern_level", "channel", "overdue")
     search_fields = ("title",)
     date_hierarchy = "submitted_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

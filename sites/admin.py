@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from core.admin_services import AuditedAdmin, ServiceAdmin
+from core.admin_services import AuditedAdmin, ReadOnly, ServiceAdmin
 from sites.forms import PhotoChecked
 from sites.models import Item, Loan, Site, StockMovement
 from sites.services import SITE_FIELDS, site_create, site_update
@@ -27,18 +27,9 @@ class SiteAdmin(ServiceAdmin):
     list_select_related = ["place", "operator"]
 
 
-class WrittenByServices(AuditedAdmin):
+class WrittenByServices(ReadOnly, AuditedAdmin):
     """A station's items, stock movements and loans: read here, written only on the station's desk and in the API
     (sites.services: the item's row lock, the rules, the events)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Item)

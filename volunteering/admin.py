@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from core.admin_services import AuditedAdmin, ServiceAdmin
+from core.admin_services import AuditedAdmin, ReadOnly, ServiceAdmin
 from volunteering.models import Activity, Certificate, HoursCorrection, RecordEntry, ServiceHours, Signup, Volunteer
 from volunteering.services import (
     ACTIVITY_FIELDS,
@@ -52,18 +52,9 @@ class VolunteerAdmin(ServiceAdmin):
         return False  # never deleted automatically, nor by hand (VOLUNTEER_RECORD_YEARS)
 
 
-class WrittenByServices(AuditedAdmin):
+class WrittenByServices(ReadOnly, AuditedAdmin):
     """Sign-ups, hours, corrections, record entries and certificates: read here, written only through
     volunteering.services (the organiser's certification, the old value kept, the events)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Signup)
