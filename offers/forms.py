@@ -13,9 +13,8 @@ from core.params import day_validators, int_param
 from offers import selectors
 from offers.models import EligibilityGroup, Offer, OfferKind
 from people import scopes
-from people.masking import mask_name, mask_phone
-from people.models import Organisation, Person
-from people.templatetags.personal_data import home_label
+from people.forms import PersonPicker
+from people.models import Organisation
 from places.forms import SEARCH_TERMS, Choice, Picker, PickerField, PlacePickerField, place_picker_register
 from places.models import Place, PlaceKind
 from places.selectors import within
@@ -68,34 +67,6 @@ class OfferFilterForm(forms.Form):
 
 # --- Booking ---
 
-class PersonPicker(Picker):
-    """Whom staff book for (a resident who phones): exactly the residents booking_request accepts from them
-    (offers.selectors.persons_bookable_by), found by name, pinyin or phone (the last four digits will do), each
-    shown masked with where they live."""
-
-    def __init__(self, user, session):
-        self.people = selectors.persons_bookable_by(user, session.offer).filter(is_resident=True).select_related(
-            "home__parent__parent")
-        self.url = reverse("offers:book_pick", args=[session.pk])
-
-    def search(self, text):
-        people = self.people
-        for term in text.split()[:SEARCH_TERMS]:
-            digits = term.replace("-", "")
-            people = people.filter(Person.search_q(term) | (Q(phone__contains=digits) if digits.isdigit() and
-                                                            len(digits) >= 4 else Q(pk__in=[])))
-        return list(people.order_by("name", "id")[:self.limit + 1])
-
-    def get(self, key):
-        pk = int_param(key)
-        return self.people.filter(pk=pk).first() if pk else None
-
-    def choices(self, people):
-        return [Choice(str(p.pk), mask_name(p.name), " · ".join(x for x in (home_label(p.home), mask_phone(p.phone)
-                                                                             if p.phone else "") if x))
-                for p in people]
-
-
 class BookingForm(forms.Form):
     person = PickerField(label=_("For whom"), required=False,
                          placeholder=_("Name, pinyin or phone (last 4 digits)"),
@@ -109,7 +80,10 @@ class BookingForm(forms.Form):
     def __init__(self, *args, user=None, session=None, for_others=False, for_self=True, **kwargs):
         super().__init__(*args, **kwargs)
         if for_others:
-            self.fields["person"].picker = PersonPicker(user, session)
+            # whom staff book for (a resident who phones): exactly whom booking_request accepts from them
+            self.fields["person"].picker = PersonPicker(
+                selectors.persons_bookable_by(user, session.offer).filter(is_resident=True),
+                reverse("offers:book_pick", args=[session.pk]))
             if not for_self:
                 self.fields["person"].required = True
                 self.fields["person"].help_text = _("A resident who phoned: search, then choose.")

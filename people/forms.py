@@ -1,18 +1,51 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.forms import ServiceModelForm
+from core.params import int_param
 from people import scopes
 from people.masking import mask_name, mask_phone
 from people.models import MemberReport, Organisation, PartyOrganisation, Person
-from places.forms import PlacePickerField, place_picker_register
+from people.templatetags.personal_data import home_label
+from places.forms import SEARCH_TERMS, Choice, Picker, PlacePickerField, place_picker_register
 from places.models import Coverage, Place, PlaceKind
 from places.selectors import within
 
 HOME_KINDS = (PlaceKind.COMPOUND, PlaceKind.COURTYARD, PlaceKind.UNIT_SITE, PlaceKind.BUILDING, PlaceKind.ENTRANCE)
 LOCATION_KINDS = (PlaceKind.SUBDISTRICT, PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND,
                   PlaceKind.COURTYARD, PlaceKind.UNIT_SITE, PlaceKind.BUILDING)
+
+
+class PersonPicker(Picker):
+    """People on record for a form that takes one: exactly `people` (whom the form's service accepts from this
+    user), found by name, pinyin or phone (the last four digits will do), each shown masked with where they live."""
+
+    def __init__(self, people, url: str):
+        self.people = people.select_related("home__parent__parent")
+        self.url = url
+
+    def term_q(self, term: str) -> Q:
+        digits = term.replace("-", "")
+        return Person.search_q(term) | (Q(phone__contains=digits) if digits.isdigit() and len(digits) >= 4
+                                        else Q(pk__in=[]))
+
+    def search(self, text):
+        people = self.people
+        for term in text.split()[:SEARCH_TERMS]:
+            people = people.filter(self.term_q(term))
+        return list(people.order_by("name", "id")[:self.limit + 1])
+
+    def get(self, key):
+        pk = int_param(key)
+        return self.people.filter(pk=pk).first() if pk else None
+
+    def detail(self, person) -> str:
+        return " · ".join(x for x in (home_label(person.home), mask_phone(person.phone) if person.phone else "") if x)
+
+    def choices(self, people):
+        return [Choice(str(p.pk), mask_name(p.name), self.detail(p)) for p in people]
 
 
 def places_for(user, kinds):

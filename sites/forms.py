@@ -1,19 +1,17 @@
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.validators import MaxValueValidator
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.forms import ServiceModelForm
-from core.params import day_validators, int_param
+from core.params import day_validators
 from core.photos import photo_prepare
 from people import scopes
-from people.masking import mask_name, mask_phone
-from people.models import Organisation, Person
-from people.templatetags.personal_data import home_label
-from places.forms import SEARCH_TERMS, Choice, Picker, PickerField, PlacePickerField
+from people.forms import PersonPicker
+from people.models import Organisation
+from places.forms import PickerField, PlacePickerField
 from sites.models import Item, ItemKind, MovementKind, Site
 from sites.services import MAX_LOAN_DAYS, MAX_QUANTITY
 
@@ -49,33 +47,6 @@ class SiteForm(PhotoChecked, ServiceModelForm):
 
 
 # --- A station's desk: items, stock, loans (sites.services checks the rules and writes) --------------------
-
-class BorrowerPicker(Picker):
-    """Whom the operator lends to or gives to, on record: the people the operator may open, found by name,
-    pinyin or phone (the last four digits will do), each shown masked with where they live — exactly whom
-    loan_create and stock_give_out accept from this operator."""
-
-    def __init__(self, user, site):
-        self.people = scopes.persons_visible_to(user).select_related("home__parent__parent")
-        self.url = reverse("sites:borrower_pick", args=[site.pk])
-
-    def search(self, text):
-        people = self.people
-        for term in text.split()[:SEARCH_TERMS]:
-            digits = term.replace("-", "")
-            people = people.filter(Person.search_q(term) | (Q(phone__contains=digits) if digits.isdigit()
-                                                            and len(digits) >= 4 else Q(pk__in=[])))
-        return list(people.order_by("name", "id")[:self.limit + 1])
-
-    def get(self, key):
-        pk = int_param(key)
-        return self.people.filter(pk=pk).first() if pk else None
-
-    def choices(self, people):
-        return [Choice(str(p.pk), mask_name(p.name),
-                       " · ".join(x for x in (home_label(p.home), mask_phone(p.phone) if p.phone else "") if x))
-                for p in people]
-
 
 class ItemForm(ServiceModelForm):
     class Meta:
@@ -118,7 +89,9 @@ class LendForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = site.items.filter(kind=ItemKind.LENDABLE, active=True).order_by("name")
         self.fields["item"].label_from_instance = lambda item: item.name
-        self.fields["person"].picker = BorrowerPicker(user, site)
+        # whom the operator lends or gives to: the people they may open, as loan_create and stock_give_out accept
+        self.fields["person"].picker = PersonPicker(scopes.persons_visible_to(user),
+                                                    reverse("sites:borrower_pick", args=[site.pk]))
 
     def add_service_errors(self, error):
         ServiceModelForm.add_service_errors(self, error)

@@ -7,12 +7,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.params import day_validators, int_param
+from core.params import day_validators
 from people import scopes
-from people.masking import mask_name, mask_phone
+from people.forms import PersonPicker
 from people.models import Organisation, OrganisationKind, Person, Team
-from people.templatetags.personal_data import home_label
-from places.forms import SEARCH_TERMS, Choice, Picker, PickerField, PlacePickerField, place_picker_register
+from places.forms import PickerField, PlacePickerField, place_picker_register
 from places.models import Place, PlaceKind
 from places.selectors import within
 from volunteering.models import ActivityKind
@@ -133,36 +132,21 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
-class PersonPicker(Picker):
+class WalkInPicker(PersonPicker):
     """A walk-in (someone who came without signing up), for the organiser: the people they may open (staff: of
-    their area) and the volunteers on record, by name, pinyin, volunteer number or phone (last 4 digits), shown
-    masked with where they live."""
+    their area) and the volunteers on record, also by volunteer number, which each choice shows."""
 
     def __init__(self, user, activity):
         visible = scopes.persons_visible_to(user)
-        self.people = Person.objects.filter(Q(pk__in=visible.values("pk")) | Q(volunteer__isnull=False)
-                                            ).select_related("home__parent__parent", "volunteer")
-        self.url = reverse("volunteering:walk_in_pick", args=[activity.pk])
+        super().__init__(Person.objects.filter(Q(pk__in=visible.values("pk")) | Q(volunteer__isnull=False))
+                         .select_related("volunteer"), reverse("volunteering:walk_in_pick", args=[activity.pk]))
 
-    def search(self, text):
-        people = self.people
-        for term in text.split()[:SEARCH_TERMS]:
-            digits = term.replace("-", "")
-            q = Person.search_q(term) | Q(volunteer__number__iexact=term)
-            if digits.isdigit() and len(digits) >= 4:
-                q |= Q(phone__endswith=digits)
-            people = people.filter(q)
-        return list(people.order_by("name", "id")[:self.limit + 1])
+    def term_q(self, term):
+        return super().term_q(term) | Q(volunteer__number__iexact=term)
 
-    def get(self, key):
-        pk = int_param(key)
-        return self.people.filter(pk=pk).first() if pk else None
-
-    def choices(self, people):
-        def detail(p):
-            number = p.volunteer.number if hasattr(p, "volunteer") else ""  # no record: AttributeError, so False
-            return " · ".join(x for x in (number, home_label(p.home), mask_phone(p.phone) if p.phone else "") if x)
-        return [Choice(str(p.pk), mask_name(p.name), detail(p)) for p in people]
+    def detail(self, person):
+        number = person.volunteer.number if hasattr(person, "volunteer") else ""  # no record: hasattr is False
+        return " · ".join(x for x in (number, super().detail(person)) if x)
 
 
 class WalkInForm(forms.Form):
@@ -171,7 +155,7 @@ class WalkInForm(forms.Form):
 
     def __init__(self, *args, user=None, activity=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].picker = PersonPicker(user, activity)
+        self.fields["person"].picker = WalkInPicker(user, activity)
 
 
 class CorrectForm(forms.Form):
