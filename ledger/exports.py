@@ -7,7 +7,6 @@ personal data can leave through a download that the page does not show.
 
 import csv
 import io
-import subprocess
 import tempfile
 from itertools import islice
 
@@ -144,14 +143,6 @@ def csv_deeds(deeds_qs):
         yield writer.writerow(cells_safe([row[key] for key, _label in deed_columns()]))
 
 
-def cjk_font() -> str | None:
-    """The name of an installed font that has Simplified Chinese, or None (then no PDF is made)."""
-    try:
-        found = subprocess.run(["fc-list", ":lang=zh-cn", "family"], capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    families = [line.split(",")[0].strip() for line in found.stdout.splitlines() if line.strip()]
-    return sorted(families)[0] if families else None
 
 
 def pdf_render(built: list[BuiltSection], place, period, font: str, deeds: list[dict]) -> bytes:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import fonts
 from core.params import FIRST_DAY, LAST_DAY, BadInput, int_param
 from ledger import exports, periods, selectors
 from ledger.charts import chart_specs
@@ -234,7 +235,7 @@ PDF_DEEDS = 30
 
 def pdf(request, code):
     place, period, built = _public_ledger(request, code)
-    font = exports.cjk_font()
+    font = fonts.cjk_font()
     if font is None:
         # Without a Chinese font every character would print as an empty box: say so instead.
         return render(request, "ledger/no_font.html", {"place": place, "period": period}, status=503)

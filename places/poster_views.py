@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core import fonts
 from core.params import BadInput, int_param
 from places import posters
 from places.hooks import report_url
@@ -79,7 +80,7 @@ def poster(request, code):
     if not posters.has_poster(place):
         return missing(request, _("%(name)s has no poster: posters are printed for a community and the places in "
                                   "it.") % {"name": place.name})
-    font = posters.cjk_font()
+    font = fonts.cjk_font()
     if font is None:
         return no_font(request)
     content = posters.pdf([posters.place_poster(place, posters.base_url(request))], size=size, font=font,
@@ -108,7 +109,7 @@ def batch(request, code):
         raise BadInput(_("There is no part “%(part)s”: the posters of %(name)s print in %(parts)s part(s) of up "
                          "to %(size)s.") % {"part": request.GET.get("part", "")[:20], "name": place.name,
                                             "parts": len(parts), "size": posters.BATCH_PAGES})
-    font = posters.cjk_font()
+    font = fonts.cjk_font()
     if font is None:
         return no_font(request)
     started = time.monotonic()

@@ -13,7 +13,6 @@ embeds it as a PNG of a pixel a module, drawn unsmoothed (`qr_png`), whose modul
 
 import base64
 import io
-import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -155,17 +154,6 @@ def poster_size(request) -> str:
         raise BadInput(_("The poster size is A4 or A5 (?size=a4 or ?size=a5), not “%(size)s”.")
                        % {"size": request.GET.get("size", "")[:20]})
     return size
-
-
-def cjk_font() -> str | None:
-    """The name of an installed font that has Simplified Chinese, or None (then no PDF is made): the ledger's PDF
-    asks the same (ledger.exports.cjk_font, above places)."""
-    try:
-        found = subprocess.run(["fc-list", ":lang=zh-cn", "family"], capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    families = [line.split(",")[0].strip() for line in found.stdout.splitlines() if line.strip()]
-    return sorted(families)[0] if families else None
 
 
 def pdf(posters: Iterable[Poster], *, size: str, font: str, title: str) -> bytes:

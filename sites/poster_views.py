@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core import fonts
 from places import posters
 from places.hooks import report_url
 from places.poster_views import missing, no_font, pdf_response
@@ -48,7 +49,7 @@ def poster(request, pk):
     if site is None:
         return _site_missing(request, pk)
     size = posters.poster_size(request)
-    font = posters.cjk_font()
+    font = fonts.cjk_font()
     if font is None:
         return no_font(request)
     content = posters.pdf([site_posters.site_poster(site, posters.base_url(request))], size=size, font=font,

@@ -16,8 +16,9 @@ from pathlib import Path
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.fonts import cjk_font
 from people import scopes
-from places.posters import cjk_font, qr_png
+from places.posters import qr_png
 from volunteering import selectors
 
 CSS = Path(__file__).with_name("certificate.css")

@@ -13,7 +13,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from ledger import exports, periods
+from core import fonts
+from ledger import periods
 from ledger.sections import figures_by_key, ledger_build
 from ledger.selectors import found_needs
 from needs.models import Need, State
@@ -71,7 +72,7 @@ def test_it_shows_the_same_figures_in_json_excel_pdf_and_the_page(demo, client):
     for key, value in SUBDISTRICT.items():
         assert f'data-figure="{key}">\n    <span class="n">{value}</span>' in page, key
 
-    if exports.cjk_font() is None:
+    if fonts.cjk_font() is None:
         pytest.skip("no Chinese font installed")
     pdf = pypdf.PdfReader(io.BytesIO(client.get(reverse("ledger:pdf", args=[code]), {"period": "2021"}).content))
     text = "".join(p.extract_text() for p in pdf.pages).replace(" ", "").replace("\n", "")

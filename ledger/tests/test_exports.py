@@ -9,6 +9,7 @@ import pypdf
 import pytest
 from django.urls import reverse
 
+from core import fonts
 from ledger import exports, periods
 from ledger.exports import deed_rows
 from ledger.sections import figures_by_key, ledger_build
@@ -42,7 +43,7 @@ def test_it_writes_the_summary_deeds_and_breakdowns_to_excel(client, tree, expec
 
 
 def test_it_writes_a_pdf_with_the_chinese_headline_figures(client, tree, expected):
-    if exports.cjk_font() is None:
+    if fonts.cjk_font() is None:
         pytest.skip("no Chinese font installed")
     response = client.get(reverse("ledger:pdf", args=[tree["tqjy"].code]), {"period": "2021-Q3"})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
@@ -51,14 +52,14 @@ def test_it_writes_a_pdf_with_the_chinese_headline_figures(client, tree, expecte
     assert "天庆嘉园社区幸福账单" in text and "2021年第3季度" in text
     for label, value in (("发现需求", 6), ("已认领", 5), ("已办结", 3), ("满意率", "95.0%")):
         assert f"{value}{label}" in text
-    fonts = {f for page in reader.pages for f in (page["/Resources"].get("/Font") or {}).values()}
-    assert fonts and all("/FontFile2" in f.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+    embedded = {f for page in reader.pages for f in (page["/Resources"].get("/Font") or {}).values()}
+    assert embedded and all("/FontFile2" in f.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
                          or "/FontFile3" in f.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
-                         for f in fonts if "/DescendantFonts" in f.get_object())
+                         for f in embedded if "/DescendantFonts" in f.get_object())
 
 
 def test_it_says_so_when_no_chinese_font_is_installed(client, tree, monkeypatch):
-    monkeypatch.setattr(exports, "cjk_font", lambda: None)
+    monkeypatch.setattr(fonts, "cjk_font", lambda: None)
     response = client.get(reverse("ledger:pdf", args=[tree["tqjy"].code]))
     assert response.status_code == 503 and "中文字体" in response.content.decode()
 

@@ -12,8 +12,8 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from core.fonts import cjk_font
 from ledger import periods
-from ledger.exports import cjk_font
 from ledger.sections import figures_by_key, ledger_build
 from offers.services import (
     booking_cancel,

@@ -14,8 +14,8 @@ from django.contrib.auth.models import User
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from core.fonts import cjk_font
 from ledger import periods
-from ledger.exports import cjk_font
 from ledger.sections import figures_by_key, ledger_build
 from people.services import person_account_link, person_create, team_create
 from volunteering.models import HoursState, ServiceHours

@@ -36,8 +36,8 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from core import fonts
 from core.models import Event, InboxLine
-from ledger import exports
 from needs import permissions, workflow
 from needs.models import Category, Need, Photo
 from needs.services import need_act, need_submit
@@ -879,7 +879,7 @@ def test_ledger_pages(world, db, client, role):
     headers = api_client(client, world, role)
     anonymous, wrong = role.key == "anonymous", []
     has = role.key == "superuser" or role.key in CAN["staff_ledger"]
-    pdf = 200 if exports.cjk_font() else 503  # without a Chinese font the PDF says so (ledger/no_font.html)
+    pdf = 200 if fonts.cjk_font() else 503  # without a Chinese font the PDF says so (ledger/no_font.html)
     missing = Place(code="999999999")
     for inside, place in ((True, ledger_places(world, role)[0]), (False, ledger_places(world, role)[1]),
                           (None, missing)):

@@ -4,6 +4,7 @@ place's page, one place's poster (public), a community's batch (its staff's), an
 import pytest
 from django.urls import reverse
 
+from core import fonts
 from core.models import Event
 from places import posters
 from places.tests import qr
@@ -115,7 +116,7 @@ def test_a_poster_of_no_place_or_of_a_place_without_one_is_a_404_with_words(clie
 
 
 def test_without_a_chinese_font_the_pdf_says_so(client, tree, monkeypatch):
-    monkeypatch.setattr(posters, "cjk_font", lambda: None)
+    monkeypatch.setattr(fonts, "cjk_font", lambda: None)
     got = client.get(f"/places/{tree['building'].code}/poster.pdf")
     assert got.status_code == 503 and "没有安装中文字体" in got.content.decode()
 
