@@ -35,6 +35,12 @@ def event_hash(*, prev_hash: str, at, actor_id, verb, subject_type, subject_id, 
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+def event_time(at=None) -> datetime.datetime:
+    """When a write happens (now, or the `at` the demo and imports give), in UTC: the event's hash covers the ISO
+    text of its time and the database hands it back in UTC, so services take their `at` from here too."""
+    return (at or timezone.now()).astimezone(datetime.UTC)
+
+
 def event_append(*, actor, verb: str, subject, data: dict | None = None, at=None) -> Event:
     """Append one event about `subject` (a model instance) inside the caller's transaction."""
     assert transaction.get_connection().in_atomic_block, "events are written inside the service's transaction"
@@ -45,8 +51,7 @@ def event_append(*, actor, verb: str, subject, data: dict | None = None, at=None
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_CHAIN_LOCK])
     # On SQLite the IMMEDIATE transaction already holds the write lock, so the last hash cannot move.
     prev_hash = events_head()
-    # The hash covers the ISO text of `at`; the database hands it back in UTC, so hash it in UTC too.
-    at = (at or timezone.now()).astimezone(datetime.UTC)
+    at = event_time(at)
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     subject_type = subject._meta.label_lower
     data = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))

@@ -10,10 +10,9 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.events import event_append, verbs_declare
+from core.events import event_append, event_time, verbs_declare
 from needs import actions, permissions, signals, workflow
 from needs.models import Category, Need
 from needs.notify import notice_text, notify
@@ -63,8 +62,7 @@ def need_act(*, actor, need: Need | None, action: str, at: datetime.datetime | N
     # Photo checks decode images: done before the transaction so the row lock is held briefly.
     if "photos" in fields:
         fields["photos"] = photos_prepare(fields["photos"])
-    # In UTC, as the database gives it back: the event's hash covers at.isoformat().
-    at = (at or timezone.now()).astimezone(datetime.UTC)
+    at = event_time(at)
     if need is not None:
         # The losers of a claim race learn so here, without queueing for the write lock (SQLite) or the row
         # lock (PostgreSQL): a committed state that refuses the action is an answer as good as the locked read.

@@ -17,7 +17,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.events import event_append, verbs_declare
+from core.events import event_append, event_time, verbs_declare
 from core.services import require, validated
 from needs.permissions import system_user
 from offers import actions, permissions, rules, workflow
@@ -54,11 +54,6 @@ class BookingConflict(Exception):
     def __init__(self, message: str, *, state: str = ""):
         super().__init__(message)
         self.message, self.state = message, state
-
-
-def _now(at) -> datetime.datetime:
-    # In UTC, as the database gives it back: the event's hash covers at.isoformat().
-    return (at or timezone.now()).astimezone(datetime.UTC)
 
 
 # --- Offers and their sessions ---
@@ -217,7 +212,7 @@ def session_cancel(*, actor, session: Session, reason: str, at=None) -> Session:
                                                                   "manage."))
     reason = actions.text(reason, "reason", required=True,
                           message=_("Say why the session is cancelled: the people booked read it."))
-    at = _now(at)
+    at = event_time(at)
     with transaction.atomic():
         session = Session.objects.select_for_update().select_related("offer").get(pk=session.pk)
         require(permissions.may_manage_offer(actor, session.offer), _("You may only cancel sessions of offers you "
@@ -344,7 +339,7 @@ def booking_request(*, actor, session: Session, person=None, seats: int = 1, not
     automatically), none → on the waiting list. Nothing is written when it is refused."""
     seats = _seats(seats)
     note = actions.text(note, "note", required=False)
-    at = _now(at)
+    at = event_time(at)
     own = scopes.person_of(actor)
     if person is None:
         person = own
@@ -378,7 +373,7 @@ def booking_act(*, actor, booking: Booking, action: str, at=None, **fields) -> B
     if unknown:
         raise ValidationError({name: _("“%(action)s” takes no field “%(field)s”.")
                                % {"action": workflow.ACTIONS[action].label, "field": name} for name in unknown})
-    at = _now(at)
+    at = event_time(at)
     committed = Booking.objects.filter(pk=booking.pk).values_list("state", "session_id").first()
     if committed is None:
         raise Booking.DoesNotExist

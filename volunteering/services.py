@@ -23,7 +23,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.events import event_append, verbs_declare
+from core.events import event_append, event_time, verbs_declare
 from core.services import require, validated
 from needs.permissions import system_user
 from people import scopes
@@ -83,11 +83,6 @@ class VolunteeringConflict(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
-
-
-def _now(at) -> datetime.datetime:
-    # In UTC, as the database gives it back: the event's hash covers at.isoformat().
-    return (at or timezone.now()).astimezone(datetime.UTC)
 
 
 def _local(moment: datetime.datetime) -> str:
@@ -196,7 +191,7 @@ def activity_create(*, actor, kind: str, name: str, place, starts_at, ends_at, t
                     description: str = "", capacity: int | None = None, is_published: bool = True,
                     at=None) -> Activity:
     """An activity organised by a team (its leaders), a unit (its admins) or the staff of its place's area."""
-    at = _now(at)
+    at = event_time(at)
     activity = Activity(kind=kind, name=_text(name, "name", limit=100, required=True,
                                               message=_("Give the activity a title.")),
                         description=_text(description, "description", limit=4000, required=False),
@@ -260,7 +255,7 @@ def activity_update(*, actor, activity: Activity, **changes) -> Activity:
             raise ValidationError({"starts_at": _("Hours were already recorded for this activity: its time can "
                                                   "no longer change.")})
         activity.save()
-        at = _now(None)
+        at = event_time(None)
         event_append(actor=actor, verb="activity_update", subject=activity, at=at,
                      data=_activity_data(activity, changed) | {"fields": sorted(changed)})
         if "capacity" in changed:
@@ -290,7 +285,7 @@ def activities_repeat(*, actor, activity: Activity, last_day: datetime.date, at=
         raise ValidationError({"last_day": _("The last day is at least a week after “%(activity)s” (%(day)s).")
                                % {"activity": activity.name, "day": f"{start:%Y-%m-%d}"}})
     zone, first = timezone.get_current_timezone(), activity.series or activity
-    made, at = [], _now(at)
+    made, at = [], event_time(at)
     for day in days:
         copy_start = datetime.datetime.combine(day, start.time(), zone)
         copy = Activity(kind=activity.kind, name=activity.name, description=activity.description, team=activity.team,
@@ -307,7 +302,7 @@ def activities_repeat(*, actor, activity: Activity, last_day: datetime.date, at=
 def activity_cancel(*, actor, activity: Activity, reason: str, at=None) -> Activity:
     reason = _text(reason, "reason", limit=300, required=True,
                    message=_("Say why the activity is cancelled: those signed up read it."))
-    at = _now(at)
+    at = event_time(at)
     with transaction.atomic():
         activity = Activity.objects.select_for_update(of=("self",)).get(pk=activity.pk)
         require(_may_organise(actor, activity), _not_organiser())
@@ -364,7 +359,7 @@ def volunteer_register(*, actor, person: Person, id_card_number: str = "", name_
     require(permissions.may_register(actor, person), _("You may register yourself, or the people of your area or "
                                                        "team."))
     id_card_number = _id_card(id_card_number)
-    at = _now(at)
+    at = event_time(at)
     for _attempt in range(5):
         try:
             with transaction.atomic():
@@ -442,7 +437,7 @@ def signup_create(*, actor, activity: Activity, volunteer: Volunteer | None = No
     """Sign up for an activity: the actor's own volunteer (None), or a volunteer the organiser signs up. A free
     place → signed up; none → on the waiting list (not a refusal: the first waiting moves up when a place frees).
     Refused in words: not registered, twice, an overlapping activity, cancelled, started. Nothing written then."""
-    at = _now(at)
+    at = event_time(at)
     if volunteer is None:
         volunteer = _own_volunteer(actor)
     elif not permissions.is_own(actor, volunteer):
@@ -481,7 +476,7 @@ def signup_create(*, actor, activity: Activity, volunteer: Volunteer | None = No
 
 def signup_cancel(*, actor, signup: Signup, at=None) -> Signup:
     """Cancel a sign-up (the volunteer, or the organiser): a place it held goes to the first waiting."""
-    at = _now(at)
+    at = event_time(at)
     with transaction.atomic():
         activity = Activity.objects.select_for_update(of=("self",)).get(pk=signup.activity_id)
         signup = Signup.objects.select_for_update(of=("self",)).select_related("volunteer__person").get(pk=signup.pk)
@@ -514,7 +509,7 @@ def checkin(*, actor, activity: Activity, code: str | None = None, volunteer: Vo
     """Check in: by the activity's QR code (`code`, the volunteer themself) or ticked by the organiser
     (`volunteer`); within the window. Someone not signed up (or only waiting) is refused, unless the organiser
     adds them on the spot (`walk_in=True`: a sign-up marked is_walk_in). Checking in again changes nothing."""
-    at = _now(at)
+    at = event_time(at)
     if volunteer is None:
         if code is None:
             raise ValidationError({"code": _("Scan the activity's check-in QR code.")})
@@ -568,7 +563,7 @@ def checkin(*, actor, activity: Activity, code: str | None = None, volunteer: Vo
 
 def checkout(*, actor, signup: Signup, at=None) -> Signup:
     """Check out (the volunteer, or the organiser for them): the end of the service time the hours come from."""
-    at = _now(at)
+    at = event_time(at)
     with transaction.atomic():
         activity = Activity.objects.select_for_update(of=("self",)).get(pk=signup.activity_id)
         signup = Signup.objects.select_for_update(of=("self",)).select_related("volunteer__person").get(pk=signup.pk)
@@ -599,7 +594,7 @@ def hours_propose(*, activity: Activity, at=None, actor=None) -> list[ServiceHou
     """Propose the hours of everyone checked in, once the activity has ended: from check-in (at the earliest the
     start) to check-out (at the latest the end; the end when they did not check out), capped at the duration.
     The system (tasks.hours_propose_sweep) or an organiser; an entry already there is left as it is."""
-    at = _now(at)
+    at = event_time(at)
     if actor is None:
         actor = system_user()
     else:
@@ -649,7 +644,7 @@ def hours_certify(*, actor, entries_or_activity, hours=None, at=None) -> list[Se
     """Certify hours as the organiser: an activity's proposed entries, or the entries given (proposed, or queried
     and confirmed as they are); `hours` certifies that many instead of what was proposed (at most the activity's
     duration). Only the activity's organisers; nothing is written when one entry is refused."""
-    at = _now(at)
+    at = event_time(at)
     activity, pks = _entries(entries_or_activity)
     if hours is not None:
         hours = _hours(hours)
@@ -697,7 +692,7 @@ def hours_certify(*, actor, entries_or_activity, hours=None, at=None) -> list[Se
 def hours_correct(*, actor, entry: ServiceHours, hours, reason: str, at=None) -> ServiceHours:
     """Correct certified (or queried) hours: the old value stays in a HoursCorrection with the reason and who, and
     in the event; a queried entry is certified again. Only the activity's organisers."""
-    at = _now(at)
+    at = event_time(at)
     hours = _hours(hours)
     reason = _text(reason, "reason", limit=300, required=True,
                    message=_("Say why the hours are corrected: the volunteer reads it."))
@@ -731,7 +726,7 @@ def query_deadline(entry: ServiceHours) -> datetime.datetime | None:
 def hours_query(*, actor, entry: ServiceHours, reason: str, at=None) -> ServiceHours:
     """The volunteer queries certified hours, within VOLUNTEER_QUERY_DAYS of the certification; the organiser
     then corrects them (hours_correct) or confirms them (hours_certify)."""
-    at = _now(at)
+    at = event_time(at)
     reason = _text(reason, "reason", limit=300, required=True,
                    message=_("Say what is wrong with these hours: the organiser reads it."))
     with transaction.atomic():
@@ -834,7 +829,7 @@ def certificate_issue(*, actor, volunteer: Volunteer, first_day: datetime.date, 
     """A certificate of volunteer service (志愿服务记录证明) for a period: the volunteer for their own record, or staff
     who may open it. Hours and content from the certified entries of the period; kept as issued. Its number
     carries a check part (number_check), so that a forged or altered number is not found."""
-    at = _now(at)
+    at = event_time(at)
     volunteer = Volunteer.objects.select_related("person").get(pk=volunteer.pk)
     if not permissions.may_issue_certificate(actor, volunteer):
         raise PermissionDenied(_("You may ask for a certificate of your own record only; a certificate for someone "
