@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import AuthenticationError
 
 from core.api import Body, Detail, FieldErrors, Id, refused
 from core.pagination import keyset_page
@@ -23,7 +22,7 @@ from offers.permissions import actions_for, bookings_in_scope_q, bookings_visibl
 from offers.services import SEATS_MAX, BookingConflict, booking_act, booking_request
 from offers.views import public_description
 from people import scopes
-from people.api import BearerTokenAuth
+from people.api import caller
 from people.masking import mask_name
 from places.api import CODE
 
@@ -121,16 +120,9 @@ class OfferFilters(Schema):
     limit: int = Field(50, ge=1, le=200)
 
 
-def _caller(request):
-    """The caller of a public operation: a visitor, the session's user, or a bearer token's user — a token that is
-    sent but not valid is refused (401) rather than read as a visitor (who would not see the offers one manages)."""
-    if request.headers.get("Authorization") and not BearerTokenAuth()(request):
-        raise AuthenticationError
-    return request.user
-
 
 def _offers(request):
-    return Offer.objects.filter(offers_visible_q(_caller(request))).select_related(
+    return Offer.objects.filter(offers_visible_q(caller(request))).select_related(
         "organisation", "person", "place").prefetch_related("communities")
 
 
@@ -138,7 +130,7 @@ def _offers(request):
 @offers_router.get("", response={200: OfferPage, 401: Detail}, auth=None,
                    summary="The offers list (实事清单): published offers, newest first (public)")
 def offer_list(request, filters: Query[OfferFilters]):
-    _caller(request)
+    caller(request)
     offers = selectors.offers_public(community=filters.community, kind=filters.kind or "", q=filters.q)
     offers = offers.prefetch_related("communities").order_by("-id")
     page = keyset_page(offers, filters.before, filters.limit)

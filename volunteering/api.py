@@ -14,11 +14,10 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import AuthenticationError
 
 from core.api import Body, Detail, FieldErrors, Id, Offset, refused
 from people import scopes
-from people.api import BearerTokenAuth
+from people.api import caller
 from people.masking import mask_name
 from people.public import public_text
 from places.api import CODE
@@ -30,13 +29,6 @@ activities_router = Router(tags=["volunteering"])
 volunteers_router = Router(tags=["volunteering"])
 SIGNUPS_SHOWN = 500  # an organiser's list in an activity's detail
 
-
-def _caller(request):
-    """The caller of a public operation: a visitor, the session's user, or a bearer token's user — a token that is
-    sent but not valid is refused (401) rather than read as a visitor (who would not see what one organises)."""
-    if request.headers.get("Authorization") and not BearerTokenAuth()(request):
-        raise AuthenticationError
-    return request.user
 
 
 class PlaceOut(Schema):
@@ -146,7 +138,7 @@ def _detail(user, activity: Activity) -> dict:
 @activities_router.get("", response={200: ActivityPage, 401: Detail}, auth=None,
                        summary="Upcoming volunteer activities (public): published, not ended, soonest first")
 def activity_list(request, filters: Query[ActivityFilters]):
-    _caller(request)
+    caller(request)
     activities = selectors.with_counts(selectors.activities_upcoming(place=filters.place, kind=filters.kind or "",
                                                                      q=filters.q))
     return {"count": activities.count(),
@@ -156,7 +148,7 @@ def activity_list(request, filters: Query[ActivityFilters]):
 @activities_router.get("/{int:activity_id}", response={200: ActivityDetailOut, 401: Detail, 404: Detail}, auth=None,
                        summary="One activity (public when published); organisers also read who signed up")
 def activity_detail(request, activity_id: Id):
-    user = _caller(request)
+    user = caller(request)
     return _detail(user, _visible(user, activity_id))
 
 
