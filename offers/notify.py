@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import notify as core_notify
+from core.dates import local_moment
 from core.models import InboxLine
 from offers import workflow
 from offers.models import Booking
@@ -35,10 +36,10 @@ def recipients(booking: Booking, action: str) -> set[int]:
 
 def notice_text(booking: Booking, action: str) -> str:
     record = workflow.ACTIONS[action]
-    values = {"offer": booking.session.offer.name, "start": workflow.local_moment(booking.session.starts_at),
+    values = {"offer": booking.session.offer.name, "start": local_moment(booking.session.starts_at),
               "action": record.label, "state": booking.get_state_display(), "reason": booking.reason,
               "seats": booking.seats,
-              "until": workflow.local_moment(booking.offered_until) if booking.offered_until else ""}
+              "until": local_moment(booking.offered_until) if booking.offered_until else ""}
     template = record.notice or _("“%(offer)s” on %(start)s: %(action)s — now %(state)s.")
     return (template % values).strip()
 

@@ -10,6 +10,7 @@ import datetime
 
 from django.utils.translation import gettext as _
 
+from core.dates import local_moment
 from offers import workflow
 from offers.models import Booking, BookingState, EligibilityGroup, Offer, Session
 from places.models import Place, PlaceKind, containing_codes
@@ -19,7 +20,7 @@ NO_SHOW_DAYS = 90  # the no-show limit counts the no-shows of this many days (Of
 
 
 def _day(moment) -> str:
-    return workflow.local_moment(moment).split(" ")[0]
+    return local_moment(moment).split(" ")[0]
 
 
 def earliest_start(offer: Offer, at: datetime.datetime) -> datetime.datetime:
@@ -76,7 +77,7 @@ def _limit_refusal(offer: Offer, person, at) -> str | None:
     # The next booking is possible once enough of these have left the period.
     possible = made[len(made) - offer.per_person_limit] + datetime.timedelta(days=offer.per_person_days)
     return _("At most %(limit)d bookings per person in %(days)d days: you can book again from %(date)s.") % {
-        "limit": offer.per_person_limit, "days": offer.per_person_days, "date": workflow.local_moment(possible)}
+        "limit": offer.per_person_limit, "days": offer.per_person_days, "date": local_moment(possible)}
 
 
 def _no_show_refusal(offer: Offer, person, at) -> str | None:
@@ -95,7 +96,7 @@ def _no_show_refusal(offer: Offer, person, at) -> str | None:
 
 def _next_session(offer: Offer, at) -> str:
     start = earliest_start(offer, at)
-    return _("The earliest you can book: %(start)s.") % {"start": workflow.local_moment(start)}
+    return _("The earliest you can book: %(start)s.") % {"start": local_moment(start)}
 
 
 def booking_refusal(*, offer: Offer, session: Session, person, at: datetime.datetime, seats: int = 1) -> str | None:
@@ -116,11 +117,11 @@ def booking_refusal(*, offer: Offer, session: Session, person, at: datetime.date
         return _("Only a person on record can book: ask your community to record you, or to book for you.")
     if session.starts_at < at + datetime.timedelta(hours=offer.min_notice_hours):
         return _("Book at least %(hours)d hours ahead; the earliest you can book: %(start)s.") % {
-            "hours": offer.min_notice_hours, "start": workflow.local_moment(earliest_start(offer, at))}
+            "hours": offer.min_notice_hours, "start": local_moment(earliest_start(offer, at))}
     opens = session.starts_at - datetime.timedelta(days=offer.horizon_days)
     if at < opens:
         return _("Bookings open %(days)d days ahead: you can book this session from %(date)s.") % {
-            "days": offer.horizon_days, "date": workflow.local_moment(opens)}
+            "days": offer.horizon_days, "date": local_moment(opens)}
     for refusal in (_residence_refusal(offer, person), _eligibility_refusal(offer, person)):
         if refusal:
             return refusal
@@ -141,5 +142,5 @@ def cancel_refusal(booking: Booking, at: datetime.datetime) -> str | None:
     if at > deadline:
         return _("Cancel at least %(hours)d hours ahead: the latest was %(deadline)s. Please tell the provider "
                  "directly if you cannot come.") % {"hours": offer.cancel_notice_hours,
-                                                    "deadline": workflow.local_moment(deadline)}
+                                                    "deadline": local_moment(deadline)}
     return None

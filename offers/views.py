@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from core.dates import local_moment
 from core.params import BadInput, in_calendar, int_param
 from offers import permissions, rules, selectors, services, workflow
 from offers.forms import (
@@ -50,11 +51,6 @@ def _page(request, rows, size=PAGE_SIZE):
 def _posted(request):
     """The form's data on a POST (an empty one too: it is refused with the fields it lacks), else None."""
     return request.POST if request.method == "POST" else None
-
-
-def _when(moment: datetime.datetime) -> str:
-    """12月3日 09:00, as the rules' refusals write it (offers.workflow.local_moment)."""
-    return workflow.local_moment(moment)
 
 
 # --- How an offer is shown ---------------------------------------------------------------------------
@@ -182,7 +178,7 @@ def offer_detail(request, pk):
             why = _("too soon: book at least %(n)s hours ahead") % {"n": offer.min_notice_hours}
         elif session.starts_at > latest:
             why = _("bookable from %(when)s") % {
-                "when": _when(session.starts_at - datetime.timedelta(days=offer.horizon_days))}
+                "when": local_moment(session.starts_at - datetime.timedelta(days=offer.horizon_days))}
         else:
             why = ""
         days.setdefault(timezone.localtime(session.starts_at).date(), []).append({"session": session, "why": why})
@@ -194,7 +190,7 @@ def offer_detail(request, pk):
         "first": first, "last": first + WEEK - datetime.timedelta(days=1),
         "later": (first + WEEK).isoformat() if later else "",
         "earlier": (first - WEEK).isoformat() if first > timezone.localdate() else "",
-        "earliest": _when(earliest) if offer.bookable and offer.min_notice_hours else "",
+        "earliest": local_moment(earliest) if offer.bookable and offer.min_notice_hours else "",
         "may_manage": permissions.may_manage_offer(request.user, offer)})
 
 
@@ -578,7 +574,7 @@ def session_create(request, pk):
             form.add_error(None, str(denied))
             return sessions(request, pk, session_form=form, status=403)
         else:
-            messages.success(request, _("Session added: %(when)s.") % {"when": _when(session.starts_at)})
+            messages.success(request, _("Session added: %(when)s.") % {"when": local_moment(session.starts_at)})
             return redirect("offers:sessions", pk=offer.pk)
     return sessions(request, pk, session_form=form, status=422)
 
@@ -627,5 +623,5 @@ def session_cancel(request, pk):
         messages.error(request, str(denied))
         return sessions(request, offer.pk, status=403)
     messages.success(request, _("Session cancelled: %(when)s; the people booked are told.") % {
-        "when": _when(session.starts_at)})
+        "when": local_moment(session.starts_at)})
     return redirect("offers:sessions", pk=offer.pk)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
 
 from core.api import Body
+from core.dates import local_moment
 from offers.models import BookingState
 
 S = BookingState
@@ -58,12 +59,6 @@ def actions_from(state: str) -> list[str]:
 # --- Guards: each returns why the action is refused now, or None. Pages hide an action whose guard refuses
 # (offers.permissions.actions_for) and booking_act refuses it with the same words (offers.permissions.refusal,
 # which adds the offer's cancellation notice from offers.rules). ---
-
-def local_moment(moment) -> str:
-    moment = timezone.localtime(moment)
-    return _now("%(month)d/%(day)d %(time)s") % {"month": moment.month, "day": moment.day,
-                                                 "time": moment.strftime("%H:%M")}
-
 
 def _not_started(booking, at):
     session = booking.session

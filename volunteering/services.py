@@ -23,6 +23,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import local_moment
 from core.events import event_append, event_time, verbs_declare
 from core.services import require, validated
 from needs.permissions import system_user
@@ -85,14 +86,10 @@ class VolunteeringConflict(Exception):
         self.message = message
 
 
-def _local(moment: datetime.datetime) -> str:
-    return timezone.localtime(moment).strftime("%m月%d日 %H:%M").lstrip("0")
-
-
 def _span(activity: Activity) -> str:
     start, end = timezone.localtime(activity.starts_at), timezone.localtime(activity.ends_at)
     same_day = start.date() == end.date()
-    return f"{_local(start)}–{end:%H:%M}" if same_day else f"{_local(start)}–{_local(end)}"
+    return f"{local_moment(start)}–{end:%H:%M}" if same_day else f"{local_moment(start)}–{local_moment(end)}"
 
 
 def _text(value, field: str, *, limit: int, required: bool, message: str = "") -> str:
@@ -529,7 +526,8 @@ def checkin(*, actor, activity: Activity, code: str | None = None, volunteer: Vo
         opens, closes = checkin_window(activity)
         if not opens <= at <= closes:
             raise ValidationError(_("Check-in for “%(activity)s” is open from %(opens)s to %(closes)s.")
-                                  % {"activity": activity.name, "opens": _local(opens), "closes": _local(closes)})
+                                  % {"activity": activity.name, "opens": local_moment(opens),
+                                     "closes": local_moment(closes)})
         signup = Signup.objects.select_for_update(of=("self",)).filter(activity=activity, volunteer=volunteer).first()
         if signup is not None and signup.state == SignupState.SIGNED_UP and signup.checked_in_at is not None:
             signup.activity = activity
@@ -572,7 +570,8 @@ def checkout(*, actor, signup: Signup, at=None) -> Signup:
         if signup.checked_in_at is None or signup.state != SignupState.SIGNED_UP:
             raise ValidationError(_("Not checked in: check in first."))
         if signup.checked_out_at is not None:
-            raise VolunteeringConflict(_("Already checked out at %(at)s.") % {"at": _local(signup.checked_out_at)})
+            raise VolunteeringConflict(_("Already checked out at %(at)s.")
+                                       % {"at": local_moment(signup.checked_out_at)})
         if ServiceHours.objects.filter(activity=activity, volunteer=signup.volunteer).exists():
             raise VolunteeringConflict(_("The hours of this activity were already proposed: ask the organiser to "
                                          "correct them."))
@@ -605,7 +604,7 @@ def hours_propose(*, activity: Activity, at=None, actor=None) -> list[ServiceHou
             raise ValidationError(_("“%(activity)s” was cancelled.") % {"activity": activity.name})
         if at < activity.ends_at:
             raise ValidationError(_("Hours are proposed once the activity has ended (%(end)s).")
-                                  % {"end": _local(activity.ends_at)})
+                                  % {"end": local_moment(activity.ends_at)})
         done = set(ServiceHours.objects.filter(activity=activity).values_list("volunteer_id", flat=True))
         limit = duration_hours(activity)
         made = []
