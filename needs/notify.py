@@ -10,18 +10,13 @@ from core.models import InboxLine
 from core.notify import Contact
 from needs import workflow
 from needs.models import Need
-from people.models import Role, RoleAssignment
+from people.models import RoleAssignment
+from people.selectors import accounts_of
 from places.models import containing_codes
 
 
 def holder_users(need: Need) -> set:
-    users = set()
-    if need.lead_person_id and need.lead_person.user_id:
-        users.add(need.lead_person.user_id)
-    if need.lead_organisation_id:
-        users |= set(RoleAssignment.objects.filter(role=Role.UNIT_ADMIN, organisation=need.lead_organisation_id)
-                     .values_list("user_id", flat=True))
-    return users
+    return accounts_of(person=need.lead_person, organisation_id=need.lead_organisation_id)
 
 
 def reporter_users(need: Need) -> set:

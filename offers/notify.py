@@ -10,18 +10,12 @@ from core.dates import local_moment
 from core.models import InboxLine
 from offers import workflow
 from offers.models import Booking
-from people.models import Role, RoleAssignment
+from people.selectors import accounts_of
 
 
 def provider_users(booking: Booking) -> set[int]:
     offer = booking.session.offer
-    users = set()
-    if offer.person_id and offer.person.user_id:
-        users.add(offer.person.user_id)
-    if offer.organisation_id:
-        users |= set(RoleAssignment.objects.filter(role=Role.UNIT_ADMIN, organisation=offer.organisation_id)
-                     .values_list("user_id", flat=True))
-    return users
+    return accounts_of(person=offer.person, organisation_id=offer.organisation_id)
 
 
 def recipients(booking: Booking, action: str) -> set[int]:

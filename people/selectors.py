@@ -24,11 +24,23 @@ from people.models import (
     PartyMembership,
     PartyOrganisation,
     Person,
+    Role,
+    RoleAssignment,
     Team,
 )
 from places.selectors import within
 
 OPEN_REPORT_STATES = (MemberReportState.REPORTED, MemberReportState.PLACED)
+
+
+def accounts_of(*, person=None, organisation_id=None) -> set[int]:
+    """Who hears for a person or a unit: the person's account, and the unit's admins (a need's holder, an offer's
+    provider, a station's operator)."""
+    users = {person.user_id} if person is not None and person.user_id else set()
+    if organisation_id:
+        users |= set(RoleAssignment.objects.filter(role=Role.UNIT_ADMIN, organisation=organisation_id)
+                     .values_list("user_id", flat=True))
+    return users
 
 
 def organisation_list(*, q: str = "", kind: str = ""):

@@ -6,6 +6,7 @@ from django.utils import timezone
 from people import scopes
 from people.masking import mask_name
 from people.models import Role, RoleAssignment
+from people.selectors import accounts_of
 from places.models import containing_codes
 from sites.models import Item, ItemKind, Loan, Site, SiteKind
 
@@ -62,10 +63,7 @@ def operated_by(user) -> QuerySet:
 
 def operator_users(site: Site) -> set[int]:
     """The accounts that run the station: its operator unit's admins, else the staff of its community."""
-    users = set()
-    if site.operator_id:
-        users |= set(RoleAssignment.objects.filter(role=Role.UNIT_ADMIN, organisation=site.operator_id)
-                     .values_list("user_id", flat=True))
+    users = accounts_of(organisation_id=site.operator_id)
     if not users:
         users |= set(RoleAssignment.objects.filter(role=Role.COMMUNITY_STAFF,
                                                    place__code__in=containing_codes(site.place.code))
