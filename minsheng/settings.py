@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "needs",
     "offers",
     "volunteering",
+    "meetings",
     "ledger",
     "rosters",
     "minsheng",  # the top: the home page (templates, translations)

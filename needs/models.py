@@ -106,6 +106,7 @@ class CalendarDay(models.Model):
 class Channel(models.TextChoices):
     FIELD_VISIT = "field_visit", _("Field visit (实地走访)")
     COUNCIL = "council", _("Resident council (居民议事会)")
+    JOINT_MEETING = "joint", _("Joint party-building meeting (党建联席会)")
     ONLINE = "online", _("Online consultation (网络征求意见)")
     WALK_IN = "walk_in", _("Walk-in (来访)")
     HOTLINE = "hotline", _("12345 hotline")

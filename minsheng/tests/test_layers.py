@@ -19,7 +19,8 @@ LAYERS = [
     ("people",),
     ("sites",),
     ("needs", "rosters"),
-    ("offers", "volunteering", "meetings", "mediation"),
+    ("offers", "volunteering"),
+    ("meetings", "mediation"),  # a resolution creates needs and volunteer activities
     ("ledger",),
     ("interop",),
     ("minsheng",),
