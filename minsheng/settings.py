@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "offers",
     "volunteering",
     "meetings",
+    "mediation",
     "ledger",
     "rosters",
     "minsheng",  # the top: the home page (templates, translations)
@@ -310,6 +311,10 @@ VOLUNTEER_STAR_HOURS = env_ascending("VOLUNTEER_STAR_HOURS", "100,300,600,1000,1
 VOLUNTEER_QUERY_DAYS = env_int("VOLUNTEER_QUERY_DAYS", 30, minimum=1)
 VOLUNTEER_RECORD_YEARS = env_int("VOLUNTEER_RECORD_YEARS", 10, minimum=10)
 VOLUNTEER_CHECKIN_EARLY_MINUTES = env_int("VOLUNTEER_CHECKIN_EARLY_MINUTES", 30, minimum=0, maximum=24 * 60)
+# Mediation (mediation/): the days a dispute should be settled in from its intake (one month by default), and the
+# days after the outcome is fed back when the follow-up (回访) falls due.
+MEDIATION_SETTLE_DAYS = env_int("MEDIATION_SETTLE_DAYS", 30, minimum=1)
+MEDIATION_FOLLOW_UP_DAYS = env_int("MEDIATION_FOLLOW_UP_DAYS", 14, minimum=1)
 # The address QR posters point to and print (places/posters.py), e.g. https://minsheng.example.cn: empty, the
 # address the request that makes them came in by (behind nginx, the public one; set it when staff print from
 # an address residents' phones cannot reach).

@@ -20,7 +20,7 @@ LAYERS = [
     ("sites",),
     ("needs", "rosters"),
     ("offers", "volunteering"),
-    ("meetings", "mediation"),  # a resolution creates needs and volunteer activities
+    ("meetings", "mediation"),  # a resolution creates needs and volunteer activities; a need becomes a dispute
     ("ledger",),
     ("interop",),
     ("minsheng",),
