@@ -184,6 +184,9 @@ class Mediator(models.Model):
                                               violation_error_message=_("A mediator is a person, a team or an "
                                                                         "account."))]
 
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.person or self.team or self.user}"
+
 
 class Step(models.Model):
     """One record per action on a dispute (mediation.workflow ACTIONS): the stage's record in the case file."""
@@ -201,6 +204,9 @@ class Step(models.Model):
         verbose_name = _("stage record")
         verbose_name_plural = _("stage records")
         ordering = ["dispute_id", "at", "id"]
+
+    def __str__(self):
+        return f"{self.dispute} · {self.action}"
 
 
 class Agreement(models.Model):

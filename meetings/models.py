@@ -172,6 +172,9 @@ class Attendance(models.Model):
         ordering = ["meeting_id", "member_id"]
         constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="one_attendance_per_member")]
 
+    def __str__(self):
+        return f"{self.meeting} · {self.member} · {self.get_presence_display()}"
+
 
 class MinutesState(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -303,3 +306,6 @@ class Vote(models.Model):
         verbose_name = _("vote")
         verbose_name_plural = _("votes")
         constraints = [models.UniqueConstraint(fields=["resolution", "member"], name="one_vote_per_member")]
+
+    def __str__(self):
+        return f"{self.resolution} · {self.member} · {self.get_choice_display()}"
