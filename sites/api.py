@@ -15,6 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from core.api import Body, Detail, FieldErrors, Id, Offset, refused
 from people import scopes
+from people.api import caller
 from places.api import CODE
 from sites import selectors
 from sites.models import ItemKind, Loan, MovementKind, Site, SiteKind, StockMovement
@@ -179,15 +180,18 @@ def _operated(request, pk: int, *, write: bool) -> Site:
     return site
 
 
-@router.get("", response=StationPage, auth=None, summary="List stations (public)")
+# Public, as the station pages are; a token sent must still be valid (people.api.caller), as for the offers.
+@router.get("", response={200: StationPage, 401: Detail}, auth=None, summary="List stations (public)")
 def station_list(request, filters: Query[StationFilters]):
+    caller(request)
     stations = selectors.stations(filters.q, filters.community or "")
     return {"count": stations.count(), "items": list(stations[filters.offset:filters.offset + filters.limit])}
 
 
-@router.get("/{int:station_id}", response={200: StationDetailOut, 404: Detail}, auth=None,
+@router.get("/{int:station_id}", response={200: StationDetailOut, 401: Detail, 404: Detail}, auth=None,
             summary="One station with what is available now (public)")
 def station_detail(request, station_id: Id):
+    caller(request)
     return Status(200, _station(station_id))
 
 

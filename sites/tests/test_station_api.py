@@ -32,6 +32,12 @@ def test_the_list_is_public_with_a_community_filter_and_search(client, root, tre
     assert client.get("/api/v1/stations", {"community": "abc"}).status_code == 422
 
 
+def test_a_token_sent_must_be_valid_though_the_stations_are_public(client, station):
+    for url in ("/api/v1/stations", f"/api/v1/stations/{station.pk}"):
+        bad = client.get(url, HTTP_AUTHORIZATION="Bearer not-a-token")
+        assert bad.status_code == 401 and "令牌" in bad.json()["detail"]
+
+
 def test_a_station_shows_what_is_available_and_names_no_borrower(client, accounts, station, plasters, umbrellas):
     loan_create(actor=accounts["unit_admin"], item=umbrellas, borrower_name="李建国", borrower_phone="13800001111")
     response = client.get(f"/api/v1/stations/{station.pk}")
