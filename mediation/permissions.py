@@ -74,8 +74,6 @@ def may_act(user, dispute: Dispute, action: str) -> bool:
     act on it; the intake is dispute_receive's)."""
     if action == "receive" or workflow.next_state(dispute.state, action) is None:
         return False
-    if action == "escalate" and dispute.level == LEVEL_ORDER[-1]:
-        return False
     return may_read(user, dispute)
 
 
@@ -83,7 +81,9 @@ def actions_for(user, dispute: Dispute) -> list[str]:
     """The actions the user may take on the dispute now, as pages and the API offer them."""
     if not may_read(user, dispute):
         return []
-    return [action for action in workflow.actions_from(dispute.state) if may_act(user, dispute, action)]
+    top = dispute.level == LEVEL_ORDER[-1]  # beyond the subdistrict: nowhere left to raise it
+    return [action for action in workflow.actions_from(dispute.state)
+            if may_act(user, dispute, action) and not (top and action == "escalate")]
 
 
 def disputes_visible_q(user) -> Q:

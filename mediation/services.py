@@ -421,6 +421,33 @@ def dispute_reopen(*, actor, dispute: Dispute, note: str, at=None) -> Dispute:
     return dispute_act(actor=actor, dispute=dispute, action="reopen", note=note, at=at)
 
 
+# --- The sweep's (mediation.tasks) ---
+
+def staff_users(dispute: Dispute) -> set[int]:
+    """The community staff of the dispute's community (who hear of it when it is overdue)."""
+    return {m["user"].pk for m in actions.level_mediators(dispute, Level.COMMUNITY)}
+
+
+@transaction.atomic
+def dispute_overdue_mark(*, dispute: Dispute, at=None) -> bool:
+    """Mark an open dispute past its settle-by date overdue (once), with an event, and tell its mediators and the
+    community's staff. False when it moved on or was marked already."""
+    from needs.permissions import system_user
+
+    at = event_time(at)
+    dispute = Dispute.objects.select_for_update(of=("self",)).select_related("place").get(pk=dispute.pk)
+    if dispute.overdue or dispute.state not in workflow.OPEN or dispute.due_at >= at:
+        return False
+    dispute.overdue = True
+    dispute.save(update_fields=["overdue", "updated_at"])
+    actor = system_user()
+    event_append(actor=actor, verb="dispute_overdue", subject=dispute, at=at,
+                 data={"state": dispute.state, "level": dispute.level, "due_at": dispute.due_at})
+    _tell(dispute, actor=actor, verb="dispute_overdue", at=at, users=mediator_users(dispute) | staff_users(dispute),
+          text=_("A dispute is past its settle-by date: %(title)s") % {"title": dispute.title})
+    return True
+
+
 # --- Reads that are logged ---
 
 @transaction.atomic
