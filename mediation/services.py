@@ -237,7 +237,7 @@ def dispute_from_need(*, actor, need, kind: str, title: str = "", at=None) -> Di
     # The need's title unless it names someone or a room; then the kind's own words.
     if not title and _title_refusal(need.title, {need.contact_name} - {""}) is None:
         title = need.title
-    title = title or (DisputeKind(kind).label if kind in DisputeKind.values else "")
+    title = title or (str(DisputeKind(kind).label) if kind in DisputeKind.values else "")
     with transaction.atomic():
         need = Need.objects.select_for_update().get(pk=need.pk)
         if Dispute.objects.filter(need=need).exists():

@@ -16,7 +16,7 @@ def now():
     return NOW
 
 
-def _person_with_account(root, username, name, phone, home):
+def person_with_account(root, username, name, phone, home):
     user = User.objects.create_user(username, password="pass-12345")
     person = person_create(actor=root, name=name, phone=phone, home=home, is_resident=True)
     person_account_link(actor=root, person=person, user=user)
@@ -25,8 +25,8 @@ def _person_with_account(root, username, name, phone, home):
 
 @pytest.fixture
 def pair(root, tree, accounts):
-    head, head_user = _person_with_account(root, "louyuan", "楼长甲", "13900001111", tree["entrance"])
-    manager, manager_user = _person_with_account(root, "wuye", "物业乙", "13900002222", tree["building"])
+    head, head_user = person_with_account(root, "louyuan", "楼长甲", "13900001111", tree["entrance"])
+    manager, manager_user = person_with_account(root, "wuye", "物业乙", "13900002222", tree["building"])
     pair = building_pair_set(actor=accounts["community_staff"], building=tree["building"], head=head,
                              manager=manager, since=datetime.date(2021, 1, 1), at=NOW)
     return {"pair": pair, "head": head_user, "manager": manager_user}
