@@ -1022,6 +1022,7 @@ OPERATIONS = {  # the operations this matrix tests, besides one per action (need
     **dict.fromkeys(("volunteering_api_activity_list", "volunteering_api_activity_detail",
                      "volunteering_api_activity_signup", "volunteering_api_activity_checkin",
                      "volunteering_api_volunteer_me"), "test_volunteering_api"),
+    **dict.fromkeys(("mediation_api_dispute_list", "mediation_api_dispute_detail"), "test_mediation_api"),
 }
 
 
@@ -1030,6 +1031,9 @@ def test_every_api_operation_has_a_rule(openapi, db):  # db: run with the module
     from offers.api import API_ACTIONS
 
     actions |= {f"booking_{a}" for a in API_ACTIONS}  # one per booking action: test_booking_api
+    from mediation.api import API_ACTIONS as DISPUTE_ACTIONS
+
+    actions |= {f"dispute_{a}" for a in DISPUTE_ACTIONS}  # one per dispute action: test_mediation_api
     assert set(openapi) - set(OPERATIONS) - actions == set(), "operations without a rule in the permission matrix"
     assert {op for op in actions if op in openapi} == actions
     assert {op for op, o in openapi.items() if not o["secured"]} == {
@@ -1608,4 +1612,113 @@ def test_volunteering_pages(world, volunteering_world, volunteering_pages_world,
                  "login" if anonymous else 200 if mine or role.key == "superuser" else 404, inside, mine)
         cell("volunteering:verify", f"/volunteering/verify/{certificate.number}/", "get", 200, inside)
     cell("volunteering:verify", "/volunteering/verify/ZYZM-2021-000001-AAAA/", "get", 404)
+    assert wrong == [], "\n".join(map(str, wrong))
+
+
+# --- Mediation (mediation/): the API's operations, every role × a dispute in each stage inside and outside ---------
+# A dispute is read by its mediators, the staff whose area holds its place (subdistrict admins, community staff) and
+# superusers; anyone else is answered 404, as for a missing case (SPEC §7, mediation.permissions). Inside: disputes
+# at a building of 天庆嘉园 whose building head is the party member (dangyuan), so they mediate them; outside: at
+# 东岗小区, nobody's case. Who reads may take every action the stage table allows; another is refused in words (422).
+
+MEDIATION_READERS = {"subdistrict", "community", "member"}  # inside; outside only a superuser
+MEDIATION_STATES = ("received", "assessed", "mediating", "concluded", "fed_back")
+
+
+def mediation_reads(role: R, inside: bool) -> bool:
+    return role.key == "superuser" or (inside and role.key in MEDIATION_READERS)
+
+
+@pytest.fixture(scope="module")
+def mediation_world(world, django_db_blocker):
+    from mediation.services import (
+        building_pair_set,
+        dispute_agree,
+        dispute_assess,
+        dispute_feed_back,
+        dispute_mediate,
+        dispute_receive,
+    )
+
+    with django_db_blocker.unblock():
+        admin_user, head = world["users"]["superuser"], world["users"]["member"]
+        building = Place.objects.filter(code__startswith=GRID1, kind="building").order_by("code").first()
+        building_pair_set(actor=admin_user, building=building, head=world["person"]["member"],
+                          since=datetime.date(2021, 1, 1))
+        today = timezone.localdate()
+        disputes = {}
+        for inside in (True, False):
+            actor, place = (head, building) if inside else (admin_user, world["away"])
+            for state in MEDIATION_STATES:
+                d = dispute_receive(actor=actor, kind="leak", title=f"矩阵漏水{state}", place=place, parties=[
+                    {"role": "applicant", "name": "矩阵甲", "phone": "13900000001", "address": "1单元101"},
+                    {"role": "respondent", "name": "矩阵乙", "address": "1单元201"}])
+                steps = MEDIATION_STATES.index(state)
+                if steps >= 1:
+                    dispute_assess(actor=actor, dispute=d, note="矩阵")
+                if steps >= 2:
+                    dispute_mediate(actor=actor, dispute=d)
+                if steps >= 3:
+                    dispute_agree(actor=actor, dispute=d, facts="矩阵", terms="矩阵", performance="矩阵",
+                                  perform_by=today, signed_on=today)
+                if steps >= 4:
+                    dispute_feed_back(actor=actor, dispute=d, note="矩阵")
+                disputes[inside, state] = d
+        yield {"disputes": disputes}
+
+
+def mediation_body(dispute, action: str) -> dict:
+    today = timezone.localdate().isoformat()
+    return {"mediate": {}, "agree": {"facts": "矩阵", "terms": "矩阵", "performance": "矩阵", "perform_by": today,
+                                     "signed_on": today},
+            "no_agreement": {"referred_to": "12345热线"}, "refuse": {"party": dispute.parties.first().pk},
+            "follow_up": {"note": "矩阵", "performed": True}}.get(action, {"note": "矩阵"})
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.key)
+def test_mediation_api(world, mediation_world, db, client, role):
+    from mediation import workflow as mediation_workflow
+    from mediation.api import API_ACTIONS
+    from mediation.models import Dispute
+
+    headers = api_client(client, world, role)
+    anonymous, wrong = role.key == "anonymous", []
+
+    def check(operation, got, expected, *cell):
+        expected = 401 if anonymous else expected
+        if got.status_code != expected:
+            wrong.append((operation, *cell, expected, got.status_code, got.content.decode()[:200]))
+        CELLS["api"] += 1
+        return got.status_code == expected and not anonymous
+
+    disputes = mediation_world["disputes"]
+    top = max(d.pk for d in disputes.values()) + 1
+    listed = client.get("/api/v1/disputes", {"before": top, "limit": 200}, headers=headers)
+    if check("mediation_api_dispute_list", listed, 200):
+        ids = {item["id"] for item in listed.json()["items"]}
+        for (inside, state), d in disputes.items():
+            if (d.pk in ids) != mediation_reads(role, inside):
+                wrong.append(("mediation_api_dispute_list", inside, state, d.pk in ids))
+    for (inside, state), d in disputes.items():
+        reads = mediation_reads(role, inside)
+        one = client.get(f"/api/v1/disputes/{d.pk}", headers=headers)
+        if check("mediation_api_dispute_detail", one, 200 if reads else 404, inside, state) and reads:
+            offered = [a for a in mediation_workflow.actions_from(state) if a in API_ACTIONS]
+            if one.json()["actions"] != offered:
+                wrong.append(("mediation_api_dispute_detail actions", inside, state, one.json()["actions"], offered))
+        for action in API_ACTIONS:
+            outcome = "missing" if not reads else "done" if mediation_workflow.next_state(state, action) else "guarded"
+            with rolled_back():
+                events = Event.objects.count()
+                got = client.post(f"/api/v1/disputes/{d.pk}/actions/{action}", mediation_body(d, action),
+                                  content_type="application/json", headers=headers)
+                check(f"dispute_{action}", got, API_STATUS[outcome], inside, state)
+                after = Dispute.objects.get(pk=d.pk).state
+                if outcome == "done" and not anonymous:
+                    ok = after == mediation_workflow.next_state(state, action) and Event.objects.count() > events
+                else:
+                    ok = after == state and Event.objects.count() == events
+                if not ok:
+                    wrong.append((f"dispute_{action}", inside, state, "wrote" if outcome != "done" else "did not"))
+    check("mediation_api_dispute_detail", client.get("/api/v1/disputes/999999999", headers=headers), 404)
     assert wrong == [], "\n".join(map(str, wrong))
