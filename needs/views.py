@@ -31,6 +31,7 @@ from needs.forms import (
     WorklistFilterForm,
     action_form,
 )
+from needs.hooks import origins_of
 from needs.models import Channel, Photo, Rating, reference_clean
 from needs.permissions import actions_for, is_recorder, require_may_act
 from needs.public import list_views, names_on_record, need_view
@@ -182,7 +183,8 @@ def _detail_context(request, need, forms=None):
             "mergeable": mergeable, "suggestions": suggestions, "events": selectors.timeline(need),
             "notes": need.notes.prefetch_related("photos"), "photos": need.photos.filter(note=None),
             "reporter": selectors.reporter_label(need, request.user), "collaborators": need.collaborators.all(),
-            "is_staff": is_staff, "shown": need_view(need, request.user)}
+            "is_staff": is_staff, "shown": need_view(need, request.user),
+            "origins": origins_of(need, request.user)}
 
 
 def _suggestions(user, need, may_dispatch: bool) -> list[dict]:
