@@ -34,6 +34,8 @@ from mediation.models import (
     Step,
 )
 from mediation.selectors import building_pair_of
+from needs.models import Need
+from needs.permissions import system_user
 from people import scopes
 from people.models import PersonalDataAccess, Role, TeamMember
 from people.public import ENTRANCE_OR_ROOM, personal_data_in
@@ -223,8 +225,6 @@ def dispute_receive(*, actor, kind: str, title: str, place: Place, parties, desc
 def dispute_from_need(*, actor, need, kind: str, title: str = "", at=None) -> Dispute:
     """Turn a need of the category 邻里纠纷 into a dispute (linked, one per need); its reporter or contact is the
     applicant (the other party is added with party_add). The need itself is unchanged: its page says 已转人民调解."""
-    from needs.models import Need
-
     if need.category is None or need.category.name != NEIGHBOUR_DISPUTE:
         raise ValidationError(_("Only a need of the category 邻里纠纷 is turned into a dispute."))
     require(permissions.may_receive(actor, need.place),
@@ -432,8 +432,6 @@ def staff_users(dispute: Dispute) -> set[int]:
 def dispute_overdue_mark(*, dispute: Dispute, at=None) -> bool:
     """Mark an open dispute past its settle-by date overdue (once), with an event, and tell its mediators and the
     community's staff. False when it moved on or was marked already."""
-    from needs.permissions import system_user
-
     at = event_time(at)
     dispute = Dispute.objects.select_for_update(of=("self",)).select_related("place").get(pk=dispute.pk)
     if dispute.overdue or dispute.state not in workflow.OPEN or dispute.due_at >= at:
