@@ -6,3 +6,12 @@ class MeetingsConfig(AppConfig):
     name = "meetings"
     label = "meetings"
     verbose_name = _("Committee and meetings")
+
+    def ready(self):
+        from meetings.services import seat_join
+        from people.signals import committee_seat_added
+
+        def seat_joins_committee(sender, *, seat, actor, at=None, **kwargs):
+            seat_join(actor=actor, seat=seat, at=at)
+
+        committee_seat_added.connect(seat_joins_committee, weak=False, dispatch_uid="meetings.seat_joins_committee")

@@ -7,7 +7,7 @@ class PeopleConfig(AppConfig):
     verbose_name = _("Organisations and people")
 
     def ready(self):
-        from people import panels, scopes, signals  # noqa: F401  (signals: a changed password revokes API tokens)
+        from people import panels, receivers, scopes  # noqa: F401  (receivers: a changed password revokes API tokens)
         from places.hooks import administered_places_register, panel_register
 
         panel_register(key="coverage", template="people/_place_coverage.html", context=panels.coverage_panel,

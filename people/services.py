@@ -30,6 +30,7 @@ from people.models import (
     TeamMember,
     token_hash,
 )
+from people.signals import committee_seat_added
 
 verbs_declare({
     "organisation_create": "an organisation registered",
@@ -285,6 +286,7 @@ def committee_member_add(*, actor, community, since, person=None, organisation=N
         defaults={"since": since, "represents": represents})
     if created:
         event_append(actor=actor, verb="committee_member_add", subject=seat, data={"represents": represents})
+        committee_seat_added.send(sender=CommitteeMember, seat=seat, actor=actor, at=None)
     return seat
 
 
@@ -355,7 +357,7 @@ def api_token_revoke(*, actor, token: ApiToken) -> None:
 
 @transaction.atomic
 def api_token_revoke_all(*, user) -> int:
-    """Revoke every token of `user` because their password changed (people/signals.py: whoever changed it, on
+    """Revoke every token of `user` because their password changed (people/receivers.py: whoever changed it, on
     whichever page or command): a token taken with the old password must not outlive it. Returns how many."""
     tokens = list(ApiToken.objects.filter(user=user))
     for token in tokens:
