@@ -3,6 +3,7 @@
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mediation import permissions, workflow
 from mediation.models import BuildingPair, Dispute, Party
@@ -78,3 +79,19 @@ def case_file(dispute: Dispute) -> dict:
         "mediators": list(dispute.mediators.select_related("person", "team", "user")),
         "agreement": getattr(dispute, "agreement", None) if dispute.pk else None,
     }
+
+
+def need_mediation(need, viewer) -> list[tuple[str, str]]:
+    """What a need's page says of mediation (needs.hooks origins, registered in mediation.apps): 已转人民调解 — to
+    the public nothing more, to the case's readers a link to the case; for those who record disputes there, a need
+    of the category 邻里纠纷 not yet turned offers the way to do it."""
+    from mediation.services import NEIGHBOUR_DISPUTE, case_link
+
+    dispute = Dispute.objects.filter(need=need).select_related("place").first()
+    if dispute is not None:
+        return [(_("Transferred to people's mediation"), case_link(dispute) if permissions.may_read(viewer, dispute)
+                 else "")]
+    if (need.category_id and need.category.name == NEIGHBOUR_DISPUTE
+            and permissions.may_receive(viewer, need.place)):
+        return [(_("Turn into a mediation case"), f"/mediation/from-need/{need.pk}/")]
+    return []
