@@ -150,7 +150,7 @@ class AgendaItem(models.Model):
 
 class Presence(models.TextChoices):
     INVITED = "invited", _("Invited")
-    PRESENT = "present", _("Present")
+    PRESENT = "present", pgettext_lazy("attendance", "Present")
     ABSENT = "absent", _("Absent")
     EXCUSED = "excused", _("Excused (请假)")
 
@@ -160,7 +160,7 @@ class Attendance(models.Model):
 
     meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE,
                                 related_name="attendances")
-    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT,
+    member = models.ForeignKey(Member, verbose_name=pgettext_lazy("body", "member"), on_delete=models.PROTECT,
                                related_name="attendances")
     presence = models.CharField(_("attendance"), max_length=8, choices=Presence.choices, default=Presence.INVITED)
     invited_at = models.DateTimeField(_("invited at"))
@@ -236,9 +236,9 @@ class Attachment(models.Model):
 
 
 class ResolutionState(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
+    PROPOSED = "proposed", pgettext_lazy("resolution", "Proposed")
     ADOPTED = "adopted", _("Adopted")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("resolution", "Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
@@ -263,7 +263,7 @@ class Resolution(models.Model):
                              default=ResolutionState.PROPOSED)
     vote_mode = models.CharField(_("voting"), max_length=8, choices=VoteMode.choices, default=VoteMode.COUNTS)
     # The counts: entered (show of hands) or counted from the members' votes when decided.
-    votes_for = models.PositiveIntegerField(_("for"), null=True, blank=True)
+    votes_for = models.PositiveIntegerField(pgettext_lazy("votes", "for"), null=True, blank=True)
     votes_against = models.PositiveIntegerField(_("against"), null=True, blank=True)
     votes_abstain = models.PositiveIntegerField(_("abstaining"), null=True, blank=True)
     present_at_decision = models.PositiveIntegerField(_("present when decided"), null=True, blank=True)
@@ -288,7 +288,7 @@ class Resolution(models.Model):
 
 
 class VoteChoice(models.TextChoices):
-    FOR = "for", _("For")
+    FOR = "for", pgettext_lazy("vote", "For")
     AGAINST = "against", _("Against")
     ABSTAIN = "abstain", _("Abstain")
 
@@ -296,7 +296,7 @@ class VoteChoice(models.TextChoices):
 class Vote(models.Model):
     resolution = models.ForeignKey(Resolution, verbose_name=_("resolution"), on_delete=models.PROTECT,
                                    related_name="votes")
-    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="votes")
+    member = models.ForeignKey(Member, verbose_name=pgettext_lazy("body", "member"), on_delete=models.PROTECT, related_name="votes")
     choice = models.CharField(_("vote"), max_length=8, choices=VoteChoice.choices)
     cast_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("cast by"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="+")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from core.models import Event
 from meetings.models import Resolution, ResolutionState
@@ -35,9 +35,9 @@ class Progress:
 
 def status_label(status: str) -> str:
     if status == "in_progress":
-        return _("In progress")
+        return pgettext("resolution", "In progress")
     if status == "done":
-        return _("Done")
+        return pgettext("resolution", "Done")
     return str(ResolutionState(status).label)
 
 

@@ -7,6 +7,7 @@ those present for.
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from meetings.models import Meeting, PassBase, Presence
 
@@ -33,9 +34,9 @@ def passes(body, votes_for: int, present: int, members: int) -> bool:
 
 def _fraction(numerator: int, denominator: int) -> str:
     if numerator == denominator:
-        return _("all")
+        return pgettext("share", "all")
     if 2 * numerator == denominator:
-        return _("half")
+        return pgettext("share", "half")
     return f"{numerator}/{denominator}"
 
 
