@@ -10,7 +10,7 @@ drafts, private attachments); everyone else only its public view (meetings.selec
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import DateTimeField, Exists, ExpressionWrapper, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -96,7 +96,9 @@ def meetings_visible_q(user) -> Q:
         return Q()
     if not _authenticated(user):
         return Q(pk__in=[])
-    day = TruncDate(OuterRef("starts_at"), tzinfo=timezone.get_current_timezone())
+    # An OuterRef has no type until resolved: TruncDate needs to know it truncates a moment.
+    day = TruncDate(ExpressionWrapper(OuterRef("starts_at"), output_field=DateTimeField()),
+                    tzinfo=timezone.get_current_timezone())
     seats = Member.objects.filter(who_q(user), body=OuterRef("body_id"))
     then = Q(since__lte=day) & (Q(until__isnull=True) | Q(until__gt=day))
     return (_managed_q(user, "body__") | Exists(seats.filter(current_q(_today())))
