@@ -88,6 +88,25 @@ class Figures(Schema):
                               "(volunteering.figures)")
     volunteers_active: int = _f("distinct volunteers with certified hours on those activities")
     hours_served: float = _f("certified volunteer service hours on those activities", "hours, 2 decimals")
+    disputes_received: int = _f("disputes received in the period at places in the scope (mediation.figures)")
+    disputes_concluded: int = _f("disputes whose outcome was recorded in the period (agreement, referred, withdrawn "
+                                 "or refused)")
+    disputes_settled: int = _f("disputes concluded in the period by a mediation agreement")
+    community_settle_rate: float | None = _f("settled at building or community level / (concluded - withdrawn) "
+                                             "(小事不出社区)", RATE)
+    subdistrict_settle_rate: float | None = _f("settled at building, community or subdistrict level / (concluded - "
+                                               "withdrawn) (大事不出街道)", RATE)
+    median_days_to_settle: float | None = _f("median days from intake to agreement of the disputes settled in the "
+                                             "period; null when none", "days, 1 decimal")
+    meetings_held: int = _f("meetings of bodies in the scope (社工委, resident councils, the joint meeting) marked held "
+                            "in the period (meetings.figures)")
+    attendance_rate: float | None = _f("members recorded present / members invited, over those meetings (excused "
+                                       "not present)", RATE)
+    resolutions_adopted: int = _f("resolutions adopted in the period by bodies in the scope")
+    resolutions_done: int = _f("of them, carried out now: all they created is resolved or held, or marked done")
+    council_needs: int = _f("needs found in the period raised by a resident council, 社工委 or the joint meeting "
+                            "(their channel)")
+    council_needs_resolved: int = _f("of them, resolved now")
     honours: int = _f("honours awarded to places in the scope by the period's end")
     branches: int | None = _f("a community's party branches; null for other scopes")
     party_members: int | None = _f("members of a community's party committee and branches; null elsewhere")

@@ -21,6 +21,8 @@ from ledger import selectors
 from ledger.exports import deed_columns, deed_rows
 from ledger.labels import (
     COVERAGE_LABELS,
+    MEDIATION_LABELS,
+    MEETING_LABELS,
     NEED_LABELS,
     OFFER_LABELS,
     PEOPLE_LABELS,
@@ -32,6 +34,10 @@ from ledger.labels import (
 from ledger.periods import Period
 from ledger.rollups import COMMUNITY_CODE, GRID_CODE
 from ledger.section_data import Figure, SectionData, Table
+from meetings import figures as meeting_figures
+from meetings.models import BodyKind
+from mediation import figures as mediation_figures
+from mediation.models import DisputeKind, Level, Outcome
 from needs.models import Channel, ConcernLevel, Rating
 from offers import figures as offer_figures
 from offers.models import OfferKind
@@ -339,6 +345,143 @@ def volunteering_section(s: LedgerScope) -> SectionData:
         Table("volunteering_by_community", _("Volunteering by community"), _volunteering_columns(), by_community,
               chart="bar", records="hours_served", chart_columns=("hours",)),
     ])
+
+
+def _disputes_list(s: LedgerScope, place: Place | None = None, **query) -> str:
+    """The staff's list of disputes (/mediation/) of the scope, filtered; "" on public forms — the public reads
+    the counts only, never a case — and while the app's pages do not name one."""
+    if s.public:
+        return ""
+    try:
+        path = reverse("mediation:list")
+    except NoReverseMatch:
+        return ""
+    return f"{path}?{urlencode({'place': (place or s.place).code, **query})}"
+
+
+def _dispute_row(label, row, href) -> dict:
+    return {"label": label, "received": row["received"], "concluded": row["concluded"], "settled": row["settled"],
+            "community_settle_rate": selectors.ratio(row["in_community"], row["concluded"] - row["withdrawn"]),
+            "filter": {}, "href": href}
+
+
+def mediation_section(s: LedgerScope) -> SectionData:
+    """Disputes received, concluded and settled, the shares settled within the community and within the
+    subdistrict, the median days to settle (mediation.figures defines them); by kind, by the level settled at, by
+    outcome and by community. Counts only on every form; staff follow a figure or a row to their list of cases."""
+    place, period = s.place, s.period
+    t = mediation_figures.mediation_counts(place, period)
+    listed = _disputes_list(s)
+    counted = t["concluded"] - t["withdrawn"]
+    labels = MEDIATION_LABELS
+    figures = [
+        Figure("disputes_received", str(labels["disputes_received"]), t["received"], href=listed),
+        Figure("disputes_concluded", str(labels["disputes_concluded"]), t["concluded"], href=listed),
+        Figure("disputes_settled", str(labels["disputes_settled"]), t["settled"],
+               href=_disputes_list(s, state="closed")),
+        Figure("community_settle_rate", str(labels["community_settle_rate"]),
+               selectors.ratio(t["in_community"], counted), "%", href=listed),
+        Figure("subdistrict_settle_rate", str(labels["subdistrict_settle_rate"]),
+               selectors.ratio(t["in_subdistrict"], counted), "%", href=listed),
+        Figure("median_days_to_settle", str(labels["median_days_to_settle"]), t["median_days"],
+               pgettext("unit of a figure", "days"), href=listed),
+    ]
+    columns = [("label", _("Name")), *((k, str(labels[f"disputes_{k}"])) for k in ("received", "concluded",
+                                                                                      "settled")),
+               ("community_settle_rate", str(labels["community_settle_rate"]))]
+    kinds = dict(DisputeKind.choices)
+    by_kind = sorted((_dispute_row(str(kinds.get(r["kind"], r["kind"])), r, _disputes_list(s, kind=r["kind"]))
+                      for r in mediation_figures.by_kind(place, period)),
+                     key=lambda r: (-r["received"], -r["settled"], r["label"]))
+    settled = mediation_figures.by_settled_level(place, period)
+    levels = [{"label": str(label), "settled": settled.get(level, 0), "filter": {},
+               "href": _disputes_list(s, level=level)} for level, label in Level.choices] if settled else []
+    concluded = mediation_figures.by_outcome(place, period)
+    outcomes = [{"label": str(label), "concluded": concluded[outcome], "filter": {}}
+                for outcome, label in Outcome.choices if outcome in concluded]
+    tables = [
+        Table("disputes_by_kind", _("Disputes by kind"), columns, by_kind, chart="bar",
+              chart_columns=("received", "settled")),
+        Table("disputes_by_level", _("Disputes settled, by level"),
+              [("label", _("Level")), ("settled", str(labels["disputes_settled"]))], levels, chart="bar"),
+        Table("disputes_by_outcome", _("Disputes concluded, by outcome"),
+              [("label", _("Outcome")), ("concluded", str(labels["disputes_concluded"]))], outcomes, chart="pie"),
+    ]
+    if len(place.code) < COMMUNITY_CODE:
+        rows = mediation_figures.by_community(place, period)
+        names = selectors.place_names(r["community"] for r in rows)
+        tables.append(Table("disputes_by_community", _("Disputes by community"), columns, sorted(
+            (_dispute_row(names.get(r["community"], r["community"]), r,
+                          _disputes_list(s, Place(code=r["community"]))) for r in rows),
+            key=lambda r: (-r["received"], -r["settled"], r["label"])), chart="bar",
+            chart_columns=("received", "settled")))
+    return SectionData(figures=figures, tables=tables)
+
+
+def _meetings_list(s: LedgerScope, **query) -> str:
+    """Where a reader follows the meetings figures: the public page of published minutes and resolutions
+    (/meetings/public/?community=…&year=…), or the staff's list of meetings of the scope; "" while the app's pages
+    do not name them. The year when the period lies within one."""
+    try:
+        path = reverse("meetings:public" if s.public else "meetings:list")
+    except NoReverseMatch:
+        return ""
+    place = query.pop("place", s.place)
+    if s.public:
+        community = {"community": place.code[:COMMUNITY_CODE]} if len(place.code) >= COMMUNITY_CODE else {}
+        query = {**community, **query}
+    else:
+        query = {"place": place.code, "state": "held", **query}
+    if s.period.start.year == s.period.end.year:
+        query["year"] = s.period.start.year
+    return path + (f"?{urlencode(query)}" if query else "")
+
+
+def _meetings_columns():
+    m = MEETING_LABELS
+    return [("label", _("Name")), ("held", str(m["meetings_held"])), ("attendance_rate", str(m["attendance_rate"])),
+            ("adopted", str(m["resolutions_adopted"])), ("done", str(m["resolutions_done"]))]
+
+
+def _meetings_row(label, row, href) -> dict:
+    return {"label": label, "held": row["held"], "attendance_rate": selectors.ratio(row["present"], row["invited"]),
+            "adopted": row["adopted"], "done": row["done"], "filter": {}, "href": href}
+
+
+def meetings_section(s: LedgerScope) -> SectionData:
+    """Meetings held, the attendance rate, resolutions adopted and carried out (meetings.figures defines them), the
+    needs raised by councils and the joint meeting and how many are resolved (from the roll-ups by channel); by kind
+    of body and by community. Counts only: no member is named. Every figure leads to the meetings behind it — the
+    public page of published minutes and resolutions, or the staff's list —, the needs' figures on staff pages to
+    the needs (the records view)."""
+    place, period, labels = s.place, s.period, MEETING_LABELS
+    m = meeting_figures.meeting_figures(place, period)
+    t = m["total"]
+    needs = selectors.channel_counts(place, period, meeting_figures.COUNCIL_CHANNELS)
+    listed = _meetings_list(s)
+    figures = [
+        Figure("meetings_held", str(labels["meetings_held"]), t["held"], href=listed),
+        Figure("attendance_rate", str(labels["attendance_rate"]), selectors.ratio(t["present"], t["invited"]), "%",
+               href=listed),
+        Figure("resolutions_adopted", str(labels["resolutions_adopted"]), t["adopted"], href=listed),
+        Figure("resolutions_done", str(labels["resolutions_done"]), t["done"], href=listed),
+        Figure("council_needs", str(labels["council_needs"]), needs["found"], records="council_needs", href=listed),
+        Figure("council_needs_resolved", str(labels["council_needs_resolved"]), needs["resolved"],
+               records="council_needs_resolved", href=listed),
+    ]
+    kinds = dict(BodyKind.choices)
+    by_kind = [_meetings_row(str(kinds.get(r["kind"], r["kind"])), r, _meetings_list(s, kind=r["kind"]) if listed
+                             else "") for r in m["by_kind"]]
+    tables = [Table("meetings_by_kind", _("Meetings by kind of body"), _meetings_columns(), by_kind, chart="bar",
+                    chart_columns=("held", "adopted"))]
+    if len(place.code) < COMMUNITY_CODE:
+        rows = m["by_community"]
+        names = selectors.place_names(r["community"] for r in rows)
+        tables.append(Table("meetings_by_community", _("Meetings by community"), _meetings_columns(), [
+            _meetings_row(names.get(r["community"], r["community"]), r,
+                          _meetings_list(s, place=Place(code=r["community"])) if listed else "") for r in rows],
+            chart="bar", chart_columns=("held", "adopted")))
+    return SectionData(figures=figures, tables=tables)
 
 
 def community_section(s: LedgerScope) -> SectionData:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ledger.conf import FAIRLY_SATISFIED_WEIGHT, composite_weights
 from ledger.selectors import SITE_FIGURES
+from mediation.models import Level, Outcome
 from needs.models import Rating
 from places.models import PlaceKind
 from sites.models import SiteKind
@@ -47,11 +48,28 @@ VOLUNTEERING_LABELS = {
     "hours_served": _("Volunteer hours served"),
 }
 
+# The mediation figures (defined in mediation.figures).
+MEDIATION_LABELS = {
+    "disputes_received": _("Disputes received"), "disputes_concluded": _("Disputes concluded"),
+    "disputes_settled": _("Disputes settled by agreement"),
+    "community_settle_rate": _("Settled within the community"),
+    "subdistrict_settle_rate": _("Settled within the subdistrict"),
+    "median_days_to_settle": _("Median days to settle"),
+}
+
+# The meetings figures (defined in meetings.figures).
+MEETING_LABELS = {
+    "meetings_held": _("Meetings held"), "attendance_rate": _("Attendance rate"),
+    "resolutions_adopted": _("Resolutions adopted"), "resolutions_done": _("Resolutions carried out"),
+    "council_needs": _("Needs raised by councils"), "council_needs_resolved": _("Council needs resolved"),
+    "members_invited": _("Members invited"), "members_present": _("Members present"),
+}
+
 
 def figure_label(figure: str) -> str:
     """The name of a figure: the title of the records view behind it."""
     labels = {
-        **NEED_LABELS, **PEOPLE_LABELS, **OFFER_LABELS, **STATION_LABELS, **VOLUNTEERING_LABELS,
+        **NEED_LABELS, **PEOPLE_LABELS, **OFFER_LABELS, **STATION_LABELS, **VOLUNTEERING_LABELS, **MEETING_LABELS,
         **{key: SITE_LABELS[kind] for key, kind in SITE_FIGURES.items()},
         **{f"covered_{kind}": label for kind, label in COVERAGE_LABELS.items()},
         **{f"rating_{grade}": label for grade, label in Rating.choices},
@@ -63,6 +81,7 @@ def rate_definitions() -> dict[str, str]:
     """Each rate as a formula of the figures it is counted from (ledger/README.md's definitions), in the reader's
     language, with the weights in force: shown where the rates are (the rates section, the big screen)."""
     n, r, grade = NEED_LABELS, RATE_LABELS, dict(Rating.choices)
+    m, level, withdrawn = MEDIATION_LABELS, dict(Level.choices), Outcome.WITHDRAWN.label
     w_response, w_resolution, w_satisfaction = composite_weights()
     return {
         "claim_rate": f"{n['claimed']} ÷ {n['found']}",
@@ -73,6 +92,11 @@ def rate_definitions() -> dict[str, str]:
                              f"{grade['fairly_satisfied']}) ÷ {n['rated']}",
         "no_show_rate": f"{OFFER_LABELS['no_shows']} ÷ ({OFFER_LABELS['bookings_fulfilled']} + "
                         f"{OFFER_LABELS['no_shows']})",
+        "community_settle_rate": f"{m['disputes_settled']} ({level['building']} + {level['community']}) ÷ "
+                                 f"({m['disputes_concluded']} − {withdrawn})",
+        "subdistrict_settle_rate": f"{m['disputes_settled']} ({level['building']} + {level['community']} + "
+                                   f"{level['subdistrict']}) ÷ ({m['disputes_concluded']} − {withdrawn})",
+        "attendance_rate": f"{MEETING_LABELS['members_present']} ÷ {MEETING_LABELS['members_invited']}",
         "composite": f"{w_response:g} × {r['response_rate']} + {w_resolution:g} × {r['resolution_rate']} + "
                      f"{w_satisfaction:g} × {r['satisfaction_rate']}",
     }

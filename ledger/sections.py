@@ -41,6 +41,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("offers", _("Offers and bookings"), builders.offers_section),
     Section("stations", _("What the stations lent and gave out"), builders.stations_section),
     Section("volunteering", _("Volunteer service"), builders.volunteering_section),
+    Section("mediation", _("Neighbour disputes mediated"), builders.mediation_section),
+    Section("meetings", _("Councils and meetings"), builders.meetings_section),
     Section("community", _("The community"), builders.community_section,
             applies=lambda place: place.kind == PlaceKind.COMMUNITY),
     Section("honours", _("Honours"), builders.honours_section),
