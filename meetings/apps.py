@@ -15,3 +15,8 @@ class MeetingsConfig(AppConfig):
             seat_join(actor=actor, seat=seat, at=at)
 
         committee_seat_added.connect(seat_joins_committee, weak=False, dispatch_uid="meetings.seat_joins_committee")
+
+        from meetings.views import need_origins
+        from needs.hooks import origins_register
+
+        origins_register(key="meetings", function=need_origins)  # a need's page names the resolution that raised it

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from meetings import selectors as meeting_selectors
 from needs import selectors as need_selectors
 from offers import selectors as offer_selectors
 from offers import workflow as offer_workflow
@@ -169,4 +170,5 @@ def home(request):
     context["is_member"] = Role.PARTY_MEMBER in by_role
     context["is_resident"] = Role.RESIDENT in by_role
     context["station_alerts"] = station_alerts(user)  # the stations one runs: low stock, loans overdue
+    context["my_meetings"] = meeting_selectors.upcoming_for(user)  # a member's meetings to come and votes due
     return render(request, "minsheng/home.html", context)

@@ -18,6 +18,8 @@ urlpatterns = [
     path("needs/", include("needs.urls")),
     path("offers/", include("offers.urls")),
     path("volunteering/", include("volunteering.urls")),
+    path("meetings/", include("meetings.urls")),
+    path("mediation/", include("mediation.urls")),
     path("ledger/", include("ledger.urls")),
     path("rosters/", include("rosters.urls")),
     path("search/", search.search, name="search"),
