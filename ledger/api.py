@@ -98,8 +98,8 @@ class Figures(Schema):
                                                "withdrawn) (大事不出街道)", RATE)
     median_days_to_settle: float | None = _f("median days from intake to agreement of the disputes settled in the "
                                              "period; null when none", "days, 1 decimal")
-    meetings_held: int = _f("meetings of bodies in the scope (社工委, resident councils, the joint meeting) marked held "
-                            "in the period (meetings.figures)")
+    meetings_held: int = _f("meetings of bodies in the scope (社工委, resident councils, the joint meeting) marked "
+                            "held in the period (meetings.figures)")
     attendance_rate: float | None = _f("members recorded present / members invited, over those meetings (excused "
                                        "not present)", RATE)
     resolutions_adopted: int = _f("resolutions adopted in the period by bodies in the scope")

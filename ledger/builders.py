@@ -34,10 +34,10 @@ from ledger.labels import (
 from ledger.periods import Period
 from ledger.rollups import COMMUNITY_CODE, GRID_CODE
 from ledger.section_data import Figure, SectionData, Table
-from meetings import figures as meeting_figures
-from meetings.models import BodyKind
 from mediation import figures as mediation_figures
 from mediation.models import DisputeKind, Level, Outcome
+from meetings import figures as meeting_figures
+from meetings.models import BodyKind
 from needs.models import Channel, ConcernLevel, Rating
 from offers import figures as offer_figures
 from offers.models import OfferKind

@@ -49,6 +49,9 @@ Partners and places, counted as they stand at the period's end:
   member covered during the period (since ≤ end, and no end date or one ≥ the period's start).
 - **stations / facilities / micro-positions**: sites inside the scope opened by the period's end (or
   with no opening date).
+- **needs raised by councils** and **of them resolved**: found needs whose channel is a council's or the joint
+  meeting's (meetings.figures.COUNCIL_CHANNELS, where the meetings figures are defined), from the roll-ups by
+  channel (`channel_counts`).
 
 The sections that show these figures are built in ledger.builders; their labels are in ledger.labels.
 """
@@ -64,6 +67,7 @@ from ledger.conf import FAIRLY_SATISFIED_WEIGHT, composite_weights
 from ledger.models import HOLDER_COUNTERS, TALLY_COUNTERS, Contribution, Deed, HolderTally, Tally
 from ledger.periods import Period
 from ledger.rollups import COMMUNITY_CODE, GRID_CODE, period_q
+from meetings.figures import COUNCIL_CHANNELS
 from needs import workflow
 from needs.models import Category, Level, Need, Rating
 from offers import figures as offer_figures
@@ -88,6 +92,11 @@ NEED_FIGURES: dict[str, Q] = {
     "escalated": Q(level__in=(Level.SUBDISTRICT, Level.DEPARTMENT)),
     "overdue": Q(overdue=True),
     **{f"rating_{grade}": Q(rating=grade) for grade in Rating.values},
+}
+# The needs raised by councils and the joint meeting (the meetings section), on the needs found in the period.
+COUNCIL_FIGURES: dict[str, Q] = {
+    "council_needs": Q(channel__in=COUNCIL_CHANNELS),
+    "council_needs_resolved": Q(channel__in=COUNCIL_CHANNELS) & RESOLVED,
 }
 
 
@@ -172,6 +181,13 @@ def breakdown_groups(place: Place, period: Period) -> list[dict]:
     from which the breakdowns by category, by channel and by concern level are summed."""
     return list(scope_tallies(place, period, total=0).values("category", "channel", "concern_level")
                 .annotate(**_sums(BREAKDOWN_COLUMNS)))
+
+
+def channel_counts(place: Place, period: Period, channels) -> dict[str, int]:
+    """found and resolved of the needs found in the period through these channels: one SUM over the scope's
+    detail rows."""
+    return scope_tallies(place, period, total=0).filter(channel__in=channels).aggregate(
+        **_sums(("found", "resolved")))
 
 
 def inside_groups(place: Place, period: Period, levels: list[int]) -> list[dict]:
@@ -305,13 +321,13 @@ def records(place: Place, period: Period, figure: str, filters: dict[str, str]) 
         if filters.get("site"):
             qs = qs.filter(pk=filters["site"])
         return "site", qs.select_related("place").order_by("name")
-    if figure in NEED_FIGURES or figure in ("reopened", "rejected", "merged"):
+    if figure in NEED_FIGURES or figure in COUNCIL_FIGURES or figure in ("reopened", "rejected", "merged"):
         if figure == "reopened":
             qs = reopened_needs(place, period)
         elif figure in ("rejected", "merged"):
             qs = turned_away(place, period, figure)
         else:
-            qs = found_needs(place, period).filter(NEED_FIGURES[figure])
+            qs = found_needs(place, period).filter({**NEED_FIGURES, **COUNCIL_FIGURES}[figure])
         for name, value in filters.items():
             if name == "month":
                 qs = qs.filter(_month_q(value))
