@@ -10,6 +10,13 @@ from mediation.models import BuildingPair, Dispute, Party
 from people.masking import mask_name, mask_room
 from places.selectors import within
 
+NEIGHBOUR_DISPUTE = "邻里纠纷"  # the needs category (needs migration 0002) a dispute may come from
+
+
+def case_link(dispute: Dispute) -> str:
+    """The case's page (mediation.urls), where notices and the need's page link."""
+    return f"/mediation/{dispute.pk}/"
+
 
 def building_pair_of(place) -> BuildingPair | None:
     """The pair of the building holding the place (the place itself, or an entrance's building)."""
@@ -85,8 +92,6 @@ def need_mediation(need, viewer) -> list[tuple[str, str]]:
     """What a need's page says of mediation (needs.hooks origins, registered in mediation.apps): 已转人民调解 — to
     the public nothing more, to the case's readers a link to the case; for those who record disputes there, a need
     of the category 邻里纠纷 not yet turned offers the way to do it."""
-    from mediation.services import NEIGHBOUR_DISPUTE, case_link
-
     dispute = Dispute.objects.filter(need=need).select_related("place").first()
     if dispute is not None:
         return [(_("Transferred to people's mediation"), case_link(dispute) if permissions.may_read(viewer, dispute)

@@ -33,7 +33,7 @@ from mediation.models import (
     PartyRole,
     Step,
 )
-from mediation.selectors import building_pair_of
+from mediation.selectors import NEIGHBOUR_DISPUTE, building_pair_of, case_link
 from needs.models import Need
 from needs.permissions import system_user
 from people import scopes
@@ -52,13 +52,6 @@ verbs_declare({
                           "person on record",
     "dispute_overdue": "the daily sweep found a dispute open past its settle-by date",
 })
-
-NEIGHBOUR_DISPUTE = "邻里纠纷"  # the needs category (needs migration 0002) a dispute may come from
-
-
-def case_link(dispute: Dispute) -> str:
-    return f"/mediation/{dispute.pk}/"
-
 
 def mediator_users(dispute: Dispute) -> set[int]:
     """The accounts of the case's mediators (mediator_users_of each)."""

@@ -17,7 +17,8 @@ from core.models import InboxLine
 from core.notify import notify, subject_key
 from mediation import workflow
 from mediation.models import Dispute, DisputeState
-from mediation.services import case_link, dispute_overdue_mark, mediator_users
+from mediation.selectors import case_link
+from mediation.services import dispute_overdue_mark, mediator_users
 
 log = logging.getLogger(__name__)
 FOLLOW_UP_VERB = "dispute_follow_up_due"
