@@ -62,10 +62,10 @@ def meeting(body, staff, an_hour_ago):
 
 
 def record(meeting, staff, present: int, *, rest=Presence.ABSENT):
-    """The first `present` invitees (by member id) present, the others `rest`."""
+    """The first `present` invitees (by member id) present, the others `rest` (None: left unrecorded)."""
     ids = sorted(meeting.attendances.values_list("member_id", flat=True))
-    return attendance_record(actor=staff, meeting=meeting,
-                             presence={m: Presence.PRESENT if i < present else rest for i, m in enumerate(ids)})
+    presence = {m: Presence.PRESENT if i < present else rest for i, m in enumerate(ids)}
+    return attendance_record(actor=staff, meeting=meeting, presence={m: p for m, p in presence.items() if p})
 
 
 @pytest.fixture
