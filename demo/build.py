@@ -15,6 +15,7 @@ from django.db import transaction
 
 from demo import data as d
 from demo import needs_data as nd
+from demo.mediation import MediationWalk
 from demo.needs import NeedsWalk
 from demo.offers import OffersWalk
 from demo.phones import IN_SERVICE, NAMED, RESIDENT, RETIREE, VETERAN, phone, phone_prefix
@@ -78,7 +79,7 @@ class DemoBuilder:
         for section in (self.build_places, self.build_party_structure, self.build_units, self.build_members,
                         self.build_unit_coverage, self.build_tqjy, self.build_residents, self.build_sites,
                         self.build_accounts, self.build_needs, self.build_offers, self.build_stations,
-                        self.build_volunteering):
+                        self.build_volunteering, self.build_mediation):
             with transaction.atomic():
                 section()
 
@@ -365,6 +366,8 @@ class DemoBuilder:
             taken.add(person.pk)
             self.accounts.append((username, role, scope, person))
         self.accounts.append(("laoren", "resident", {}, self.laoren()))
+        # 楼院长 on the committee: the head of the building he lives in (demo.mediation's building pairs).
+        self.accounts.append(("louzhang", "resident", {}, self.named["building_head"]))
         password = make_password(d.DEMO_PASSWORD)  # hashed once: one PBKDF2 run instead of one per account
         for username, role, scope, person in self.accounts:
             user = User.objects.filter(username=username).first()
@@ -415,6 +418,11 @@ class DemoBuilder:
         """The teams' volunteers, their 2021 activities and hours, a certificate; the coming Saturdays' clean-ups
         (demo.volunteering)."""
         VolunteeringWalk(self).walk()
+
+    def build_mediation(self):
+        """天庆嘉园's building pairs, the 东湖小区 elevator dispute, 天庆嘉园's leaks, pets and noise settled in their
+        buildings, one raised to the subdistrict (demo.mediation)."""
+        MediationWalk(self).walk()
 
     def grids_of(self, community):
         return [p for code, p in sorted(self.places.items())

@@ -377,8 +377,7 @@ def mediation_section(s: LedgerScope) -> SectionData:
     figures = [
         Figure("disputes_received", str(labels["disputes_received"]), t["received"], href=listed),
         Figure("disputes_concluded", str(labels["disputes_concluded"]), t["concluded"], href=listed),
-        Figure("disputes_settled", str(labels["disputes_settled"]), t["settled"],
-               href=_disputes_list(s, state="closed")),
+        Figure("disputes_settled", str(labels["disputes_settled"]), t["settled"], href=listed),
         Figure("community_settle_rate", str(labels["community_settle_rate"]),
                selectors.ratio(t["in_community"], counted), "%", href=listed),
         Figure("subdistrict_settle_rate", str(labels["subdistrict_settle_rate"]),

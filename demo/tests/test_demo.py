@@ -23,6 +23,7 @@ from demo import needs_data
 from ledger import periods
 from ledger.sections import figures_by_key, ledger_build
 from ledger.selectors import tally
+from mediation.models import Agreement, BuildingPair, Dispute, Mediator, Party, Step
 from needs import workflow
 from needs.models import Need, NeedReporter, ProgressNote, State
 from needs.services import need_act
@@ -202,7 +203,7 @@ def test_it_creates_nothing_on_a_second_run(output):
               Person, PartyMembership, MemberReport, Team, TeamMember, CommitteeMember, Honour, Site,
               RoleAssignment, User, Need, NeedReporter, ProgressNote, InboxLine, Offer, Session, Booking,
               Eligibility, Item, StockMovement, Loan, Activity, Volunteer, Signup, ServiceHours, HoursCorrection,
-              RecordEntry, Certificate)
+              RecordEntry, Certificate, BuildingPair, Dispute, Party, Mediator, Step, Agreement)
     before = {m: m.objects.count() for m in models}
     last_event = Event.objects.order_by("-id").values_list("pk", flat=True).first()
     call_command("load_demo", stdout=io.StringIO())
@@ -227,6 +228,7 @@ ACCOUNTS = {
     "jumin": ("resident", None),
     "shegongwei": ("committee_member", "天庆嘉园社区"),
     "laoren": ("resident", None),
+    "louzhang": ("resident", None),
 }
 
 
@@ -639,3 +641,55 @@ def test_the_ledger_of_tianqing_jiayuan_for_2021_shows_the_hours(output, client)
     assert "红色长城护卫队" in page  # the teams, by name; no volunteer named
     leader = Certificate.objects.get().volunteer.person
     assert leader.name not in page
+
+
+def test_tianqing_jiayuans_buildings_each_have_a_head_and_a_manager_of_its_property_company(output):
+    buildings = Place.objects.filter(kind="building", code__startswith=place("天庆嘉园社区", "community").code)
+    pairs = BuildingPair.objects.filter(building__in=buildings)
+    assert pairs.count() == buildings.count() == 52
+    assert set(pairs.values_list("property_company__name", flat=True)) == {"天庆嘉园小区"}
+    assert pairs.values("head").distinct().count() == 52  # one head per building, each living in the community
+    assert all(p.head.home.code.startswith("620102010001") and p.manager for p in pairs.select_related("head__home"))
+    louzhang = Person.objects.get(user__username="louzhang")
+    own = pairs.get(head=louzhang)
+    assert louzhang.home.code.startswith(own.building.code)
+    assert CommitteeMember.objects.get(person=louzhang).represents == "楼院长"
+
+
+def test_the_donghu_elevator_dispute_was_settled_in_the_community_and_followed_up(output):
+    elevator = Dispute.objects.get(kind="elevator")
+    assert elevator.place.name == "4号楼3单元" and elevator.place.code.startswith(place("东湖小区").code)
+    assert (elevator.state, elevator.outcome, elevator.settled_level, elevator.performed) == (
+        "closed", "agreement", "community", True)
+    assert {m.user.username for m in elevator.mediators.filter(user__isnull=False)} == {"wlpx", "donghu"}
+    assert "花坛" in elevator.agreement.terms and "超市" in elevator.agreement.terms
+    assert [s.action for s in elevator.steps.order_by("at")] == [
+        "receive", "assess", "mediate", "record", "record", "agree", "feed_back", "follow_up"]
+
+
+def test_the_neighbour_dispute_needs_became_disputes_and_kept_their_states(output):
+    for title, kind in (("天庆嘉园C区楼上漏水邻里纠纷", "leak"), ("天庆嘉园东侧家属院犬只夜间吠叫扰民", "pet")):
+        need = Need.objects.get(title=title)
+        assert need.state in workflow.DONE
+        assert (need.dispute.kind, need.dispute.settled_level) == (kind, "building")
+        assert need.dispute.mediators.filter(kind="help_team", team__name="家园帮扶队").exists()
+    raised = Dispute.objects.get(kind="parking")
+    assert raised.settled_level == "subdistrict"
+    assert list(raised.steps.filter(action="escalate").values_list("level", flat=True)) == ["community", "subdistrict"]
+    assert Dispute.objects.filter(recorded_by__username="louzhang", settled_level="building").exists()
+
+
+def test_the_ledger_of_tianqing_jiayuan_for_2021_shows_the_share_settled_within_the_community(output, client):
+    tqjy = place("天庆嘉园社区", "community")
+    start, end = year_bounds(2021)
+    concluded = Dispute.objects.filter(place__code__startswith=tqjy.code, concluded_at__gte=start,
+                                       concluded_at__lt=end).exclude(outcome="withdrawn")
+    settled = concluded.filter(outcome="agreement", settled_level__in=("building", "community"))
+    assert (settled.count(), concluded.count()) == (5, 6)  # the parking dispute was settled by the subdistrict
+    figures = figures_by_key(ledger_build(tqjy, periods.year(2021), public=True))
+    assert figures["community_settle_rate"] == round(settled.count() / concluded.count(), 4)
+    assert figures["subdistrict_settle_rate"] == 1.0
+    page = client.get(reverse("ledger:public", args=[tqjy.code]), {"period": "2021"}).content.decode()
+    assert '<span class="n">83.3%</span><span class="l">社区内化解率</span>' in page
+    names = {n for p in Party.objects.select_related("person") for n in (p.name, p.person and p.person.name) if n}
+    assert not [n for n in names if n in page]
