@@ -94,14 +94,16 @@ def upcoming_for(user, *, now=None) -> dict:
     return {"meetings": meetings, "votes": votes}
 
 
-def _published():
-    return Minutes.objects.filter(meeting=OuterRef("pk"), state=MinutesState.PUBLISHED)
+def public_q() -> Q:
+    """Meetings the public reads: public, held, with published minutes."""
+    published = Minutes.objects.filter(meeting=OuterRef("pk"), state=MinutesState.PUBLISHED)
+    return Q(Exists(published), is_public=True, state=MeetingState.HELD)
 
 
 def public_meetings(*, place=None, year: int | None = None, kind: str = "") -> QuerySet:
-    """Meetings the public reads: public, held, with published minutes; their body's place inside `place` (a Place
-    or a code), in a year, of a kind of body."""
-    qs = Meeting.objects.filter(Exists(_published()), is_public=True, state=MeetingState.HELD)
+    """Meetings the public reads (public_q); their body's place inside `place` (a Place or a code), in a year, of a
+    kind of body."""
+    qs = Meeting.objects.filter(public_q())
     if place:
         qs = qs.filter(within(place, "body__place"))
     if year:

@@ -20,6 +20,7 @@ from ninja.security import SessionAuth
 from core.api import MESSAGES, Detail, FieldErrors, NulRefusingParser
 from ledger.api import router as ledger_router
 from mediation.api import router as mediation_router
+from meetings.api import router as meetings_router
 from needs.api import router as needs_router
 from offers.api import bookings_router, offers_router
 from people.api import BearerTokenAuth
@@ -158,5 +159,6 @@ api.add_router("/stations", stations_router)  # the list and a station: public (
 api.add_router("/loans", station_loans_router)
 api.add_router("/activities", activities_router)  # the list and an activity: public (auth=None)
 api.add_router("/volunteers", volunteers_router)
+api.add_router("/meetings", meetings_router)  # the list and a meeting: public (auth=None), members and managers more
 api.add_router("/disputes", mediation_router)  # staff and the case's mediators; 404 outside a case
 api.add_router("/ledger", ledger_router)  # public open data: its endpoint sets auth=None
