@@ -16,6 +16,7 @@ from django.db import transaction
 from demo import data as d
 from demo import needs_data as nd
 from demo.mediation import MediationWalk
+from demo.meetings import MeetingsWalk
 from demo.needs import NeedsWalk
 from demo.offers import OffersWalk
 from demo.phones import IN_SERVICE, NAMED, RESIDENT, RETIREE, VETERAN, phone, phone_prefix
@@ -79,7 +80,7 @@ class DemoBuilder:
         for section in (self.build_places, self.build_party_structure, self.build_units, self.build_members,
                         self.build_unit_coverage, self.build_tqjy, self.build_residents, self.build_sites,
                         self.build_accounts, self.build_needs, self.build_offers, self.build_stations,
-                        self.build_volunteering, self.build_mediation):
+                        self.build_volunteering, self.build_meetings, self.build_mediation):
             with transaction.atomic():
                 section()
 
@@ -418,6 +419,11 @@ class DemoBuilder:
         """The teams' volunteers, their 2021 activities and hours, a certificate; the coming Saturdays' clean-ups
         (demo.volunteering)."""
         VolunteeringWalk(self).walk()
+
+    def build_meetings(self):
+        """The 2021 joint party-building meeting of the 28 units, the founding meeting of 天庆嘉园's 社工委 and the
+        resident councils that raised needs of 2021 (demo.meetings)."""
+        MeetingsWalk(self).walk()
 
     def build_mediation(self):
         """天庆嘉园's building pairs, the 东湖小区 elevator dispute, 天庆嘉园's leaks, pets and noise settled in their

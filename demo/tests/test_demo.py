@@ -24,6 +24,7 @@ from ledger import periods
 from ledger.sections import figures_by_key, ledger_build
 from ledger.selectors import tally
 from mediation.models import Agreement, BuildingPair, Dispute, Mediator, Party, Step
+from meetings.models import Attendance, Body, Meeting, Member, Minutes, Resolution
 from needs import workflow
 from needs.models import Need, NeedReporter, ProgressNote, State
 from needs.services import need_act
@@ -203,7 +204,8 @@ def test_it_creates_nothing_on_a_second_run(output):
               Person, PartyMembership, MemberReport, Team, TeamMember, CommitteeMember, Honour, Site,
               RoleAssignment, User, Need, NeedReporter, ProgressNote, InboxLine, Offer, Session, Booking,
               Eligibility, Item, StockMovement, Loan, Activity, Volunteer, Signup, ServiceHours, HoursCorrection,
-              RecordEntry, Certificate, BuildingPair, Dispute, Party, Mediator, Step, Agreement)
+              RecordEntry, Certificate, Body, Member, Meeting, Attendance, Minutes, Resolution,
+              BuildingPair, Dispute, Party, Mediator, Step, Agreement)
     before = {m: m.objects.count() for m in models}
     last_event = Event.objects.order_by("-id").values_list("pk", flat=True).first()
     call_command("load_demo", stdout=io.StringIO())
@@ -641,6 +643,56 @@ def test_the_ledger_of_tianqing_jiayuan_for_2021_shows_the_hours(output, client)
     assert "红色长城护卫队" in page  # the teams, by name; no volunteer named
     leader = Certificate.objects.get().volunteer.person
     assert leader.name not in page
+
+
+def test_the_committee_was_founded_at_its_first_meeting_with_its_15_members(output, client):
+    tqjy = place("天庆嘉园社区", "community")
+    body = Body.objects.get(kind="committee", place=tqjy)
+    assert body.founded_on == datetime.date(2021, 9, 10)
+    seats = CommitteeMember.objects.filter(community=tqjy)
+    assert body.members.filter(seat__isnull=False).count() == 15 == seats.count()
+    meeting = body.meetings.get()
+    assert timezone.localtime(meeting.starts_at).date() == datetime.date(2021, 9, 10) and meeting.state == "held"
+    assert meeting.attendances.count() == 15 == meeting.attendances.filter(presence="present").count()
+    assert meeting.minutes.get().state == "published"
+    resolutions = list(meeting.resolutions.order_by("number"))
+    assert resolutions[0].title == "通过《天庆嘉园社区社工委章程》"
+    assert all(r.state == "adopted" and r.votes_for == 15 for r in resolutions)
+    figures = figures_by_key(ledger_build(tqjy, periods.year(2021), public=True))
+    assert figures["meetings_held"] >= 1 and figures["attendance_rate"] == 1.0
+    assert (figures["resolutions_adopted"], figures["resolutions_done"]) == (3, 1)  # the charter is in force
+    page = client.get(reverse("ledger:public", args=[tqjy.code]), {"period": "2021"}).content.decode()
+    assert '<span class="n">1</span><span class="l">召开会议</span>' in page
+    assert not [m.person.name for m in body.members.filter(person__isnull=False) if m.person.name in page]
+
+
+def test_the_joint_meeting_of_2021_gathered_the_28_units(output):
+    body = Body.objects.get(kind="joint", place=place("拱星墩街道"))
+    units = Organisation.objects.filter(agreements__place=body.place).distinct()
+    assert set(body.members.values_list("organisation", flat=True)) == set(units.values_list("pk", flat=True))
+    meeting = body.meetings.get()
+    assert timezone.localtime(meeting.starts_at).year == 2021
+    assert meeting.attendances.filter(presence="present").count() == 28
+    coverage = meeting.resolutions.get(number=1)
+    assert coverage.done_at is not None and "网格20个、小区33个、楼院14个、单位17个" in coverage.done_note
+
+
+def test_resident_councils_raised_the_2021_council_needs_and_link_back_to_them(output):
+    raised = [n for n in needs_data.NEEDS_2021 if n["channel"] == "council"]
+    assert raised
+    for spec in raised:
+        need = Need.objects.get(title=spec["title"])
+        resolution = need.resolutions.get()
+        meeting = resolution.meeting
+        assert meeting.body.kind == "council" and need.place.code.startswith(meeting.body.place.code)
+        assert resolution.state == "adopted" and meeting.state == "held"
+        assert need.submitted_at - datetime.timedelta(days=2) < meeting.starts_at < need.submitted_at
+    figures = figures_by_key(ledger_build(place("拱星墩街道"), periods.year(2021), public=True))
+    assert figures["council_needs"] == len(raised)
+    assert figures["council_needs_resolved"] == Need.objects.filter(
+        title__in=[s["title"] for s in raised], state__in=workflow.DONE).count()
+    assert figures["meetings_held"] == Meeting.objects.filter(state="held").count()
+    assert figures["resolutions_adopted"] == Resolution.objects.filter(state="adopted").count()
 
 
 def test_tianqing_jiayuans_buildings_each_have_a_head_and_a_manager_of_its_property_company(output):

@@ -14,9 +14,10 @@ HEADLINE = {
     "subdistrict": ("units", "members", "covered_grid", "covered_compound", "covered_courtyard", "covered_unit_site",
                     "found", "claimed", "resolved", "stations", "facilities", "micro_positions",
                     "bookings_fulfilled", "residents_served", "items_lent", "items_given_out", "activities_held",
-                    "volunteers_active", "hours_served"),
+                    "volunteers_active", "hours_served", "meetings_held", "resolutions_adopted", "council_needs"),
     "community": ("branches", "party_members", "area_km2", "buildings", "households", "residents",
-                  "committee_members", "honours", "activities_held", "volunteers_active", "hours_served"),
+                  "committee_members", "honours", "activities_held", "volunteers_active", "hours_served",
+                  "meetings_held", "resolutions_adopted"),
 }
 
 
