@@ -106,3 +106,9 @@ def test_odd_ids_and_a_bad_token_are_answered_in_json(client):
         assert got.status_code in (404, 422) and got.json()["detail"]
     got = client.get("/api/v1/meetings", headers={"Authorization": "Bearer nonsense"})
     assert got.status_code == 401 and got.json()["detail"]
+
+
+def test_a_superuser_reads_every_meeting(call, published, staff, body, root):
+    private = meeting_schedule(actor=staff, body=body, title="不公开的会议", starts_at=timezone.now(), is_public=False)
+    assert call(root, f"/meetings/{private.pk}").status_code == 200
+    assert call(root, "/meetings").json()["count"] == 2
