@@ -217,6 +217,8 @@ def _body_data(body: Body, names) -> dict:
         if name in TEXT_FIELDS:
             continue
         value = getattr(body, name)
+        if name == "place":
+            value = value.code
         data[name] = value.isoformat() if isinstance(value, datetime.date) else value
     return data
 
@@ -263,12 +265,20 @@ def body_create(*, actor, kind: str, name: str, place, founded_on=None, descript
 
 @transaction.atomic
 def body_update(*, actor, body: Body, at=None, **fields) -> Body:
-    unknown = sorted(set(fields) - set(BODY_FIELDS))
+    """A body's name, description, founding day, rules, or area (for its kind); its kind stays."""
+    unknown = sorted(set(fields) - {*BODY_FIELDS, "kind", "place"})
     if unknown:
         raise ValidationError({name: _("A body has no field “%(field)s” one may change.") % {"field": name}
                                for name in unknown})
     body = _locked(Body, body)
     require(permissions.may_manage(actor, body), _not_manager())
+    if fields.pop("kind", body.kind) != body.kind:
+        raise ValidationError({"kind": _("A body's kind does not change: set up a new body instead.")})
+    if fields.get("place", body.place) != body.place:
+        _place_checked(body.kind, fields["place"])
+        require(permissions.may_manage(actor, Body(place=fields["place"])), _not_manager())
+    else:
+        fields.pop("place", None)
     if "name" in fields:
         fields["name"] = _text(fields["name"], "name", limit=100, required=True, message=_("Give the body a name."))
     if "description" in fields:
