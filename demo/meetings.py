@@ -95,8 +95,8 @@ COMMITTEE_MEETING = (
 COUNCIL_MEETINGS = {
     "老旧楼院加装电梯政策咨询": (
         "2021-05-11 08:30", "2021-05-11 09:30", "段家滩东社区红色议事角",
-        "段家滩路205号楼院多位老人反映想加装电梯，但不了解要办哪些手续、流程怎么走、业主代表怎么选。",
-        "请共建单位为段家滩路205号楼院居民讲解加装电梯政策", (5,), ()),
+        "老旧楼院的多位老人反映想加装电梯，但不了解要办哪些手续、流程怎么走、业主代表怎么选。",
+        "请共建单位为老旧楼院居民讲解加装电梯政策", (5,), ()),
     "段家滩东路老楼院加装电梯意愿征询": (
         "2021-09-13 15:00", "2021-09-13 16:30", "段家滩东社区红色议事角",
         "段家滩东路老楼院两栋楼想加装电梯，需要逐户征询意愿，低楼层住户顾虑多。",
@@ -234,8 +234,8 @@ class MeetingsWalk:
         for spec in sorted(specs, key=lambda s: COUNCIL_MEETINGS[s["title"]][0]):
             start, end, location, raised, title, excused, absent = COUNCIL_MEETINGS[spec["title"]]
             start, end = local(start), local(end)
-            meeting, present = self.meeting(actor, body, title=f"{name}（{start.month}月）", start=start, end=end,
-                                            location=location, agenda=[spec["title"]], excused=excused,
+            meeting, present = self.meeting(actor, body, title=f"{start.year}年{start.month}月议事会", start=start,
+                                            end=end, location=location, agenda=[spec["title"]], excused=excused,
                                             absent=absent)
             resolution = self.decide(actor, meeting, present, number=1, title=title, text=raised,
                                      agenda_item=meeting.agenda_items.get(), at=start + datetime.timedelta(minutes=30))
