@@ -21,6 +21,15 @@ def fits_the_screen(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+def both_widths(page, screenshot, name):
+    """The page at 1280 px and on a phone (360 px, where it must fit), then back to the desktop."""
+    screenshot(name)
+    page.set_viewport_size(PHONE)
+    assert fits_the_screen(page)
+    screenshot(name)
+    page.set_viewport_size(DESKTOP)
+
+
 @pytest.fixture
 def committee(root, tree, accounts, unit):
     """天庆嘉园社区社工委 on the community's committee seats: three residents and the film studio."""
@@ -50,11 +59,11 @@ def test_staff_hold_a_committee_meeting_whose_resolution_raises_a_need_done_by_a
     # The list, the body's page, and scheduling the meeting.
     page.goto(f"{base}/meetings/")
     expect(page.get_by_role("heading", name="会议", exact=True)).to_be_visible()
-    screenshot("meetings-list")
+    both_widths(page, screenshot, "meetings-list")
     page.get_by_role("link", name="天庆嘉园社区社工委").first.click()
     expect(page.locator(".mtg-members")).to_contain_text("兰州电影制片厂")
     expect(page.locator("body")).to_contain_text("过半数")
-    screenshot("meetings-body")
+    both_widths(page, screenshot, "meetings-body")
     page.get_by_role("link", name="安排会议").click()
     day = timezone.localdate()
     page.fill("#id_title", "社工委第二次全体会议")
@@ -62,7 +71,7 @@ def test_staff_hold_a_committee_meeting_whose_resolution_raises_a_need_done_by_a
     page.fill("#id_start", "00:00")
     page.fill("#id_location", "社区二楼会议室")
     page.fill("#id_agenda", "加装电梯议题\n楼道清理")
-    screenshot("meetings-schedule")
+    both_widths(page, screenshot, "meetings-schedule")
     page.get_by_role("button", name="安排").click()
     expect(page.locator(".messages .success")).to_be_visible()
     meeting = Meeting.objects.get(title="社工委第二次全体会议")
@@ -96,15 +105,12 @@ def test_staff_hold_a_committee_meeting_whose_resolution_raises_a_need_done_by_a
     expect(card.locator(".badge.state-adopted")).to_be_visible()
     card.get_by_role("link", name="提出需求").click()
     expect(page.locator("#id_title")).to_have_value("为3号楼加装电梯征求意见")  # prefilled
+    both_widths(page, screenshot, "meetings-need-form")
     page.get_by_role("button", name="创建").click()
     expect(page.locator(".messages .success")).to_be_visible()
     need = Need.objects.get(title="为3号楼加装电梯征求意见")
     assert need.channel == "council"
-    screenshot("meetings-meeting")
-    page.set_viewport_size(PHONE)
-    assert fits_the_screen(page)
-    screenshot("meetings-meeting")
-    page.set_viewport_size(DESKTOP)
+    both_widths(page, screenshot, "meetings-meeting")
 
     # The staff accept and publish the need; the unit claims it and resolves it from the need's page.
     staff = accounts["community_staff"]
@@ -138,6 +144,7 @@ def test_staff_hold_a_committee_meeting_whose_resolution_raises_a_need_done_by_a
     page.context.clear_cookies()
     page.set_viewport_size(PHONE)
     page.goto(f"{base}/meetings/public/")
+    assert fits_the_screen(page)
     screenshot("meetings-public-list")
     page.goto(f"{base}/meetings/public/{meeting.pk}/")
     expect(page.locator("h1")).to_have_text("社工委第二次全体会议")
