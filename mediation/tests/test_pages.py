@@ -44,7 +44,7 @@ def test_a_building_head_records_a_dispute_at_their_building(pair, tree, neighbo
 def test_a_title_naming_someone_is_refused_in_words_and_nothing_written(pair, tree, neighbours):
     got = client_for(pair["head"]).post("/mediation/new/", {
         "kind": "leak", "title": "张三家楼上漏水", "place": tree["entrance"].code, **party_rows(neighbours)})
-    assert got.status_code == 422 and "不含姓名" in got.content.decode() or "姓名" in got.content.decode()
+    assert got.status_code == 422 and "姓名" in got.content.decode()
     assert not Dispute.objects.exists()
     one_party = {k: v for k, v in party_rows(neighbours).items() if k.startswith("p1")}
     got = client_for(pair["head"]).post("/mediation/new/", {"kind": "leak", "title": "楼上漏水",
@@ -96,7 +96,8 @@ def test_the_pair_takes_the_case_through_every_stage_to_the_follow_up(dispute, p
     assert manager.post(f"{url}act/mediate/", {"mediate-note": "约双方到物业办公室"}).status_code == 302
     assert head.post(f"{url}act/record/", {"record-note": "双方同意由楼上维修防水"}).status_code == 302
     today = datetime.date.today()
-    got = manager.post(f"{url}act/agree/", {"agree-facts": "楼上卫生间漏水至楼下", "agree-terms": "楼上负责维修防水，赔偿楼下500元",
+    got = manager.post(f"{url}act/agree/", {"agree-facts": "楼上卫生间漏水至楼下",
+                                            "agree-terms": "楼上负责维修防水，赔偿楼下500元",
                                             "agree-performance": "两周内修好，当面付清",
                                             "agree-perform_by": (today + datetime.timedelta(days=14)).isoformat(),
                                             "agree-signed_on": today.isoformat(), "agree-note": ""})
