@@ -30,7 +30,8 @@ from meetings.progress import progress_for
 from needs import workflow as needs_workflow
 from needs.public import list_views
 from people.masking import mask_name
-from people.public import public_text
+from people.models import Person
+from people.public import named_in, public_text
 from places.selectors import within
 
 UPCOMING_SINCE = datetime.timedelta(hours=3)  # a meeting that began this long ago is still "now" on the home page
@@ -114,9 +115,16 @@ def public_meetings(*, place=None, year: int | None = None, kind: str = "") -> Q
 
 
 def _names(meeting: Meeting, members: list[Member]) -> set[str]:
-    """The names a meeting's published text is checked against: its members', past and present."""
+    """The names a meeting's published text is checked against: its members', past and present, and those of the
+    people living in the body's area whom its texts name (a guest, a resident the minutes speak of)."""
+    texts = [meeting.title, meeting.location, meeting.guests,
+             *meeting.agenda_items.values_list("title", flat=True),
+             *meeting.minutes.values_list("text", flat=True),
+             *(t for pair in meeting.resolutions.values_list("title", "text") for t in pair)]
+    residents = Person.objects.filter(within(meeting.body.place, "home"))
     return {m.person.name for m in members if m.person_id} | set(
-        Member.objects.filter(body=meeting.body_id, person__isnull=False).values_list("person__name", flat=True))
+        Member.objects.filter(body=meeting.body_id, person__isnull=False).values_list("person__name", flat=True)) | {
+        name for (name,) in named_in(texts, residents, "name")}
 
 
 def _public_needs(resolutions: list[Resolution]) -> dict[int, list[dict]]:

@@ -62,7 +62,6 @@ from meetings.workflow import STANDING_MINUTES
 from needs.selectors import needs_visible_to
 from needs.workflow import ACTIONS as NEED_ACTIONS
 from people import scopes
-from people.public import public_text
 from places.selectors import within
 from places.views import picker_results
 
@@ -749,8 +748,10 @@ def need_origins(need, viewer) -> list[tuple[str, str]]:
         if permissions.may_view(viewer, meeting):
             text, url = f"{meeting.body.name} · {meeting.title} · {r.number}. {r.title}", reverse(
                 "meetings:meeting", args=[meeting.pk]) + f"#resolution-{r.pk}"
-        else:
-            text = f"{meeting.body.name} · {public_text(meeting.title)} · {r.number}. {public_text(r.title)}"
+        else:  # as the public page reads them (names masked)
+            shown = selectors.meeting_public(meeting)
+            title = next(x["title"] for x in shown["resolutions"] if x["id"] == r.pk)
+            text = f"{meeting.body.name} · {shown['title']} · {r.number}. {title}"
             url = reverse("meetings:public_detail", args=[meeting.pk]) if meeting.pk in public else ""
         origins.append((text, url))
     return origins

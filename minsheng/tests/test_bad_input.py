@@ -185,9 +185,11 @@ def world(root, tree, unit, accounts, settings, tmp_path):
         "offers:session_cancel": [({"pk": session.pk}, {"reason": note})],
     }
     volunteering_pages = _volunteering_world(root, tree, staff, resident, note)
+    meetings_pages = _meetings_world(root, tree, staff, unit, needs["published"], note)
     return {
         **offers_pages,
         **volunteering_pages,
+        **meetings_pages,
         "needs:submit": [({}, {"title": "楼道灯不亮", "place": tree["building"].code, "affected": "3",
                                "channel": "field_visit", "concern_level": "worry", "is_public": "on"})],
         "needs:detail": [({"pk": n.pk}, {}) for n in needs.values()],
@@ -307,6 +309,83 @@ def _volunteering_world(root, tree, staff, resident, note):
         "volunteering:activity_create": [({}, activity_form)],
         "volunteering:activity_update": [({"pk": soon.pk}, activity_form)],
         "volunteering:activity_cancel": [({"pk": soon.pk}, {"reason": note})],
+    }
+
+
+def _meetings_world(root, tree, staff, unit, need, note):
+    """The meetings pages' records: 天庆嘉园's 社工委 (a resident and the unit on its seats), a meeting scheduled and
+    one held with everyone present, its draft minutes, a resolution proposed and one adopted."""
+    from meetings import services as meetings
+    from people.services import committee_member_add, person_create
+
+    since = datetime.date(2021, 9, 10)
+    person = person_create(actor=root, name="张建国", phone="13911112222", home=tree["entrance"], is_resident=True)
+    committee_member_add(actor=root, community=tree["tqjy"], since=since, person=person, represents="居委会")
+    committee_member_add(actor=root, community=tree["tqjy"], since=since, organisation=unit["organisation"],
+                         represents="驻区单位")
+    body = meetings.body_create(actor=staff, kind="committee", name="天庆嘉园社区社工委", place=tree["tqjy"],
+                                founded_on=since)
+    council = meetings.body_create(actor=staff, kind="council", name="天庆嘉园居民议事会", place=tree["tqjy"])
+    member = meetings.member_add(actor=staff, body=council, person=person, since=since)
+    now = timezone.now().replace(microsecond=0)
+    later = meetings.meeting_schedule(actor=staff, body=body, title="社工委第二次会议",
+                                      starts_at=now + datetime.timedelta(days=3), agenda=["议题一"])
+    held = meetings.meeting_schedule(actor=staff, body=body, title="社工委第一次会议",
+                                     starts_at=now - datetime.timedelta(hours=3), agenda=["通过社工委章程"])
+    meetings.attendance_record(actor=staff, meeting=held, presence={
+        a: "present" for a in held.attendances.values_list("member_id", flat=True)})
+    meetings.meeting_hold(actor=staff, meeting=held)
+    minutes = meetings.minutes_write(actor=staff, meeting=held, text="会议审议通过社工委章程。")
+    proposed = meetings.resolution_propose(actor=staff, meeting=held, title="楼道清理")
+    adopted = meetings.resolution_propose(actor=staff, meeting=held, title="通过社工委章程")
+    meetings.resolution_decide(actor=staff, resolution=adopted, votes_for=2, votes_against=0, votes_abstain=0)
+    p, a = f"r{proposed.pk}", f"r{adopted.pk}"
+    meeting_form = {"title": "社工委第三次会议", "day": (now + datetime.timedelta(days=5)).date().isoformat(),
+                    "start": "14:00", "end": "16:00", "location": "会议室", "agenda": "议题一", "guests": note,
+                    "is_public": "on"}
+    return {
+        "meetings:list": [({}, {})],
+        "meetings:body_create": [({}, {"kind": "council", "name": "五里铺东居民议事会", "place": tree["wlpd"].code,
+                                       "founded_on": "2021-06-02", "quorum_numerator": "1", "quorum_denominator": "2",
+                                       "quorum_strict": "on", "pass_numerator": "1", "pass_denominator": "2",
+                                       "pass_strict": "on", "pass_base": "present"})],
+        "meetings:body": [({"pk": body.pk}, {})],
+        "meetings:member_add": [({"pk": council.pk}, {"person": str(person.pk), "person_q": "",
+                                                      "represents": "3号楼居民", "since": "2021-06-02"}),
+                                ({"pk": body.pk}, {"seat": "", "since": "2021-06-02"})],
+        "meetings:member_pick": [({"pk": council.pk, "field": "person"}, {}),
+                                 ({"pk": council.pk, "field": "organisation"}, {})],
+        "meetings:member_end": [({"pk": member.pk}, {"until": "2021-10-02"})],
+        "meetings:meeting_create": [({"pk": body.pk}, meeting_form)],
+        "meetings:meeting": [({"pk": held.pk}, {}), ({"pk": later.pk}, {})],
+        "meetings:meeting_update": [({"pk": later.pk}, meeting_form)],
+        "meetings:agenda_add": [({"pk": later.pk}, {"title": "议题二", "description": note})],
+        "meetings:attendance": [({"pk": later.pk}, {f"m{m}": "present" for m in later.attendances.values_list(
+            "member_id", flat=True)})],
+        "meetings:meeting_hold": [({"pk": later.pk}, {})],
+        "meetings:meeting_cancel": [({"pk": later.pk}, {"reason": note})],
+        "meetings:minutes_write": [({"pk": held.pk}, {"text": note})],
+        "meetings:minutes_revise": [({"pk": held.pk}, {"text": note, "reason": note})],
+        "meetings:minutes_version": [({"pk": held.pk, "version": "1"}, {})],
+        "meetings:minutes_approve": [({"pk": minutes.pk}, {})],
+        "meetings:minutes_publish": [({"pk": minutes.pk}, {})],
+        "meetings:attachment_add": [({"pk": minutes.pk}, {"name": "签到表"})],
+        "meetings:resolution_propose": [({"pk": held.pk}, {"title": "加装电梯", "text": note, "vote_mode": "counts"})],
+        "meetings:resolution_decide": [({"pk": proposed.pk}, {f"{p}-votes_for": "2", f"{p}-votes_against": "0",
+                                                              f"{p}-votes_abstain": "0"})],
+        "meetings:vote": [({"pk": proposed.pk}, {f"{p}o-choice": "for"})],
+        "meetings:resolution_withdraw": [({"pk": proposed.pk}, {})],
+        "meetings:resolution_done": [({"pk": adopted.pk}, {f"{a}d-note": note})],
+        "meetings:need_create": [({"pk": adopted.pk}, {"title": "加装电梯", "place": tree["building"].code,
+                                                       "description": note, "affected": "3"})],
+        "meetings:need_link": [({"pk": adopted.pk}, {f"{a}l-need": str(need.pk)})],
+        "meetings:need_pick": [({"pk": adopted.pk}, {})],
+        "meetings:activity_create": [({"pk": adopted.pk}, {
+            "organiser": f"organisation:{unit['organisation'].pk}", "kind": "clean_up", "name": "环境清洁",
+            "place": tree["tqjy"].code, "day": meeting_form["day"], "start": "08:30", "end": "10:30",
+            "capacity": "10", "description": note})],
+        "meetings:public": [({}, {})],
+        "meetings:public_detail": [({"pk": held.pk}, {})],
     }
 
 

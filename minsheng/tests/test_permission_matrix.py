@@ -1722,3 +1722,96 @@ def test_mediation_api(world, mediation_world, db, client, role):
                     wrong.append((f"dispute_{action}", inside, state, "wrote" if outcome != "done" else "did not"))
     check("mediation_api_dispute_detail", client.get("/api/v1/disputes/999999999", headers=headers), 404)
     assert wrong == [], "\n".join(map(str, wrong))
+
+
+# --- Meetings' pages (meetings/views.py): every role × a resident council's meeting inside and outside -------------
+# A body and its meetings are managed by the staff whose area holds its place (subdistrict admins, community staff)
+# and superusers; they and the body's members read a meeting in full; anyone else is answered 404 (as for a missing
+# one), a visitor sent to sign in. A member does not manage (403 in words); a vote is a member's own (403 for others).
+# The public page of published minutes is everyone's. Inside: a council of 天庆嘉园 whose members are the resident's
+# and the committee member's persons; outside: one of the subdistrict outside every role's scope.
+
+CAN["manage_meetings"] = {"subdistrict", "community"}
+MEETING_MEMBERS = {"resident", "committee"}
+
+
+@pytest.fixture(scope="module")
+def meetings_world(world, django_db_blocker):
+    from meetings import services
+
+    with django_db_blocker.unblock():
+        admin_user = world["users"]["superuser"]
+        start = timezone.now().replace(microsecond=0) - datetime.timedelta(days=2)
+        sides = {True: (Place.objects.get(code=TQJY), [world["person"]["resident"], world["person"]["committee"]]),
+                 False: (world["away"].parent.parent, [world["away_person"]])}
+        m = {}
+        for inside, (place, people) in sides.items():
+            body = services.body_create(actor=admin_user, kind="council", place=place,
+                                        name=f"矩阵居民议事会{'内' if inside else '外'}")
+            for person in people:
+                services.member_add(actor=admin_user, body=body, person=person, since=datetime.date(2021, 1, 1))
+            meeting = services.meeting_schedule(actor=admin_user, body=body, title="矩阵议事会议", starts_at=start,
+                                                agenda=["议题"])
+            services.attendance_record(actor=admin_user, meeting=meeting, presence={
+                a: "present" for a in meeting.attendances.values_list("member_id", flat=True)})
+            services.meeting_hold(actor=admin_user, meeting=meeting)
+            minutes = services.minutes_write(actor=admin_user, meeting=meeting, text="矩阵会议纪要")
+            services.minutes_approve(actor=admin_user, minutes=minutes)
+            services.minutes_publish(actor=admin_user, minutes=minutes)
+            counted = services.resolution_propose(actor=admin_user, meeting=meeting, title="举手表决的动议")
+            voted = services.resolution_propose(actor=admin_user, meeting=meeting, title="逐人表决的动议",
+                                                vote_mode="members")
+            adopted = services.resolution_propose(actor=admin_user, meeting=meeting, title="已通过的决议")
+            services.resolution_decide(actor=admin_user, resolution=adopted, votes_for=len(people), votes_against=0,
+                                       votes_abstain=0)
+            m[inside] = {"body": body, "meeting": meeting, "counted": counted, "voted": voted, "adopted": adopted}
+        return m
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.key)
+def test_meetings_pages(world, meetings_world, db, client, role):
+    login(client, world, role)
+    anonymous, wrong = role.key == "anonymous", []
+
+    def cell(name, url, method, expected, inside, body=None, writes=False):
+        """One request in a savepoint; a refused one writes nothing."""
+        with rolled_back():
+            before = Event.objects.count()
+            got = getattr(client, method)(url, body or {})
+            wrote = Event.objects.count() != before
+        answered = login_url(got) if expected == "login" else got.status_code == expected
+        if not answered or (wrote and not writes):
+            wrong.append((name, method, inside, expected, got.status_code, "wrote" if wrote else ""))
+        CELLS["pages"] += 1
+
+    for inside, m in meetings_world.items():
+        manages = allowed("manage_meetings", role, inside)
+        member = inside and role.key in MEETING_MEMBERS
+        sees = manages or member
+
+        def read(expected=200, sees=sees):
+            return "login" if anonymous else expected if sees else 404
+
+        def manager(expected, sees=sees, manages=manages):
+            return "login" if anonymous else 404 if not sees else expected if manages else 403
+
+        meeting, body = m["meeting"].pk, m["body"].pk
+        counted, voted, adopted = m["counted"].pk, m["voted"].pk, m["adopted"].pk
+        cell("meetings:list", "/meetings/", "get", "login" if anonymous else 200, inside)
+        cell("meetings:meeting", f"/meetings/{meeting}/", "get", read(), inside)
+        cell("meetings:body", f"/meetings/bodies/{body}/", "get", read(), inside)
+        cell("meetings:minutes_version", f"/meetings/{meeting}/minutes/1/", "get", read(), inside)
+        cell("meetings:meeting_create", f"/meetings/bodies/{body}/schedule/", "get", manager(200), inside)
+        cell("meetings:meeting_update", f"/meetings/{meeting}/edit/", "get", manager(200), inside)
+        cell("meetings:need_create", f"/meetings/resolutions/{adopted}/need/", "get", manager(200), inside)
+        cell("meetings:need_pick", f"/meetings/resolutions/{adopted}/link/pick/?name=need&need_q=1", "get",
+             "login" if anonymous else 200 if manages else 404, inside)
+        cell("meetings:meeting_hold", f"/meetings/{meeting}/hold/", "post", manager(422), inside)  # held already
+        cell("meetings:resolution_decide", f"/meetings/resolutions/{counted}/decide/", "post", manager(302), inside,
+             body={f"r{counted}-votes_for": "1", f"r{counted}-votes_against": "0", f"r{counted}-votes_abstain": "0"},
+             writes=manages)
+        cell("meetings:vote", f"/meetings/resolutions/{voted}/vote/", "post",
+             "login" if anonymous else 404 if not sees else 302 if member else 403, inside,
+             body={f"r{voted}o-choice": "for"}, writes=member)
+        cell("meetings:public_detail", f"/meetings/public/{meeting}/", "get", 200, inside)
+    assert wrong == [], "\n".join(map(str, wrong))

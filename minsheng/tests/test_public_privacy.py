@@ -19,6 +19,7 @@ only and with separators), and every room on record as a room is written (502室
 person's entrance and room). Masked forms (张*, 138****5678, 某某, 某楼某单元) are no hit.
 """
 
+import datetime
 import functools
 import html
 import io
@@ -34,10 +35,13 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from ledger import periods
 from ledger import views as ledger_views
 from ledger.rollups import SCOPE_KINDS
+from meetings import services as meetings
+from meetings.models import Attachment, Body, Meeting, Member, Minutes, Resolution
 from needs import workflow
 from needs.models import Category, Need, Photo
 from needs.services import need_act
@@ -367,6 +371,20 @@ PUBLIC_SURFACES = {
     "volunteering:verify": lambda demo: [*(f"/volunteering/verify/{n}/" for n in Certificate.objects.values_list(
         "number", flat=True)), "/volunteering/verify/ZYZM-2021-000001-AAAA/"],
     "volunteering:verify_form": lambda demo: ["/volunteering/verify/", "/volunteering/verify/?number=ZYZM-2021"],
+    # Meetings (meetings.views): the published minutes and resolutions of public meetings, by community, year and
+    # kind, each meeting's public page (members by what they represent and their unit or a masked name, the minutes
+    # through people.public.public_text), and the attachments (a private one, or one of minutes not published, is
+    # not found).
+    "meetings:public": lambda demo: ["/meetings/public/", "/meetings/public/?year=2021", "/meetings/public/?kind=joint",
+                                     *(f"/meetings/public/?community={c.code}" for c in demo.communities)],
+    "meetings:public_detail": lambda demo: [f"/meetings/public/{pk}/" for pk in Meeting.objects.values_list(
+        "pk", flat=True)],
+    "meetings:attachment": lambda demo: [f"/meetings/attachments/{pk}/" for pk in Attachment.objects.values_list(
+        "pk", flat=True)],
+    "api:meeting_list": lambda demo: ["/api/v1/meetings?limit=200", "/api/v1/meetings?year=2021&kind=council",
+                                      *(f"/api/v1/meetings?place={c.code}" for c in demo.communities)],
+    "api:meeting_detail": lambda demo: [f"/api/v1/meetings/{pk}" for pk in Meeting.objects.values_list(
+        "pk", flat=True)],
     # Public, but only to be posted to: what they answer a visitor is read too.
     "set_language": lambda demo: [("post", "/i18n/setlang/", {"language": "zh-hans", "next": "/"})],
     "api:token_create": lambda demo: [("post", "/api/v1/auth/token", {"username": "jumin", "password": "wrong"})],
@@ -509,6 +527,28 @@ NOT_PUBLIC = {
         ("hours_certify", "/volunteering/{a}/hours/certify/"), ("hours_correct", "/volunteering/hours/{h}/correct/"),
         ("hours_query", "/volunteering/hours/{h}/query/"), ("certificate_request", "/volunteering/me/certificates/"),
         ("activity_cancel", "/volunteering/{a}/cancel/"))},
+    # The meetings' pages for their members and managers: a visitor is sent to sign in.
+    **{f"meetings:{name}": (lambda t: lambda demo: [t.format(
+        b=_pk(Body)(demo), m=_pk(Meeting)(demo), r=_pk(Resolution)(demo), n=_pk(Minutes)(demo),
+        e=_pk(Member)(demo))])(tail) for name, tail in (
+        ("list", "/meetings/"), ("body_create", "/meetings/bodies/new/"), ("body", "/meetings/bodies/{b}/"),
+        ("member_pick", "/meetings/bodies/{b}/members/pick/person/?name=person&person_q=wang"),
+        ("meeting_create", "/meetings/bodies/{b}/schedule/"), ("meeting", "/meetings/{m}/"),
+        ("meeting_update", "/meetings/{m}/edit/"), ("minutes_version", "/meetings/{m}/minutes/1/"),
+        ("need_create", "/meetings/resolutions/{r}/need/"), ("activity_create", "/meetings/resolutions/{r}/activity/"),
+        ("need_pick", "/meetings/resolutions/{r}/link/pick/?name=need&need_q=1"))},
+    **{f"meetings:{name}": (lambda t: lambda demo: [("post", t.format(
+        b=_pk(Body)(demo), m=_pk(Meeting)(demo), r=_pk(Resolution)(demo), n=_pk(Minutes)(demo),
+        e=_pk(Member)(demo)), {})])(tail) for name, tail in (
+        ("member_add", "/meetings/bodies/{b}/members/add/"), ("member_end", "/meetings/members/{e}/end/"),
+        ("agenda_add", "/meetings/{m}/agenda/"), ("attendance", "/meetings/{m}/attendance/"),
+        ("meeting_hold", "/meetings/{m}/hold/"), ("meeting_cancel", "/meetings/{m}/cancel/"),
+        ("minutes_write", "/meetings/{m}/minutes/"), ("minutes_revise", "/meetings/{m}/minutes/revise/"),
+        ("minutes_approve", "/meetings/minutes/{n}/approve/"), ("minutes_publish", "/meetings/minutes/{n}/publish/"),
+        ("attachment_add", "/meetings/minutes/{n}/attach/"), ("resolution_propose", "/meetings/{m}/resolutions/"),
+        ("resolution_decide", "/meetings/resolutions/{r}/decide/"), ("vote", "/meetings/resolutions/{r}/vote/"),
+        ("resolution_withdraw", "/meetings/resolutions/{r}/withdraw/"),
+        ("resolution_done", "/meetings/resolutions/{r}/done/"), ("need_link", "/meetings/resolutions/{r}/link/"))},
     # The back office, every screen of it behind its own sign-in.
     "admin:*": lambda demo: ["/admin/", "/admin/people/person/", "/admin/needs/need/"],
 }
@@ -668,9 +708,29 @@ def plant(demo: Demo) -> dict:
     loan_create(actor=staff, item=umbrellas, borrower_name=neighbour.name, borrower_phone=neighbour.phone)
     loan_create(actor=staff, item=umbrellas, person=resident)
     stock_give_out(actor=staff, item=plasters, quantity=1, recipient=neighbour.name, person=resident)
+    # The community's staff keep a resident council's meeting: the title, the guests, the minutes and a resolution
+    # name the neighbour, the minutes give their phone and the resident's room; published, the resolution taking up
+    # the resident's need (whose page links the meeting's).
+    council = meetings.body_create(actor=staff, kind="council", name="隐私测试居民议事会", place=grid)
+    for who in (resident, neighbour):
+        meetings.member_add(actor=staff, body=council, person=who, since=datetime.date(2021, 1, 1))
+    held = meetings.meeting_schedule(
+        actor=staff, body=council, title=f"{neighbour.name}家门口议事", starts_at=timezone.now() - datetime.timedelta(
+            hours=3), location=f"{neighbour.home.name}{neighbour.room}室", guests=f"{caller.name}列席",
+        agenda=[f"{neighbour.name}反映的门禁问题"])
+    meetings.attendance_record(actor=staff, meeting=held, presence={
+        m: "present" for m in held.attendances.values_list("member_id", flat=True)})
+    meetings.meeting_hold(actor=staff, meeting=held)
+    typed["minutes"] = f"{neighbour.name}（电话{p}）主持，{resident.name}发言，{caller.name}列席，住{resident.room}室"
+    minutes = meetings.minutes_write(actor=staff, meeting=held, text=typed["minutes"])
+    meetings.minutes_approve(actor=staff, minutes=minutes)
+    meetings.minutes_publish(actor=staff, minutes=minutes)
+    resolution = meetings.resolution_propose(actor=staff, meeting=held, title=f"请{neighbour.name}协助修门禁")
+    meetings.resolution_decide(actor=staff, resolution=resolution, votes_for=2, votes_against=0, votes_abstain=0)
+    meetings.resolution_need_link(actor=staff, resolution=resolution, need=need)
     demo.needs += [need, visitor_need, recorded]
     return {"need": need, "visitor_need": visitor_need, "recorded": recorded, "site": site, "typed": typed,
-            "neighbour": neighbour, "resident": resident}
+            "neighbour": neighbour, "resident": resident, "meeting": held}
 
 
 def test_an_anonymous_visitor_reads_no_personal_data(demo, capsys):
@@ -693,6 +753,9 @@ def test_an_anonymous_visitor_reads_no_personal_data(demo, capsys):
     assert "某某来电反映单元门禁损坏" in walk.texts["/needs/?tab=open"]
     assert "某某来电反映单元门禁损坏" in walk.texts[f"/needs/{recorded.pk}/"]
     assert f"联系人：某某，电话{masked_phone}" in walk.texts[f"/sites/{site.pk}/"]
+    meeting = planted["meeting"]
+    assert f"/meetings/public/{meeting.pk}/" in walk.texts[f"/needs/{need.pk}/"]  # the need links its meeting
+    assert f"某某（电话{masked_phone}）主持" in walk.texts[f"/meetings/public/{meeting.pk}/"]
     # … and as typed for the need's staff, which the scan would have found.
     staff = Client()
     staff.force_login(_account(Role.COMMUNITY_STAFF, place__code=need.place.code[:12]))
