@@ -186,10 +186,12 @@ def world(root, tree, unit, accounts, settings, tmp_path):
     }
     volunteering_pages = _volunteering_world(root, tree, staff, resident, note)
     meetings_pages = _meetings_world(root, tree, staff, unit, needs["published"], note)
+    mediation_pages = _mediation_world(root, tree, staff, resident, note)
     return {
         **offers_pages,
         **volunteering_pages,
         **meetings_pages,
+        **mediation_pages,
         "needs:submit": [({}, {"title": "楼道灯不亮", "place": tree["building"].code, "affected": "3",
                                "channel": "field_visit", "concern_level": "worry", "is_public": "on"})],
         "needs:detail": [({"pk": n.pk}, {}) for n in needs.values()],
@@ -386,6 +388,64 @@ def _meetings_world(root, tree, staff, unit, need, note):
             "capacity": "10", "description": note})],
         "meetings:public": [({}, {})],
         "meetings:public_detail": [({"pk": held.pk}, {})],
+    }
+
+
+def _mediation_world(root, tree, staff, resident, note):
+    """The mediation pages' records: the building's pair (a head on record), a leak dispute just received, one
+    being mediated, one settled by an agreement, and a 邻里纠纷 need to turn into a dispute."""
+    from mediation import services as mediation
+    from people.services import person_create
+
+    head = person_create(actor=root, name="楼长甲", phone="13922223333", home=tree["entrance"], is_resident=True)
+    mediation.building_pair_set(actor=staff, building=tree["building"], head=head, since=datetime.date(2021, 1, 1))
+    parties = [{"role": "applicant", "name": "张三", "phone": "13598765432", "address": "2单元502"},
+               {"role": "respondent", "person": head}]
+
+    def dispute(*steps):
+        d = mediation.dispute_receive(actor=staff, kind="leak", title="楼上漏水", place=tree["entrance"],
+                                      parties=parties)
+        for step in steps:
+            d = step(d)
+        return d
+
+    received = dispute()
+    mediating = dispute(lambda d: mediation.dispute_assess(actor=staff, dispute=d, note=note),
+                        lambda d: mediation.dispute_mediate(actor=staff, dispute=d))
+    today = timezone.localdate()
+    agree = {"facts": note, "terms": note, "performance": note, "perform_by": today, "signed_on": today}
+    agreed = dispute(lambda d: mediation.dispute_assess(actor=staff, dispute=d, note=note),
+                     lambda d: mediation.dispute_mediate(actor=staff, dispute=d),
+                     lambda d: mediation.dispute_agree(actor=staff, dispute=d, **agree).dispute)
+    category = Category.objects.get_or_create(name="邻里纠纷")[0]
+    need = need_submit(actor=resident, title="楼上漏水", description=note, place=tree["entrance"], category=category)
+    party = received.parties.first()
+    return {
+        "mediation:list": [({}, {"q": "漏水", "state": "open", "kind": "leak", "level": "building", "overdue": "on",
+                                 "place": tree["tqjy"].code})],
+        "mediation:receive": [({}, {"kind": "leak", "title": "楼上漏水", "place": tree["entrance"].code,
+                                    "description": note, "p1-role": "applicant", "p1-name": "张三",
+                                    "p1-phone": "13598765432", "p1-address": "2单元502", "p2-role": "respondent",
+                                    "p2-person": str(head.pk), "p2-person_q": "", "p3-role": "other"})],
+        "mediation:receive_pick": [({}, {})],
+        "mediation:from_need": [({"need_id": need.pk}, {"kind": "leak", "title": ""})],
+        "mediation:detail": [({"pk": d.pk}, {}) for d in (received, mediating, agreed)],
+        "mediation:act": [({"pk": received.pk, "action": "assess"}, {"assess-note": note, "assess-level": "community"}),
+                          ({"pk": received.pk, "action": "refuse"}, {"refuse-party": party.pk, "refuse-note": note}),
+                          ({"pk": mediating.pk, "action": "agree"}, {f"agree-{k}": str(v) for k, v in agree.items()}),
+                          ({"pk": mediating.pk, "action": "no_agreement"}, {"no_agreement-referred_to": "12345热线"}),
+                          ({"pk": mediating.pk, "action": "escalate"}, {"escalate-note": note}),
+                          ({"pk": agreed.pk, "action": "feed_back"}, {"feed_back-note": note})],
+        "mediation:party_add": [({"pk": mediating.pk}, {"party-role": "other", "party-name": "李四",
+                                                        "party-phone": "13800001111", "party-address": "2单元702"})],
+        "mediation:party_phone": [({"pk": received.pk, "party": party.pk}, {})],
+        "mediation:mediator_add": [({"pk": mediating.pk}, {"mediator-kind": "community",
+                                                           "mediator-person": str(resident.person.pk)})],
+        "mediation:pick": [({"pk": received.pk, "field": "party"}, {})],
+        "mediation:agreement": [({"pk": agreed.pk}, {})],
+        "mediation:pair_set": [({"code": tree["building"].code}, {"pair-head": str(head.pk), "pair-head_q": "",
+                                                                  "pair-since": "2021-01-01"})],
+        "mediation:pair_pick": [({"code": tree["building"].code, "field": "head"}, {})],
     }
 
 

@@ -1069,6 +1069,9 @@ PAGE_RULES = {
                      "volunteering:hours_correct", "volunteering:hours_query", "volunteering:certificate",
                      "volunteering:verify", "volunteering:activity_update", "volunteering:activity_cancel"),
                     "test_volunteering_pages"),
+    **dict.fromkeys(("mediation:detail", "mediation:act", "mediation:party_add", "mediation:party_phone",
+                     "mediation:mediator_add", "mediation:pick", "mediation:agreement", "mediation:from_need",
+                     "mediation:pair_set", "mediation:pair_pick"), "test_mediation_pages"),
     **dict.fromkeys(("place_short", "site_short"), "a QR code's short address: a redirect to a page that has its "
                     "rule (places/tests/test_posters.py, sites/tests/test_site_posters.py)"),
 }
@@ -1722,6 +1725,89 @@ def test_mediation_api(world, mediation_world, db, client, role):
                     wrong.append((f"dispute_{action}", inside, state, "wrote" if outcome != "done" else "did not"))
     check("mediation_api_dispute_detail", client.get("/api/v1/disputes/999999999", headers=headers), 404)
     assert wrong == [], "\n".join(map(str, wrong))
+
+
+# --- Mediation's pages (mediation/views.py): every role × the disputes above, a 邻里纠纷 need and a building ----------
+# The case's pages answer as the API: its readers (MEDIATION_READERS inside, superusers) open it and take the actions
+# its stage allows; anyone else is answered 404, as for a missing case, and nothing is written. A need is turned into
+# a dispute by those who record disputes at its place (the area's staff, the building's pair); a building's pair is
+# set by its area's staff (others: 403 — the building's page is everyone's who signs in).
+
+MEDIATION_RECEIVERS = {"subdistrict", "community", "member"}  # inside: the staff and the building's head
+CAN["set_building_pair"] = {"subdistrict", "community"}
+
+
+@pytest.fixture(scope="module")
+def mediation_pages_world(world, mediation_world, django_db_blocker):
+    from needs.services import need_submit
+
+    with django_db_blocker.unblock():
+        admin_user = world["users"]["superuser"]
+        category = Category.objects.get_or_create(name="邻里纠纷")[0]
+        inside = Place.objects.filter(code__startswith=GRID1, kind="building").order_by("code").first()
+        outside = place_create(actor=admin_user, kind="building", name="东岗小区1号楼", code=world["away"].code + "001",
+                               parent=world["away"])
+        needs = {side: need_submit(actor=admin_user, title="矩阵楼上漏水", place=building, category=category,
+                                   reporter=world["person"]["resident"])
+                 for side, building in ((True, inside), (False, outside))}
+        return {"buildings": {True: inside, False: outside}, "needs": needs}
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.key)
+def test_mediation_pages(world, mediation_world, mediation_pages_world, db, client, role):
+    from mediation import workflow as mediation_workflow
+    from mediation.models import Dispute
+
+    login(client, world, role)
+    anonymous, wrong = role.key == "anonymous", []
+
+    def cell(name, url, method, expected, *where, body=None, writes=False):
+        """A refusal writes nothing but, for a reader, the log of the case page it shows again (a full view)."""
+        with rolled_back():
+            last = Event.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            got = getattr(client, method)(url, body or {})
+            events = Event.objects.filter(pk__gt=last)
+            wrote = events.exclude(verb="dispute_view").exists() or (got.status_code == 404 and events.exists())
+        answered = login_url(got) if anonymous else got.status_code == expected
+        if not answered or (wrote and not writes):
+            wrong.append((name, method, *where, expected, got.status_code, "wrote" if wrote else ""))
+        CELLS["pages"] += 1
+
+    for (inside, state), d in mediation_world["disputes"].items():
+        reads = mediation_reads(role, inside)
+        url = f"/mediation/{d.pk}/"
+        cell("mediation:detail", url, "get", 200 if reads else 404, inside, state, writes=reads)  # a logged view
+        for action in API_ACTIONS_OF_PAGES:
+            possible = mediation_workflow.next_state(state, action) is not None
+            body = {f"{action}-{k}": ("yes" if v is True else v) for k, v in mediation_body(d, action).items()}
+            cell("mediation:act", f"{url}act/{action}/", "post", 404 if not reads else 302 if possible else 422,
+                 inside, state, action, body=body, writes=reads and possible)
+        cell("mediation:party_add", f"{url}parties/", "post", 422 if reads else 404, inside, state)
+        cell("mediation:mediator_add", f"{url}mediators/", "post", 422 if reads else 404, inside, state)
+        cell("mediation:party_phone", f"{url}parties/{d.parties.first().pk}/phone/", "post", 200 if reads else 404,
+             inside, state, writes=reads)
+        cell("mediation:pick", f"{url}pick/party/?name=party-person&party-person_q=wang", "get",
+             200 if reads else 404, inside, state)
+        if state in ("concluded", "fed_back"):
+            cell("mediation:agreement", f"{url}agreement.pdf", "get", 200 if reads else 404, inside, state,
+                 writes=reads)
+    top = Dispute.objects.order_by("-pk").values_list("pk", flat=True).first() + 1
+    cell("mediation:detail", f"/mediation/{top}/", "get", 404, "missing")
+    for inside, need in mediation_pages_world["needs"].items():
+        receives = role.key == "superuser" or (inside and role.key in MEDIATION_RECEIVERS)
+        cell("mediation:from_need", f"/mediation/from-need/{need.pk}/", "get", 200 if receives else 404, inside)
+        cell("mediation:from_need", f"/mediation/from-need/{need.pk}/", "post", 422 if receives else 404, inside)
+    for inside, building in mediation_pages_world["buildings"].items():
+        sets = allowed("set_building_pair", role, inside)
+        cell("mediation:pair_set", f"/mediation/pairs/{building.code}/", "get", 200 if sets else 403, inside)
+        cell("mediation:pair_set", f"/mediation/pairs/{building.code}/", "post", 422 if sets else 403, inside)
+        cell("mediation:pair_pick", f"/mediation/pairs/{building.code}/pick/head/?name=pair-head", "get",
+             200 if sets else 404, inside)
+    assert wrong == [], "\n".join(map(str, wrong))
+
+
+API_ACTIONS_OF_PAGES = ["assess", "mediate", "record", "agree", "no_agreement", "refuse", "withdraw", "escalate",
+                        "feed_back", "follow_up", "reopen"]
 
 
 # --- Meetings' pages (meetings/views.py): every role × a resident council's meeting inside and outside -------------

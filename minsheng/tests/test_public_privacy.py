@@ -40,6 +40,8 @@ from django.utils import timezone
 from ledger import periods
 from ledger import views as ledger_views
 from ledger.rollups import SCOPE_KINDS
+from mediation import services as mediation
+from mediation.models import BuildingPair, Dispute, Party
 from meetings import services as meetings
 from meetings.models import Attachment, Body, Meeting, Member, Minutes, Resolution
 from needs import workflow
@@ -100,8 +102,10 @@ class Needles:
                                                      .values_list("contact_name", flat=True))
         for first, last in User.objects.values_list("first_name", "last_name"):
             names |= {f"{last}{first}", f"{first} {last}", f"{last} {first}"} if first and last else {first, last}
+        parties = list(Party.objects.values_list("name", "phone"))  # a dispute's parties described by name
+        names |= {n.strip() for n, _p in parties if n}
         phones = {p for _n, p, _r in people} | set(Need.objects.values_list("contact_phone", flat=True)) | set(
-            Organisation.objects.values_list("contact_phone", flat=True))
+            Organisation.objects.values_list("contact_phone", flat=True)) | {p for _n, p in parties}
         latin = {n for n in names if n and not CJK_RUN.fullmatch(n)}
         needles = cls(
             names={n for n in names - latin if len(n) >= 2},
@@ -549,6 +553,21 @@ NOT_PUBLIC = {
         ("resolution_decide", "/meetings/resolutions/{r}/decide/"), ("vote", "/meetings/resolutions/{r}/vote/"),
         ("resolution_withdraw", "/meetings/resolutions/{r}/withdraw/"),
         ("resolution_done", "/meetings/resolutions/{r}/done/"), ("need_link", "/meetings/resolutions/{r}/link/"))},
+    # Mediation (mediation.views): every page is a case's mediators' and its area's staff's; nothing is public.
+    **{f"mediation:{name}": (lambda t: lambda demo: [t.format(
+        d=_pk(Dispute)(demo), p=_pk(Party)(demo), n=_pk(Need)(demo),
+        b=BuildingPair.objects.values_list("building__code", flat=True).first() or demo.communities[0].code)])(tail)
+        for name, tail in (
+            ("list", "/mediation/"), ("receive", "/mediation/new/"),
+            ("receive_pick", "/mediation/new/pick/?name=p1-person&p1-person_q=wang"),
+            ("from_need", "/mediation/from-need/{n}/"), ("detail", "/mediation/{d}/"),
+            ("agreement", "/mediation/{d}/agreement.pdf"), ("pick", "/mediation/{d}/pick/party/?name=party-person"),
+            ("pair_set", "/mediation/pairs/{b}/"), ("pair_pick", "/mediation/pairs/{b}/pick/head/?name=pair-head"))},
+    **{f"mediation:{name}": (lambda t: lambda demo: [("post", t.format(d=_pk(Dispute)(demo), p=_pk(Party)(demo)),
+                                                       {})])(tail)
+       for name, tail in (("act", "/mediation/{d}/act/assess/"), ("party_add", "/mediation/{d}/parties/"),
+                          ("party_phone", "/mediation/{d}/parties/{p}/phone/"),
+                          ("mediator_add", "/mediation/{d}/mediators/"))},
     # The back office, every screen of it behind its own sign-in.
     "admin:*": lambda demo: ["/admin/", "/admin/people/person/", "/admin/needs/need/"],
 }
@@ -728,9 +747,24 @@ def plant(demo: Demo) -> dict:
     resolution = meetings.resolution_propose(actor=staff, meeting=held, title=f"请{neighbour.name}协助修门禁")
     meetings.resolution_decide(actor=staff, resolution=resolution, votes_for=2, votes_against=0, votes_abstain=0)
     meetings.resolution_need_link(actor=staff, resolution=resolution, need=need)
-    demo.needs += [need, visitor_need, recorded]
+    # A neighbour's 邻里纠纷 need, published and turned into a dispute by the staff: the parties a name and phone
+    # typed in (not on record) and the neighbour; the records and the agreement name them, with the phone.
+    dispute_need = need_act(actor=resident.user, need=None, action="submit", title="楼上漏水", place=resident.home)
+    need_act(actor=staff, need=dispute_need, action="accept", concern_level="annoyance",
+             category=Category.objects.get_or_create(name="邻里纠纷")[0])
+    dispute_need = need_act(actor=staff, need=dispute_need, action="publish")
+    dispute = mediation.dispute_from_need(actor=staff, need=dispute_need, kind="leak")
+    mediation.party_add(actor=staff, dispute=dispute, role="respondent", name="隐私测试当事人",
+                        phone="13711112222", address="9单元901")
+    mediation.party_add(actor=staff, dispute=dispute, role="other", person=neighbour)
+    mediation.dispute_assess(actor=staff, dispute=dispute, note=f"{neighbour.name}与隐私测试当事人，电话13711112222")
+    mediation.dispute_mediate(actor=staff, dispute=dispute)
+    mediation.dispute_agree(actor=staff, dispute=dispute, facts=f"{neighbour.name}家漏水", terms="隐私测试当事人维修",
+                            performance="当面", perform_by=timezone.localdate(), signed_on=timezone.localdate())
+    demo.needs += [need, visitor_need, recorded, dispute_need]
     return {"need": need, "visitor_need": visitor_need, "recorded": recorded, "site": site, "typed": typed,
-            "neighbour": neighbour, "resident": resident, "meeting": held}
+            "neighbour": neighbour, "resident": resident, "meeting": held, "dispute_need": dispute_need,
+            "dispute": dispute}
 
 
 def test_an_anonymous_visitor_reads_no_personal_data(demo, capsys):
@@ -756,6 +790,9 @@ def test_an_anonymous_visitor_reads_no_personal_data(demo, capsys):
     meeting = planted["meeting"]
     assert f"/meetings/public/{meeting.pk}/" in walk.texts[f"/needs/{need.pk}/"]  # the need links its meeting
     assert f"某某（电话{masked_phone}）主持" in walk.texts[f"/meetings/public/{meeting.pk}/"]
+    # A need turned into a dispute says so, without a link or a word of the case.
+    turned = walk.texts[f"/needs/{planted['dispute_need'].pk}/"]
+    assert "已转人民调解" in turned and "/mediation/" not in turned
     # … and as typed for the need's staff, which the scan would have found.
     staff = Client()
     staff.force_login(_account(Role.COMMUNITY_STAFF, place__code=need.place.code[:12]))
