@@ -1023,6 +1023,7 @@ OPERATIONS = {  # the operations this matrix tests, besides one per action (need
                      "volunteering_api_activity_signup", "volunteering_api_activity_checkin",
                      "volunteering_api_volunteer_me"), "test_volunteering_api"),
     **dict.fromkeys(("mediation_api_dispute_list", "mediation_api_dispute_detail"), "test_mediation_api"),
+    **dict.fromkeys(("meetings_api_meeting_list", "meetings_api_meeting_detail"), "test_meetings_api"),
 }
 
 
@@ -1039,7 +1040,8 @@ def test_every_api_operation_has_a_rule(openapi, db):  # db: run with the module
     assert {op for op, o in openapi.items() if not o["secured"]} == {
         "people_api_token_create", "ledger_api_ledger", "sites_api_station_list", "sites_api_station_detail",
         "offers_api_offer_list", "offers_api_offer_detail",  # the offers: public, as their pages
-        "volunteering_api_activity_list", "volunteering_api_activity_detail"}  # published activities: public
+        "volunteering_api_activity_list", "volunteering_api_activity_detail",  # published activities: public
+        "meetings_api_meeting_list", "meetings_api_meeting_detail"}  # published minutes: public
 
 
 # Pages with an object in their address, and where the matrix tests each; those without one are the role's own
@@ -1900,4 +1902,43 @@ def test_meetings_pages(world, meetings_world, db, client, role):
              "login" if anonymous else 404 if not sees else 302 if member else 403, inside,
              body={f"r{voted}o-choice": "for"}, writes=member)
         cell("meetings:public_detail", f"/meetings/public/{meeting}/", "get", 200, inside)
+    assert wrong == [], "\n".join(map(str, wrong))
+
+
+# --- Meetings' API (meetings/api.py): every role × the councils' meetings inside and outside --------------------------
+# Public, held meetings with published minutes are everyone's, a token or none (auth=None); a meeting that is not —
+# private, or its minutes unpublished — is read only by the body's managers and members, anyone else answered 404 as
+# for a missing one. Neither names a member in full nor shows a phone (meetings.selectors.meeting_public).
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.key)
+def test_meetings_api(world, meetings_world, db, client, role):
+    from meetings.services import meeting_schedule
+
+    headers = api_client(client, world, role)
+    wrong = []
+
+    def check(operation, got, expected, *cell):
+        if got.status_code != expected:
+            wrong.append((operation, *cell, expected, got.status_code, got.content.decode()[:200]))
+        CELLS["api"] += 1
+        return got.status_code == expected
+
+    for inside, m in meetings_world.items():
+        sees = allowed("manage_meetings", role, inside) or (inside and role.key in MEETING_MEMBERS)
+        names = set(m["body"].members.values_list("person__name", flat=True)) - {None}
+        with rolled_back():
+            private = meeting_schedule(actor=world["users"]["superuser"], body=m["body"], title="不公开的会议",
+                                       starts_at=timezone.now(), is_public=False)
+            listed = client.get("/api/v1/meetings", {"limit": 200}, headers=headers)
+            if check("meetings_api_meeting_list", listed, 200, inside):
+                ids = {item["id"] for item in listed.json()["items"]}
+                if m["meeting"].pk not in ids or (private.pk in ids) != sees:
+                    wrong.append(("meetings_api_meeting_list", inside, "private listed" if private.pk in ids
+                                  else "private missing" if sees else "public missing"))
+            for meeting, expected in ((m["meeting"], 200), (private, 200 if sees else 404)):
+                got = client.get(f"/api/v1/meetings/{meeting.pk}", headers=headers)
+                if check("meetings_api_meeting_detail", got, expected, inside, meeting.is_public) and any(
+                        name in got.content.decode() for name in names):
+                    wrong.append(("meetings_api_meeting_detail", inside, "a member named"))
+    check("meetings_api_meeting_detail", client.get("/api/v1/meetings/999999999", headers=headers), 404)
     assert wrong == [], "\n".join(map(str, wrong))
