@@ -16,7 +16,8 @@ from core.api import Detail, Id, Offset
 from meetings import permissions, selectors
 from meetings.models import BodyKind, Meeting, MeetingState, Minutes, MinutesState, ResolutionState
 from people.api import caller
-from people.public import public_text
+from people.models import Person
+from people.public import named_in, public_text
 from places.api import CODE
 from places.selectors import within
 
@@ -130,9 +131,9 @@ def _readable(user):
     return Meeting.objects.filter(selectors.public_q() | visible) if visible else Meeting.objects.all()
 
 
-def _item(meeting, published: set[int]) -> dict:
+def _item(meeting, published: set[int], names: set[str]) -> dict:
     body = meeting.body
-    return {"id": meeting.pk, "title": public_text(meeting.title), "body": body.name, "body_kind": body.kind,
+    return {"id": meeting.pk, "title": public_text(meeting.title, names), "body": body.name, "body_kind": body.kind,
             "kind": body.get_kind_display(), "place": {"code": body.place.code, "name": body.place.name},
             "starts_at": meeting.starts_at, "state": meeting.state, "minutes_published": meeting.pk in published}
 
@@ -152,7 +153,9 @@ def meeting_list(request, filters: Query[MeetingFilters]):
     page = list(meetings[filters.offset:filters.offset + filters.limit])
     published = set(Minutes.objects.filter(meeting__in=[m.pk for m in page], state=MinutesState.PUBLISHED)
                     .values_list("meeting_id", flat=True))
-    return {"count": meetings.count(), "items": [_item(m, published) for m in page]}
+    # The names the titles hold of people on record (a member, a resident the meeting is about) are masked.
+    names = {name for (name,) in named_in([m.title for m in page], Person.objects.all(), "name")}
+    return {"count": meetings.count(), "items": [_item(m, published, names) for m in page]}
 
 
 @router.get("/{int:meeting_id}", response={200: MeetingDetailOut, 401: Detail, 404: Detail}, auth=None,
