@@ -58,7 +58,7 @@ def act(page, action: str, fields: dict):
 
 
 def test_a_building_head_records_a_leak_the_pair_settles_it_and_the_follow_up_closes_it(
-        page, live_server, login, screenshot, tree, building_pair):
+        page, live_server, login, screenshot, tree, accounts, building_pair):
     from mediation.models import Dispute
 
     base = live_server.url
@@ -148,3 +148,26 @@ def test_a_building_head_records_a_leak_the_pair_settles_it_and_the_follow_up_cl
     header = page.locator("header.topbar").bounding_box()
     assert header["height"] < 110
     screenshot("mediation-building")
+    page.locator("#building-pair").get_by_role("link", name="更换楼院长/物业楼长").click()
+    expect(page.locator("input[name=pair-head]:checked")).to_have_count(1)
+    screenshot("mediation-pair")
+    page.goto(f"{base}/mediation/new/")
+    screenshot("mediation-receive")
+
+    # A 邻里纠纷 need reported by a resident: the staff turn it into a case from the need's page, on a phone.
+    from needs.models import Category
+    from needs.services import need_submit
+
+    need = need_submit(actor=accounts["resident"], title="楼上狗叫扰民", place=tree["entrance"],
+                       category=Category.objects.get_or_create(name="邻里纠纷")[0], description="每天夜里狗叫")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{base}/needs/{need.pk}/")
+    page.get_by_role("link", name="转人民调解").click()
+    page.select_option("#id_kind", "pet")
+    assert fits_the_screen(page)
+    screenshot("mediation-from-need")
+    page.get_by_role("button", name="转人民调解").click()
+    expect(page.locator(".messages .success")).to_contain_text("诉求已转为调解案件")
+    assert Dispute.objects.get(need=need).title == "楼上狗叫扰民"
+    page.goto(f"{base}/needs/{need.pk}/")
+    expect(page.get_by_role("link", name="已转人民调解")).to_be_visible()
