@@ -41,6 +41,7 @@ from ledger import periods
 from ledger import views as ledger_views
 from ledger.rollups import SCOPE_KINDS
 from mediation import services as mediation
+from mediation.api import API_ACTIONS as DISPUTE_ACTIONS
 from mediation.models import BuildingPair, Dispute, Party
 from meetings import services as meetings
 from meetings.models import Attachment, Body, Meeting, Member, Minutes, Resolution
@@ -568,6 +569,12 @@ NOT_PUBLIC = {
        for name, tail in (("act", "/mediation/{d}/act/assess/"), ("party_add", "/mediation/{d}/parties/"),
                           ("party_phone", "/mediation/{d}/parties/{p}/phone/"),
                           ("mediator_add", "/mediation/{d}/mediators/"))},
+    # The disputes API (mediation.api): a token of a case's reader, else 401.
+    "api:dispute_list": lambda demo: ["/api/v1/disputes"],
+    "api:dispute_detail": lambda demo: [f"/api/v1/disputes/{_pk(Dispute)(demo)}"],
+    "api:dispute_action_unknown": lambda demo: [("post", f"/api/v1/disputes/{_pk(Dispute)(demo)}/actions/x", {})],
+    **{f"api:dispute_{action}": (lambda a: lambda demo: [
+        ("post", f"/api/v1/disputes/{_pk(Dispute)(demo)}/actions/{a}", {})])(action) for action in DISPUTE_ACTIONS},
     # The back office, every screen of it behind its own sign-in.
     "admin:*": lambda demo: ["/admin/", "/admin/people/person/", "/admin/needs/need/"],
 }
