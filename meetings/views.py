@@ -218,6 +218,7 @@ def body_detail(request, pk):
 @require_POST
 def member_add(request, pk):
     body = _body(request, pk)
+    _managed(request, body)
     form = MemberForm(request.POST, user=request.user, body=body)
     if not form.is_valid():
         return _body_page(request, body, member_form=form, status=422)
@@ -409,8 +410,10 @@ def _after(request, meeting, done: str, anchor=""):
 
 
 def _meeting_form(request, pk, name, form_class, act, done, anchor="", *, with_meeting=False):
-    """A form posted from the meeting's page: valid → the service; else that page with the form open."""
+    """A form posted from the meeting's page by its managers (asked first: a member's post is refused, 403, whatever
+    it holds): valid → the service; else that page with the form open."""
     meeting = _meeting(request, pk)
+    _managed(request, meeting.body)
     form = form_class(request.POST, request.FILES, **({"meeting": meeting} if with_meeting else {}))
     if not form.is_valid():
         return _meeting_page(request, meeting, forms={name: form}, status=422)
@@ -554,9 +557,11 @@ def resolution_propose(request, pk):
         with_meeting=True)
 
 
-def _resolution_form(request, pk, name, make, act, done):
+def _resolution_form(request, pk, name, make, act, done, *, managers_only=True):
     resolution = _resolution(request, pk)
     meeting = resolution.meeting
+    if managers_only:  # asked before the form, as for the meeting's forms; a member's own vote is not
+        _managed(request, meeting.body)
     form = make(resolution)
     if not form.is_valid():
         return _meeting_page(request, meeting, forms={f"{name}-r{resolution.pk}": form}, status=422)
@@ -607,7 +612,7 @@ def vote(request, pk):
     return _resolution_form(request, resolution.pk, "vote", lambda r: VoteForm(request.POST, prefix=f"r{r.pk}o"),
                             lambda r, f: services.vote_cast(actor=request.user, resolution=r,
                                                             choice=f.cleaned_data["choice"]),
-                            _("Your vote is recorded."))
+                            _("Your vote is recorded."), managers_only=False)
 
 
 @login_required

@@ -32,6 +32,7 @@ import openpyxl
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -1074,6 +1075,12 @@ PAGE_RULES = {
     **dict.fromkeys(("mediation:detail", "mediation:act", "mediation:party_add", "mediation:party_phone",
                      "mediation:mediator_add", "mediation:pick", "mediation:agreement", "mediation:from_need",
                      "mediation:pair_set", "mediation:pair_pick"), "test_mediation_pages"),
+    **dict.fromkeys((f"meetings:{name}" for name in (
+        "activity_create", "agenda_add", "attachment", "attachment_add", "attendance", "body", "meeting",
+        "meeting_cancel", "meeting_create", "meeting_hold", "meeting_update", "member_add", "member_end", "member_pick",
+        "minutes_approve", "minutes_publish", "minutes_revise", "minutes_version", "minutes_write", "need_create",
+        "need_link", "need_pick", "public_detail", "resolution_decide", "resolution_done", "resolution_propose",
+        "resolution_withdraw", "vote")), "test_meetings_pages"),
     **dict.fromkeys(("place_short", "site_short"), "a QR code's short address: a redirect to a page that has its "
                     "rule (places/tests/test_posters.py, sites/tests/test_site_posters.py)"),
 }
@@ -1844,6 +1851,8 @@ def meetings_world(world, django_db_blocker):
                 a: "present" for a in meeting.attendances.values_list("member_id", flat=True)})
             services.meeting_hold(actor=admin_user, meeting=meeting)
             minutes = services.minutes_write(actor=admin_user, meeting=meeting, text="矩阵会议纪要")
+            sheet = services.attachment_add(actor=admin_user, minutes=minutes, name="签到表",
+                                            file=SimpleUploadedFile("sheet.pdf", b"%PDF-1.4\n%%EOF\n"))
             services.minutes_approve(actor=admin_user, minutes=minutes)
             services.minutes_publish(actor=admin_user, minutes=minutes)
             counted = services.resolution_propose(actor=admin_user, meeting=meeting, title="举手表决的动议")
@@ -1852,7 +1861,10 @@ def meetings_world(world, django_db_blocker):
             adopted = services.resolution_propose(actor=admin_user, meeting=meeting, title="已通过的决议")
             services.resolution_decide(actor=admin_user, resolution=adopted, votes_for=len(people), votes_against=0,
                                        votes_abstain=0)
-            m[inside] = {"body": body, "meeting": meeting, "counted": counted, "voted": voted, "adopted": adopted}
+            m[inside] = {"body": body, "meeting": meeting, "counted": counted, "voted": voted, "adopted": adopted,
+                         "minutes": minutes, "sheet": sheet, "member": body.members.first(),
+                         "scheduled": services.meeting_schedule(actor=admin_user, body=body, title="下次会议",
+                                                                starts_at=start + datetime.timedelta(days=9))}
         return m
 
 
@@ -1902,6 +1914,33 @@ def test_meetings_pages(world, meetings_world, db, client, role):
              "login" if anonymous else 404 if not sees else 302 if member else 403, inside,
              body={f"r{voted}o-choice": "for"}, writes=member)
         cell("meetings:public_detail", f"/meetings/public/{meeting}/", "get", 200, inside)
+        # The managers' other writes: a refused form or state writes nothing; a done one writes its event.
+        minutes, scheduled, member = m["minutes"].pk, m["scheduled"].pk, m["member"].pk
+        # a private file: 404 to anyone but the members and managers (public files need no login)
+        cell("meetings:attachment", f"/meetings/attachments/{m['sheet'].pk}/", "get", 200 if sees else 404, inside)
+        cell("meetings:member_add", f"/meetings/bodies/{body}/members/add/", "post", manager(422), inside)
+        cell("meetings:member_pick", f"/meetings/bodies/{body}/members/pick/person/?person_q=1", "get",
+             "login" if anonymous else 200 if manages else 404, inside)
+        cell("meetings:member_end", f"/meetings/members/{member}/end/", "post", manager(302), inside,
+             body={"until": timezone.localdate().isoformat()}, writes=manages)
+        cell("meetings:agenda_add", f"/meetings/{scheduled}/agenda/", "post", manager(302), inside,
+             body={"title": "新议题"}, writes=manages)
+        cell("meetings:attendance", f"/meetings/{scheduled}/attendance/", "post", manager(302), inside,
+             body={f"m{member}": "present"}, writes=manages)
+        cell("meetings:meeting_cancel", f"/meetings/{scheduled}/cancel/", "post", manager(422), inside)  # no reason
+        cell("meetings:minutes_write", f"/meetings/{meeting}/minutes/", "post", manager(422), inside,
+             body={"text": "改写"})  # approved minutes are not edited in place
+        cell("meetings:minutes_revise", f"/meetings/{meeting}/minutes/revise/", "post", manager(422), inside)
+        cell("meetings:minutes_approve", f"/meetings/minutes/{minutes}/approve/", "post", manager(422), inside)
+        cell("meetings:minutes_publish", f"/meetings/minutes/{minutes}/publish/", "post", manager(422), inside)
+        cell("meetings:attachment_add", f"/meetings/minutes/{minutes}/attach/", "post", manager(422), inside)
+        cell("meetings:resolution_propose", f"/meetings/{meeting}/resolutions/", "post", manager(302), inside,
+             body={"title": "新动议", "vote_mode": "counts"}, writes=manages)
+        cell("meetings:resolution_withdraw", f"/meetings/resolutions/{counted}/withdraw/", "post", manager(302),
+             inside, writes=manages)
+        cell("meetings:resolution_done", f"/meetings/resolutions/{adopted}/done/", "post", manager(422), inside)
+        cell("meetings:need_link", f"/meetings/resolutions/{adopted}/link/", "post", manager(422), inside)
+        cell("meetings:activity_create", f"/meetings/resolutions/{adopted}/activity/", "get", manager(200), inside)
     assert wrong == [], "\n".join(map(str, wrong))
 
 
