@@ -296,7 +296,8 @@ class VoteChoice(models.TextChoices):
 class Vote(models.Model):
     resolution = models.ForeignKey(Resolution, verbose_name=_("resolution"), on_delete=models.PROTECT,
                                    related_name="votes")
-    member = models.ForeignKey(Member, verbose_name=pgettext_lazy("body", "member"), on_delete=models.PROTECT, related_name="votes")
+    member = models.ForeignKey(Member, verbose_name=pgettext_lazy("body", "member"), on_delete=models.PROTECT,
+                               related_name="votes")
     choice = models.CharField(_("vote"), max_length=8, choices=VoteChoice.choices)
     cast_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("cast by"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="+")

@@ -251,7 +251,7 @@ API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30, minimum=1)
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
-FORMAT_MODULE_PATH = ["minsheng.formats"]  # dates as each language writes them (pages use DATE_FORMAT, MONTH_DAY_FORMAT)
+FORMAT_MODULE_PATH = ["minsheng.formats"]  # dates as each language writes them (DATE_FORMAT, MONTH_DAY_FORMAT)
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS: list = []  # each app keeps its translations in <app>/locale
 TIME_ZONE = "Asia/Shanghai"
