@@ -183,13 +183,19 @@ def test_someone_elses_booking_is_missing(client, accounts, booking):
     assert booking.state == "confirmed"
 
 
+def _tomorrow_at_ten(now):
+    """A session tomorrow at 10:00 local, booked the 24 hours' notice before — whatever the hour the tests run at."""
+    start = timezone.localtime(now).replace(hour=10, minute=0, second=0) + datetime.timedelta(days=1)
+    return start, min(now, start - datetime.timedelta(hours=25))
+
+
 def test_the_provider_sees_tomorrows_bookings_and_marks_them(client, provider, offer, tqjy_resident, now):
-    start = now + datetime.timedelta(hours=25)
+    start, booked = _tomorrow_at_ten(now)
     session = services.session_create(actor=provider, offer=offer, starts_at=start,
                                       ends_at=start + datetime.timedelta(hours=1))
-    booking = services.booking_request(actor=tqjy_resident, session=session, note="东门口")
+    booking = services.booking_request(actor=tqjy_resident, session=session, note="东门口", at=booked)
     login(client, provider)
-    day = "tomorrow" if timezone.localtime(start).date() > timezone.localdate() else "today"
+    day = "tomorrow"
     page = client.get(reverse("offers:provider"), {"day": day}).content.decode()
     assert "东门口" in page and "r*" in page  # the person masked, the pick-up note in full
     assert "resident用户" not in page
@@ -412,11 +418,11 @@ def test_the_public_reads_the_description_without_phones(client, provider, offer
 
 
 def test_staff_see_the_days_bookings_of_their_area(client, accounts, provider, offer, tqjy_resident, now):
-    start = now + datetime.timedelta(hours=25)
+    start, booked = _tomorrow_at_ten(now)
     session = services.session_create(actor=provider, offer=offer, starts_at=start,
                                       ends_at=start + datetime.timedelta(hours=1))
-    booking = services.booking_request(actor=tqjy_resident, session=session, note="东门口")
-    day = "tomorrow" if timezone.localtime(start).date() > timezone.localdate() else "today"
+    booking = services.booking_request(actor=tqjy_resident, session=session, note="东门口", at=booked)
+    day = "tomorrow"
     page = login(client, accounts["community_staff"]).get(reverse("offers:provider"), {"day": day})
     assert page.status_code == 200 and f'id="booking-{booking.pk}"' in page.content.decode()
     other = login(client, accounts["other_community_staff"]).get(reverse("offers:provider"), {"day": day})
