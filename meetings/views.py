@@ -120,28 +120,28 @@ def _body(request, pk) -> Body:
     return body
 
 
-def _meeting(request, pk) -> Meeting:
+def _visible(request, records, pk, meeting_of, missing: str):
+    """The record with this id whose meeting the user may open, or 404 (as for a missing one)."""
     pk = int_param(pk)
-    meeting = Meeting.objects.select_related("body__place").filter(pk=pk).first() if pk else None
-    if meeting is None or not permissions.may_view(request.user, meeting):
-        raise Http404(_("No such meeting, or you are not one of its body's members or managers."))
-    return meeting
+    found = records.filter(pk=pk).first() if pk else None
+    if found is None or not permissions.may_view(request.user, meeting_of(found)):
+        raise Http404(missing)
+    return found
+
+
+def _meeting(request, pk) -> Meeting:
+    return _visible(request, Meeting.objects.select_related("body__place"), pk, lambda m: m,
+                    _("No such meeting, or you are not one of its body's members or managers."))
 
 
 def _resolution(request, pk) -> Resolution:
-    pk = int_param(pk)
-    found = Resolution.objects.select_related("meeting__body__place").filter(pk=pk).first() if pk else None
-    if found is None or not permissions.may_view(request.user, found.meeting):
-        raise Http404(_("No such resolution."))
-    return found
+    return _visible(request, Resolution.objects.select_related("meeting__body__place"), pk, lambda r: r.meeting,
+                    _("No such resolution."))
 
 
 def _minutes(request, pk) -> Minutes:
-    pk = int_param(pk)
-    found = Minutes.objects.select_related("meeting__body__place").filter(pk=pk).first() if pk else None
-    if found is None or not permissions.may_view(request.user, found.meeting):
-        raise Http404(_("No such minutes."))
-    return found
+    return _visible(request, Minutes.objects.select_related("meeting__body__place"), pk, lambda m: m.meeting,
+                    _("No such minutes."))
 
 
 def _managed(request, body) -> None:
