@@ -12,6 +12,7 @@ import hashlib
 import json
 
 from django.db import connection, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from core.models import Event
@@ -21,6 +22,10 @@ _PG_CHAIN_LOCK = 7_420_001  # advisory lock key that serialises appends to the c
 
 
 VERBS: dict[str, str] = {}  # verb → what an event of it records
+
+# Sent by event_append inside the writer's transaction, after the event is stored (event, subject): how an app above
+# hears of every change without each app defining its own signal (interop's webhooks).
+event_appended = Signal()
 
 
 def verbs_declare(verbs: dict[str, str]) -> dict[str, str]:
@@ -55,11 +60,13 @@ def event_append(*, actor, verb: str, subject, data: dict | None = None, at=None
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     subject_type = subject._meta.label_lower
     data = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
-    return Event.objects.create(
+    event = Event.objects.create(
         at=at, actor_id=actor_id, verb=verb, subject_type=subject_type, subject_id=str(subject.pk),
         data=data, prev_hash=prev_hash,
         hash=event_hash(prev_hash=prev_hash, at=at, actor_id=actor_id, verb=verb,
                         subject_type=subject_type, subject_id=subject.pk, data=data))
+    event_appended.send(sender=Event, event=event, subject=subject)
+    return event
 
 
 def events_head() -> str:

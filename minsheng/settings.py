@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "meetings",
     "mediation",
     "ledger",
+    "interop",
     "rosters",
     "minsheng",  # the top: the home page (templates, translations)
     "demo",

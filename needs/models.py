@@ -112,6 +112,7 @@ class Channel(models.TextChoices):
     HOTLINE = "hotline", _("12345 hotline")
     QR = "qr", _("QR code at a place (扫码)")
     API = "api", _("API")
+    OPEN311 = "open311", _("Open311 (城市服务接口)")
 
 
 class State(models.TextChoices):
