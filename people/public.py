@@ -66,10 +66,11 @@ def place_path(place: Place, *, full: bool = False) -> str:
 
 # A title or note may name the entrance, room or building ("4号楼3单元", "502室", "4号楼"); the public reads it
 # in general terms, as the ledger's deeds are listed. Digits right after 单元 are a room even without 室
-# ("3单元502"), and "4-3-502" is building-entrance-room as people write it on a door.
-ENTRANCE_OR_ROOM = re.compile(r"\d+\s*号?楼\s*\d+\s*单元(\s*\d+\s*[室号]?)?"
+# ("3单元502"), and "4-3-502" is building-entrance-room as people write it on a door. A number right after a
+# street's name is its door number, a public address (段家滩路205号楼院), not a room.
+ENTRANCE_OR_ROOM = re.compile(r"(?<![\d路街巷道])(?:\d+\s*号?楼\s*\d+\s*单元(\s*\d+\s*[室号]?)?"
                               r"|\d+\s*单元(\s*\d+\s*[室号]?)?|\d{3,4}\s*[室号]|\d+\s*(号楼|栋楼?|幢)"
-                              r"|(?<!\d)\d{1,2}-\d{1,2}-\d{3,4}(?!\d)")
+                              r"|\d{1,2}-\d{1,2}-\d{3,4}(?!\d))")
 
 
 def _place_words(m: re.Match) -> str:

@@ -18,6 +18,12 @@ def test_it_takes_a_room_written_without_its_室_out_too():
     assert public_text("2021-07-13 接送") == "2021-07-13 接送"  # a date is not a door
 
 
+def test_a_streets_door_number_is_a_public_address_not_a_room():
+    assert public_text("段家滩路205号楼院路灯不亮") == "段家滩路205号楼院路灯不亮"
+    assert public_text("盘旋路12号门前积水") == "盘旋路12号门前积水"
+    assert public_text("段家滩路205号楼院3单元502室漏水") == "段家滩路205号楼院某单元漏水"
+
+
 @pytest.mark.parametrize(("typed", "published"), [
     ("电话回访高先生，已修好", "电话回访某先生，已修好"),
     ("王阿姨说谢谢", "某阿姨说谢谢"),
