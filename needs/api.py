@@ -14,20 +14,23 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
-from core.api import Body, Detail, FieldErrors, Id, refused
+from core.api import Body, Detail, FieldErrors, Id, Offset, refused
 from core.pagination import keyset_page
 from needs import selectors, workflow
 from needs.actions import affected_refusal
+from needs.matching import words
 from needs.models import Category, Channel, ConcernLevel, Need, Rating, State
 from needs.permissions import actions_for
 from needs.public import NeedView, list_views, need_view
 from needs.ratelimit import submission_allowed
 from needs.services import NeedConflict, need_act, need_submit
+from people.api import caller
 from people.public import SEPARATOR, path_codes
 from places.api import CODE
 from places.models import Place
 
 router = Router(tags=["needs"])
+categories_router = Router(tags=["needs"])
 
 
 class ConflictOut(Detail):
@@ -39,7 +42,7 @@ class NeedIn(Body):
     title: str = Field(min_length=1, max_length=100)
     description: str = Field("", max_length=5000)
     place: str = Field(pattern=CODE, description="the place's code")
-    category: Id | None = None
+    category: Id | None = Field(None, description="a category id (GET /api/v1/categories)")
     concern_level: ConcernLevel | None = None
     affected: int = Field(1, ge=1, le=settings.NEEDS_AFFECTED_MAX, description="people affected (NEEDS_AFFECTED_MAX)")
     show_name: bool = False
@@ -261,3 +264,53 @@ for _name, _record in workflow.ACTIONS.items():
              include_in_schema=False)
 def need_action_unknown(request, need_id: Id, action: str):
     raise Http404(f"未知操作 {action} / Unknown action {action}")
+
+
+# --- Categories: what `category` takes (submitting, filtering, accepting); public, as the forms' choices ---
+
+class CategoryOut(Schema):
+    id: int
+    name: str
+    parent: int | None = Field(description="the parent category's id; null: a top category")
+    keywords: list[str] = Field(description="words that match the services units and members offer")
+    order: int
+
+    @staticmethod
+    def resolve_parent(category) -> int | None:
+        return category.parent_id
+
+    @staticmethod
+    def resolve_keywords(category) -> list[str]:
+        return words(category.keywords)
+
+
+class CategoryPage(Schema):
+    count: int
+    items: list[CategoryOut]
+
+
+class CategoryFilters(Schema):
+    parent: Id | None = Field(None, description="only the children of this category")
+    limit: int = Field(500, ge=1, le=500)
+    offset: Offset = 0
+
+
+@categories_router.get("", response={200: CategoryPage, 401: Detail}, auth=None,
+                       summary="The categories (the tree: each with its parent), in their order (public)")
+def category_list(request, filters: Query[CategoryFilters]):
+    caller(request)
+    categories = Category.objects.order_by("order", "name", "id")
+    if filters.parent is not None:
+        categories = categories.filter(parent_id=filters.parent)
+    return {"count": categories.count(),
+            "items": list(categories[filters.offset:filters.offset + filters.limit])}
+
+
+@categories_router.get("/{int:category_id}", response={200: CategoryOut, 401: Detail, 404: Detail}, auth=None,
+                       summary="One category (public)")
+def category_detail(request, category_id: Id):
+    caller(request)
+    category = Category.objects.filter(pk=category_id).first()
+    if category is None:
+        raise Http404(f"找不到编号为 {category_id} 的类别 / No category {category_id}")
+    return category

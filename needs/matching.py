@@ -51,7 +51,8 @@ def likely_duplicates(*, title: str, description: str = "", place, exclude=None,
     return sorted(scored, key=lambda pair: -pair[1])[:limit]
 
 
-def _words(text: str) -> list[str]:
+def words(text: str) -> list[str]:
+    """A list of words as staff type them (keywords, declared services): split at commas, 、, semicolons, spaces."""
     return [w.strip() for w in re.split(r"[,，、;；\s]+", text or "") if w.strip()]
 
 
@@ -59,8 +60,8 @@ def _offer_match(offers: str, need: Need) -> list[str]:
     """The declared services or skills that fit the need's category (by name or keyword)."""
     if need.category is None:
         return []
-    keys = {need.category.name, *_words(need.category.keywords)}
-    return [offer for offer in _words(offers) if any(k in offer or offer in k for k in keys)]
+    keys = {need.category.name, *words(need.category.keywords)}
+    return [offer for offer in words(offers) if any(k in offer or offer in k for k in keys)]
 
 
 def claimant_suggestions(need: Need, limit: int = 8) -> list[dict]:

@@ -163,7 +163,7 @@ class OptionalNoteIn(Body):
 
 
 class AcceptIn(Body):
-    category: Id = Field(description="a category id (GET /api/v1/needs/categories)")
+    category: Id = Field(description="a category id (GET /api/v1/categories)")
     concern_level: ConcernLevel
     is_public: bool | None = Field(None, description="leave out to keep what the reporter chose")
 

@@ -1,4 +1,5 @@
-"""Places in the API: search the tree by name, full pinyin or pinyin initials, and read one place.
+"""Places in the API: search the tree by name, full pinyin or pinyin initials, read one place and walk the tree
+down (subdistrict → community → grid → building: `/places/{code}/children`) or up (`parent`).
 
 Places are not personal data, but the API still needs a token (the default auth of minsheng.api).
 """
@@ -9,7 +10,7 @@ from django.db.models import F
 from django.http import Http404
 from ninja import Field, Path, Query, Router, Schema
 
-from core.api import Offset
+from core.api import Detail, Offset
 from places.models import Place, PlaceKind
 
 router = Router(tags=["places"])
@@ -39,6 +40,11 @@ class PlacePage(Schema):
     items: list[PlaceOut]
 
 
+class PageFilters(Schema):
+    limit: int = Field(50, ge=1, le=500)
+    offset: Offset = 0
+
+
 class PlaceFilters(Schema):
     q: str = Field("", max_length=100, description="part of the name, its pinyin or its pinyin initials (tqjy)")
     kind: PlaceKind | None = None
@@ -63,9 +69,20 @@ def place_list(request, filters: Query[PlaceFilters]):
             "items": list(places[filters.offset:filters.offset + filters.limit])}
 
 
-@router.get("/{code}", response=PlaceOut, summary="One place by its code")
-def place_detail(request, code: Annotated[str, Path(pattern=CODE)]):
+def _place(code: str) -> Place:
     place = places_with_parent_code().filter(code=code).first()
     if place is None:
         raise Http404(f"找不到编码为 {code} 的地点 / No place has the code {code}")
     return place
+
+
+@router.get("/{code}", response=PlaceOut, summary="One place by its code")
+def place_detail(request, code: Annotated[str, Path(pattern=CODE)]):
+    return _place(code)
+
+
+@router.get("/{code}/children", response={200: PlacePage, 404: Detail},
+            summary="A place's children, by code (the next level down the tree)")
+def place_children(request, code: Annotated[str, Path(pattern=CODE)], page: Query[PageFilters]):
+    children = places_with_parent_code().filter(parent=_place(code)).order_by("code")  # none such: 404
+    return {"count": children.count(), "items": list(children[page.offset:page.offset + page.limit])}

@@ -78,3 +78,51 @@ def test_it_refuses_timestamps_and_internal_fields_from_outside_by_name(call, cl
     assert need_events.count() == events
     response = call(accounts["unit_admin"], "post", f"/{claimed.pk}/actions/progress", {"note": "进展"})
     assert response.status_code == 200 and response.json()["events"][-1]["action"] == "progress"
+
+
+# --- Categories (GET /api/v1/categories): the ids a need's `category` takes ---
+
+def test_anyone_lists_the_categories_as_a_tree_in_their_order(client, category, root):
+    from needs.models import Category
+
+    child = Category.objects.create(name="电梯维修", parent=category, keywords="电梯，维修、保养", order=1)
+    everything = client.get("/api/v1/categories", {"limit": 500}).json()
+    assert everything["count"] == Category.objects.count() == len(everything["items"])
+    listed = {c["id"]: c for c in everything["items"]}
+    assert listed[child.pk] == {"id": child.pk, "name": "电梯维修", "parent": category.pk,
+                                "keywords": ["电梯", "维修", "保养"], "order": 1}
+    assert listed[category.pk]["parent"] is None
+    children = client.get("/api/v1/categories", {"parent": category.pk}).json()
+    assert children == {"count": 1, "items": [listed[child.pk]]}
+
+
+def test_the_categories_are_paged(client, category):
+    from needs.models import Category
+
+    names = [c.name for c in Category.objects.order_by("order", "name", "id")]
+    page = client.get("/api/v1/categories", {"limit": 2, "offset": 1}).json()
+    assert page["count"] == len(names) and [c["name"] for c in page["items"]] == names[1:3]
+
+
+def test_one_category_by_id_and_a_missing_or_bad_one_in_the_error_shape(client, category):
+    assert client.get(f"/api/v1/categories/{category.pk}").json()["name"] == "加装电梯"
+    missing = client.get("/api/v1/categories/999999")
+    assert missing.status_code == 404 and missing.json()["detail"].startswith("找不到编号为 999999 的类别")
+    for bad in ("0", "abc", str(2**63)):
+        response = client.get(f"/api/v1/categories/{bad}")
+        assert response.status_code in (404, 422) and "detail" in response.json()
+    assert client.get("/api/v1/categories", {"limit": 0}).status_code == 422
+
+
+def test_a_token_sent_that_is_not_valid_is_refused_not_read_as_a_visitor(client, category):
+    response = client.get("/api/v1/categories", headers={"Authorization": "Bearer nope"})
+    assert response.status_code == 401
+
+
+def test_staff_accept_a_need_with_a_category_read_from_the_list(call, submitted, accounts, client):
+    listed = client.get("/api/v1/categories", {"limit": 500}).json()["items"]
+    chosen = next(c for c in listed if c["name"] == "加装电梯")
+    accepted = call(accounts["community_staff"], "post", f"/{submitted.pk}/actions/accept",
+                    {"category": chosen["id"], "concern_level": "worry"})
+    assert accepted.status_code == 200 and accepted.json()["category"] == "加装电梯"
+    assert Need.objects.get(pk=submitted.pk).state == State.ACCEPTED

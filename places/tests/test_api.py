@@ -90,3 +90,36 @@ def test_it_says_in_chinese_when_a_code_is_unknown(client, auth):
 def test_it_needs_a_token(client, tree):
     assert client.get("/api/v1/places").status_code == 401
     assert client.get("/api/v1/places/620102010001").status_code == 401
+
+
+@pytest.mark.django_db
+def test_it_walks_the_tree_down_from_the_subdistrict_to_the_grids(client, auth):
+    communities = client.get("/api/v1/places/620102010/children", headers=auth).json()
+    assert communities["count"] == 2
+    assert [(p["name"], p["parent"]) for p in communities["items"]] == [
+        ("天庆嘉园社区", "620102010"), ("五里铺东社区", "620102010")]
+    grids = client.get(f"/api/v1/places/{communities['items'][0]['code']}/children", headers=auth).json()
+    assert [(p["name"], p["kind"]) for p in grids["items"]] == [("天庆嘉园第一网格", "grid")]
+
+
+@pytest.mark.django_db
+def test_the_children_are_paged_and_a_leaf_has_none(client, auth):
+    page = client.get("/api/v1/places/620102010/children", {"limit": 1, "offset": 1}, headers=auth).json()
+    assert page["count"] == 2 and [p["name"] for p in page["items"]] == ["五里铺东社区"]
+    leaf = client.get("/api/v1/places/62010201000100100100102/children", headers=auth).json()
+    assert leaf == {"count": 0, "items": []}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code, status", [("999999999999", 404), ("tqjy", 422), ("6201", 200)])
+def test_the_children_of_a_missing_or_malformed_code_answer_in_the_error_shape(client, auth, code, status):
+    response = client.get(f"/api/v1/places/{code}/children", {"limit": 5}, headers=auth)
+    assert response.status_code == status and response["Content-Type"].startswith("application/json")
+    if status != 200:
+        assert "detail" in response.json()
+
+
+@pytest.mark.django_db
+def test_the_children_need_a_token_as_the_other_place_operations(client, tree):
+    response = client.get("/api/v1/places/620102010/children")
+    assert response.status_code == 401 and response.json()["detail"].startswith("需要有效的 API 令牌")
