@@ -21,6 +21,7 @@ from core.api import MESSAGES, Detail, FieldErrors, NulRefusingParser
 from ledger.api import router as ledger_router
 from mediation.api import router as mediation_router
 from meetings.api import router as meetings_router
+from needs.api import categories_router
 from needs.api import router as needs_router
 from offers.api import bookings_router, offers_router
 from people.api import BearerTokenAuth
@@ -153,6 +154,7 @@ def invalid(request, exc):
 api.add_router("/auth/", auth_router)
 api.add_router("/places", places_router)
 api.add_router("/needs", needs_router)
+api.add_router("/categories", categories_router)  # public: what a need's `category` takes
 api.add_router("/offers", offers_router)
 api.add_router("/bookings", bookings_router)
 api.add_router("/stations", stations_router)  # the list and a station: public (auth=None); loans and stock: operators
