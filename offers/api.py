@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from core.api import Body, Detail, FieldErrors, Id, refused
+from core.api import Body, Detail, FieldErrors, Id, Offset, refused
 from core.pagination import keyset_page
 from offers import rules, selectors, workflow
 from offers.models import Booking, BookingState, Confirmation, EligibilityGroup, Offer, OfferKind, Session
@@ -126,6 +126,13 @@ def _offers(request):
         "organisation", "person", "place").prefetch_related("communities")
 
 
+def _offer(request, pk: int) -> Offer:
+    offer = _offers(request).filter(pk=pk).first()
+    if offer is None:
+        raise Http404(f"找不到编号为 {pk} 的实事项目 / No offer {pk} is visible to you")
+    return offer
+
+
 # Public, as the offers' pages are: a visitor reads what the public list and an offer's page show.
 @offers_router.get("", response={200: OfferPage, 401: Detail}, auth=None,
                    summary="The offers list (实事清单): published offers, newest first (public)")
@@ -141,10 +148,31 @@ def offer_list(request, filters: Query[OfferFilters]):
                    summary="One offer with its upcoming sessions and free places (public; an unpublished one: "
                            "those who manage it)")
 def offer_detail(request, offer_id: Id):
-    offer = _offers(request).filter(pk=offer_id).first()
-    if offer is None:
-        raise Http404(f"找不到编号为 {offer_id} 的实事项目 / No offer {offer_id} is visible to you")
-    return offer
+    return _offer(request, offer_id)
+
+
+class SessionPage(Schema):
+    count: int
+    items: list[SessionOut]
+
+
+class SessionFilters(Schema):
+    starts_from: datetime.date | None = Field(None, description="only sessions starting on or after this day")
+    starts_until: datetime.date | None = Field(None, description="only sessions starting on or before this day")
+    limit: int = Field(50, ge=1, le=200)
+    offset: Offset = 0
+
+
+@offers_router.get("/{int:offer_id}/sessions", response={200: SessionPage, 401: Detail, 404: Detail}, auth=None,
+                   summary="An offer's upcoming sessions with their free places, soonest first (public, as the "
+                           "offer)")
+def offer_sessions(request, offer_id: Id, filters: Query[SessionFilters]):
+    sessions = selectors.sessions_with_places(_offer(request, offer_id))
+    if filters.starts_from:
+        sessions = sessions.filter(starts_at__date__gte=filters.starts_from)
+    if filters.starts_until:
+        sessions = sessions.filter(starts_at__date__lte=filters.starts_until)
+    return {"count": sessions.count(), "items": list(sessions[filters.offset:filters.offset + filters.limit])}
 
 
 # --- Bookings ---

@@ -5,6 +5,7 @@ and no 500 on odd input (ids 0 or huge, an unknown action, extra keys, wrong typ
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from core.api import MAX_ID
 from offers.models import Booking
@@ -206,3 +207,43 @@ def test_a_page_of_bookings_costs_a_few_queries_per_booking(call, offer, provide
     assert len(got.json()["items"]) == 40 and len(forty) == len(ten)
     assert {b["person"] for b in got.json()["items"]} == {mask_name(person.name)}  # the provider: masked
     assert {b["person"] for b in client.get("/api/v1/bookings", headers=staff).json()["items"]} == {person.name}
+
+
+# --- An offer's sessions (GET /api/v1/offers/{id}/sessions) ---
+
+def test_an_offers_sessions_with_their_free_places_soonest_first_and_paged(call, offer, session, provider,
+                                                                           resident, accounts, now):
+    later = session_create(actor=provider, offer=offer, starts_at=now + datetime.timedelta(days=5),
+                           ends_at=now + datetime.timedelta(days=5, hours=1), capacity=3)
+    session_create(actor=provider, offer=offer, starts_at=now - datetime.timedelta(days=1),
+                   ends_at=now - datetime.timedelta(hours=23), capacity=3)  # begun: not to come
+    booking_request(actor=accounts["resident"], session=session, person=resident, seats=2)
+    body = call(None, "get", f"/offers/{offer.pk}/sessions").json()  # public, as the offer
+    assert body["count"] == 2
+    assert [(s["id"], s["capacity"], s["free"]) for s in body["items"]] == [(session.pk, 2, 0), (later.pk, 3, 3)]
+    page = call(accounts["resident"], "get", f"/offers/{offer.pk}/sessions", {"limit": 1, "offset": 1}).json()
+    assert page["count"] == 2 and [s["id"] for s in page["items"]] == [later.pk]
+    day = timezone.localdate(later.starts_at)
+    only = call(None, "get", f"/offers/{offer.pk}/sessions", {"starts_from": day.isoformat()}).json()
+    assert [s["id"] for s in only["items"]] == [later.pk]
+    before = call(None, "get", f"/offers/{offer.pk}/sessions",
+                  {"starts_until": (day - datetime.timedelta(days=1)).isoformat()}).json()
+    assert [s["id"] for s in before["items"]] == [session.pk]
+
+
+def test_the_sessions_of_an_unpublished_offer_are_its_managers_only(call, offer, session, provider, accounts):
+    offer_update(actor=provider, offer=offer, is_published=False)
+    assert call(provider, "get", f"/offers/{offer.pk}/sessions").json()["count"] == 1
+    for user in (None, accounts["resident"], accounts["other_community_staff"]):
+        hidden = call(user, "get", f"/offers/{offer.pk}/sessions")
+        assert hidden.status_code == 404 and "detail" in hidden.json()
+
+
+@pytest.mark.parametrize("url, params, status", [
+    ("/offers/999999/sessions", {}, 404), (f"/offers/{MAX_ID + 1}/sessions", {}, 422),
+    ("/offers/0/sessions", {}, 422), ("/offers/x/sessions", {}, 404),
+    ("/offers/{offer}/sessions", {"limit": 0}, 422), ("/offers/{offer}/sessions", {"starts_from": "2021-13-01"}, 422),
+    ("/offers/{offer}/sessions", {"offset": -1}, 422)])
+def test_bad_values_for_the_sessions_answer_in_the_error_shape(call, offer, url, params, status):
+    response = call(None, "get", url.format(offer=offer.pk), params)
+    assert response.status_code == status and "detail" in response.json()
