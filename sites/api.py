@@ -1,6 +1,6 @@
 """Stations in the API: the public list and a station with what is available now (no borrower is ever named),
-and for the station's operators its loans, lending, taking back and stock movements — through sites.services,
-as the desk's pages.
+and for the station's operators the stations they run, the items' stock, the loans, lending, taking back and stock
+movements (read and written) — through sites.selectors and sites.services, as the desk's pages.
 
 Answers: a refused read (the loans of a station one does not run, a loan) 404, as for a missing one; a refused
 write on a station (public) 403; the service's refusals 422 with its words ({"detail", "errors"}).
@@ -164,6 +164,51 @@ class MovementOut(Schema):
         return movement.item_id
 
 
+class StockItemOut(Schema):
+    """An item as its station's operators read it (the desk's list): the counts behind "available now"."""
+
+    id: int
+    kind: ItemKind
+    name: str
+    unit: str
+    stock: int = Field(description="consumables: on hand")
+    low_stock: int = Field(description="consumables: at or below this count the operators are told")
+    is_low: bool
+    units: int = Field(description="lendables: the station's units")
+    out: int = Field(description="lendables: units on loan now")
+    loan_days: int
+    note: str
+
+
+class StockItemList(Schema):
+    items: list[StockItemOut]
+
+
+class MovementListedOut(MovementOut):
+    reason: str
+    recipient: str = Field(description="given out: to whom — a person on record masked, else as the operator typed")
+
+    @staticmethod
+    def resolve_recipient(movement) -> str:
+        return borrower_label(movement)
+
+
+class MovementPage(Schema):
+    count: int
+    items: list[MovementListedOut]
+
+
+class MovementFilters(Schema):
+    item: Id | None = Field(None, description="only this item's movements")
+    limit: int = Field(50, ge=1, le=200)
+    offset: Offset = 0
+
+
+class PageFilters(Schema):
+    limit: int = Field(50, ge=1, le=200)
+    offset: Offset = 0
+
+
 def _station(pk: int) -> Site:
     site = Site.objects.select_related("place", "operator").filter(pk=pk, kind=SiteKind.STATION).first()
     if site is None:
@@ -193,6 +238,29 @@ def station_list(request, filters: Query[StationFilters]):
 def station_detail(request, station_id: Id):
     caller(request)
     return Status(200, _station(station_id))
+
+
+@router.get("/operated", response={200: StationPage}, summary="The stations I run (their operators' desk)")
+def station_operated(request, page: Query[PageFilters]):
+    stations = selectors.operated_by(request.user).select_related("place", "operator").order_by("name", "pk")
+    return {"count": stations.count(), "items": list(stations[page.offset:page.offset + page.limit])}
+
+
+@router.get("/{int:station_id}/items", response={200: StockItemList, 404: Detail},
+            summary="A station's items with their stock and loans out (its operators)")
+def station_items(request, station_id: Id):
+    return {"items": list(selectors.items_of(_operated(request, station_id, write=False)))}
+
+
+@router.get("/{int:station_id}/stock", response={200: MovementPage, 404: Detail},
+            summary="A station's stock movements, newest first (its operators)")
+def station_movements(request, station_id: Id, filters: Query[MovementFilters]):
+    site = _operated(request, station_id, write=False)
+    movements = StockMovement.objects.filter(item__site=site).select_related("person").order_by("-at", "-pk")
+    if filters.item is not None:
+        movements = movements.filter(item_id=filters.item)
+    return {"count": movements.count(),
+            "items": list(movements[filters.offset:filters.offset + filters.limit])}
 
 
 @router.get("/{int:station_id}/loans", response={200: LoanPage, 404: Detail},

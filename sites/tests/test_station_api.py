@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from core.models import Event
+from people.masking import mask_name
 from sites.models import Item, Loan, StockMovement
 from sites.services import loan_create, site_create
 
@@ -128,3 +129,61 @@ def test_stock_movements_through_the_api(client, accounts, station, plasters, um
                       content_type="application/json")
     assert got.status_code == 422
     assert StockMovement.objects.filter(item=plasters).count() == 3
+
+
+# --- What the desk reads: the stations one runs, the items' stock, the stock movements ---
+
+def test_the_stations_i_run_are_my_units_and_my_areas(client, root, accounts, tree, station):
+    other = site_create(actor=root, kind="station", name="五里铺东社区便民服务点", place=tree["compound2"])
+    url = "/api/v1/stations/operated"
+    assert client.get(url).status_code == 401
+    ran = lambda role: [s["id"] for s in api(client, accounts[role]).get(url).json()["items"]]  # noqa: E731
+    assert ran("unit_admin") == [station.pk] and ran("community_staff") == [station.pk]
+    assert ran("other_community_staff") == [other.pk]
+    assert ran("resident") == [] and ran("grid_worker") == []
+    page = api(client, accounts["subdistrict_admin"]).get(url, {"limit": 1, "offset": 1}).json()
+    assert page["count"] == 2 and [s["name"] for s in page["items"]] == ["天庆嘉园便民驿站"]  # by name
+    assert api(client, accounts["subdistrict_admin"]).get(url, {"limit": 0}).status_code == 422
+
+
+def test_the_items_with_their_stock_and_loans_out_are_the_operators_only(client, accounts, station, plasters,
+                                                                        umbrellas):
+    loan_create(actor=accounts["unit_admin"], item=umbrellas, borrower_name="李建国", borrower_phone="13800001111")
+    url = f"/api/v1/stations/{station.pk}/items"
+    body = api(client, accounts["unit_admin"]).get(url).json()
+    items = {i["name"]: i for i in body["items"]}
+    assert (items["创可贴"]["stock"], items["创可贴"]["low_stock"], items["创可贴"]["is_low"]) == (10, 3, False)
+    assert (items["雨伞"]["units"], items["雨伞"]["out"], items["雨伞"]["loan_days"]) == (2, 1, 3)
+    client.logout()
+    assert client.get(url).status_code == 401
+    for role in ("resident", "grid_worker", "other_community_staff"):
+        assert api(client, accounts[role]).get(url).status_code == 404
+    assert api(client, accounts["unit_admin"]).get("/api/v1/stations/999999/items").status_code == 404
+
+
+def test_the_stock_movements_newest_first_recipient_masked_and_by_item(client, root, accounts, station, plasters,
+                                                                        tree):
+    from people.services import person_create
+    from sites.services import item_create, stock_give_out, stock_receive
+
+    water = item_create(actor=root, site=station, kind="consumable", name="矿泉水", unit="瓶", stock=5)
+    person = person_create(actor=root, name="王秀兰", phone="13900001234", home=tree["entrance"])
+    stock_give_out(actor=accounts["community_staff"], item=plasters, quantity=2, person=person)
+    stock_receive(actor=accounts["unit_admin"], item=water, quantity=4, reason="捐赠")
+    stock_give_out(actor=accounts["unit_admin"], item=plasters, quantity=1, recipient="过路的老人")
+    url = f"/api/v1/stations/{station.pk}/stock"
+    response = api(client, accounts["community_staff"]).get(url)
+    body = response.json()
+    assert body["count"] == StockMovement.objects.filter(item__site=station).count()
+    first, second, third = body["items"][:3]
+    assert (first["item"], first["change"], first["recipient"]) == (plasters.pk, -1, "过路的老人")
+    assert (second["item"], second["kind"], second["reason"], second["stock_after"]) == (water.pk, "received",
+                                                                                           "捐赠", 9)
+    assert (third["change"], third["recipient"]) == (-2, mask_name("王秀兰"))
+    assert "王秀兰" not in response.content.decode()
+    by_item = api(client, accounts["community_staff"]).get(url, {"item": water.pk, "limit": 1}).json()
+    assert by_item["count"] == StockMovement.objects.filter(item=water).count()
+    assert [m["item"] for m in by_item["items"]] == [water.pk]
+    for role in ("resident", "other_community_staff"):
+        assert api(client, accounts[role]).get(url).status_code == 404
+    assert api(client, accounts["unit_admin"]).get(url, {"item": 0}).status_code == 422
