@@ -23,7 +23,15 @@ from people.public import public_text
 from places.api import CODE
 from volunteering import permissions, selectors
 from volunteering.models import Activity, ActivityKind, HoursState, SignupState, Volunteer
-from volunteering.services import VolunteeringConflict, checkin, checkin_window, duration_hours, signup_create
+from volunteering.services import (
+    VolunteeringConflict,
+    checkin,
+    checkin_window,
+    duration_hours,
+    hours_certify,
+    signup_cancel,
+    signup_create,
+)
 
 activities_router = Router(tags=["volunteering"])
 volunteers_router = Router(tags=["volunteering"])
@@ -245,6 +253,12 @@ class HoursOut(Schema):
     certified_at: datetime.datetime | None
 
 
+def _entry(entry) -> dict:
+    return {"id": entry.pk, "activity": entry.activity_id, "activity_name": entry.activity.name,
+            "starts_at": entry.activity.starts_at, "hours": entry.hours, "state": entry.state,
+            "certified_at": entry.certified_at}
+
+
 class VolunteerMeOut(Schema):
     number: str
     registered_on: datetime.date
@@ -263,10 +277,107 @@ def volunteer_me(request):
     if volunteer is None:
         raise Http404("您尚未登记为志愿者 / You are not registered as a volunteer")
     record = selectors.record_of(volunteer)
-    entries = [{"id": e.pk, "activity": e.activity_id, "activity_name": e.activity.name,
-                "starts_at": e.activity.starts_at, "hours": e.hours, "state": e.state,
-                "certified_at": e.certified_at} for e in reversed(record["services"])]
+    entries = [_entry(e) for e in reversed(record["services"])]
     return {"number": volunteer.number, "registered_on": volunteer.registered_on,
             "name_public": volunteer.name_public, "hours": record["hours"], "star_level": record["star_level"],
             "next_star_hours": selectors.next_star(record["hours"]), "entries": entries,
             "certificates": record["certificates"]}
+
+
+class HoursPage(Schema):
+    count: int
+    items: list[HoursOut]
+
+
+class HoursFilters(Schema):
+    state: HoursState | None = None
+    offset: Offset = 0
+    limit: int = Field(50, ge=1, le=200)
+
+
+def _own(request) -> Volunteer:
+    volunteer = selectors.volunteer_of(request.user)
+    if volunteer is None:
+        raise Http404("您尚未登记为志愿者 / You are not registered as a volunteer")
+    return volunteer
+
+
+@volunteers_router.get("/me/hours", response={200: HoursPage, 404: Detail},
+                       summary="My entries of hours, latest first (proposed, certified, queried)")
+def volunteer_me_hours(request, filters: Query[HoursFilters]):
+    entries = selectors.hours_entries_of(_own(request)).reverse()
+    if filters.state:
+        entries = entries.filter(state=filters.state)
+    return {"count": entries.count(),
+            "items": [_entry(e) for e in entries[filters.offset:filters.offset + filters.limit]]}
+
+
+@activities_router.post("/{int:activity_id}/signups/cancel",
+                        response={200: SignupOut, 404: Detail, 409: Detail, 422: FieldErrors},
+                        summary="Cancel my sign-up: a place it held goes to the first on the waiting list")
+def activity_signup_cancel(request, activity_id: Id):
+    activity = _visible(request.user, activity_id)
+    signup = selectors.signup_of(activity, selectors.volunteer_of(request.user))
+    if signup is None:
+        raise Http404("您没有报名此活动 / You have not signed up for this activity")
+    try:
+        signup = signup_cancel(actor=request.user, signup=signup)
+    except VolunteeringConflict as conflict:
+        return Status(409, {"detail": conflict.message})
+    except ValidationError as error:
+        return refused(error)
+    out = _signup_out(signup)
+    out["message"] = "已取消报名 / Sign-up cancelled"
+    return Status(200, out)
+
+
+class EntryListedOut(HoursOut):
+    volunteer: int
+    volunteer_number: str
+    name: str = Field(description="in full for staff who may read it, else masked")
+    proposed: bool = Field(description="waits to be certified")
+
+
+class EntryList(Schema):
+    items: list[EntryListedOut]
+
+
+def _organised(request, activity_id: int) -> Activity:
+    """An activity the caller organises; to anyone else its hours are as missing (404)."""
+    activity = _visible(request.user, activity_id)
+    if not permissions.is_organiser(request.user, activity):
+        raise Http404(f"找不到编号为 {activity_id} 的志愿活动的时长 / No hours of activity {activity_id} are "
+                      "visible to you")
+    return activity
+
+
+def _entries_out(user, entries) -> dict:
+    items = []
+    for e in entries:
+        person = e.volunteer.person
+        items.append({**_entry(e), "volunteer": e.volunteer_id, "volunteer_number": e.volunteer.number,
+                      "name": person.name if scopes.can_view_full_personal_data(user, person)
+                      else mask_name(person.name), "proposed": e.state == HoursState.PROPOSED})
+    return {"items": items}
+
+
+@activities_router.get("/{int:activity_id}/hours", response={200: EntryList, 404: Detail},
+                       summary="An activity's entries of hours, to check and certify (its organisers)")
+def activity_hours(request, activity_id: Id):
+    activity = _organised(request, activity_id)
+    return _entries_out(request.user, selectors.hours_of(activity).select_related("activity"))
+
+
+@activities_router.post("/{int:activity_id}/hours/certify",
+                        response={200: EntryList, 404: Detail, 409: Detail, 422: FieldErrors},
+                        summary="Certify every entry of hours proposed for the activity (its organisers: "
+                                "谁组织谁记录、谁记录谁证明)")
+def activity_hours_certify(request, activity_id: Id):
+    activity = _organised(request, activity_id)
+    try:
+        hours_certify(actor=request.user, entries_or_activity=activity)
+    except VolunteeringConflict as conflict:
+        return Status(409, {"detail": conflict.message})
+    except ValidationError as error:
+        return refused(error)
+    return Status(200, _entries_out(request.user, selectors.hours_of(activity).select_related("activity")))

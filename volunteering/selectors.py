@@ -109,13 +109,18 @@ def next_star(hours) -> int | None:
     return next((t for t in settings.VOLUNTEER_STAR_HOURS if Decimal(hours) < t), None)
 
 
+def hours_entries_of(volunteer: Volunteer) -> QuerySet:
+    """A volunteer's entries of hours (proposed, certified, queried), in the order of their activities."""
+    return ServiceHours.objects.filter(volunteer=volunteer).select_related(
+        "activity__place", "activity__team", "activity__organisation", "certified_by").order_by(
+        "activity__starts_at", "id")
+
+
 def record_of(volunteer: Volunteer) -> dict:
     """The whole record: basic information, services (what, where, when, hours, with their corrections), training,
     commendations, evaluations, certificates, sign-ups."""
     volunteer = Volunteer.objects.select_related("person", "person__home").get(pk=volunteer.pk)
-    services = list(ServiceHours.objects.filter(volunteer=volunteer).select_related(
-        "activity__place", "activity__team", "activity__organisation", "certified_by").order_by(
-        "activity__starts_at", "id"))
+    services = list(hours_entries_of(volunteer))
     entries = list(RecordEntry.objects.filter(volunteer=volunteer).select_related("by").order_by("on", "id"))
     total = sum((s.hours for s in services if s.state == HoursState.CERTIFIED), Decimal(0))
     return {

@@ -150,3 +150,100 @@ def test_a_token_sent_that_is_not_valid_is_refused_not_read_as_a_visitor(client,
     assert client.get("/api/v1/activities", headers=headers).status_code == 401
     assert client.get(f"/api/v1/activities/{activity.pk}", headers=headers).status_code == 401
     assert client.get(f"/api/v1/activities/{activity.pk}").status_code == 200
+
+
+# --- Cancelling one's sign-up; the hours: one's own, and an activity's for its organisers to certify ---
+
+def test_i_cancel_my_sign_up_and_the_first_waiting_moves_up(call, activity, accounts, volunteer, member_volunteer,
+                                                            leader, root):
+    from people import scopes
+    from volunteering.services import volunteer_register
+
+    volunteer_register(actor=root, person=scopes.person_of(leader))
+    signup_create(actor=accounts["resident"], activity=activity)
+    signup_create(actor=leader, activity=activity)  # the two places taken
+    waiting = signup_create(actor=accounts["party_member"], activity=activity)
+    assert waiting.state == "waiting"
+    url = f"/activities/{activity.pk}/signups/cancel"
+    assert call(None, "post", url).status_code == 401
+    cancelled = call(accounts["resident"], "post", url)
+    assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
+    assert "已取消报名" in cancelled.json()["message"]
+    assert Signup.objects.get(pk=waiting.pk).state != "waiting"
+    assert Event.objects.filter(verb="signup_cancel").count() == 1
+    again = call(accounts["resident"], "post", url)
+    assert again.status_code == 409 and "detail" in again.json()
+    assert Event.objects.filter(verb="signup_cancel").count() == 1  # nothing written the second time
+
+
+def test_a_sign_up_i_do_not_have_or_cannot_cancel_answers_in_the_error_shape(call, activity, accounts, volunteer):
+    url = f"/activities/{activity.pk}/signups/cancel"
+    none = call(accounts["resident"], "post", url)
+    assert none.status_code == 404 and none.json()["detail"].startswith("您没有报名此活动")
+    assert call(accounts["community_staff"], "post", url).status_code == 404  # no volunteer: no sign-up
+    signup_create(actor=accounts["resident"], activity=activity)
+    checkin(actor=accounts["resident"], activity=activity, code=activity.checkin_code, at=activity.starts_at)
+    late = call(accounts["resident"], "post", url)
+    assert late.status_code == 422 and "errors" in late.json()
+    assert Signup.objects.get(activity=activity).state != "cancelled"
+    for bad in ("/activities/999999/signups/cancel", f"/activities/{MAX_ID + 1}/signups/cancel"):
+        assert call(accounts["resident"], "post", bad).status_code in (404, 422)
+
+
+def _served(activity, accounts, leader):
+    signup_create(actor=accounts["resident"], activity=activity)
+    checkin(actor=accounts["resident"], activity=activity, code=activity.checkin_code, at=activity.starts_at)
+    return hours_propose(activity=activity, at=activity.ends_at + datetime.timedelta(hours=1))
+
+
+def test_my_hours_latest_first_by_state_and_paged(call, activity, accounts, volunteer, leader, team, tree):
+    assert call(accounts["party_member"], "get", "/volunteers/me/hours").status_code == 404  # not registered
+    assert call(None, "get", "/volunteers/me/hours").status_code == 401
+    _served(activity, accounts, leader)
+    hours_certify(actor=leader, entries_or_activity=activity)
+    start = activity.starts_at + datetime.timedelta(days=7)
+    later = activity_create(actor=leader, kind="clean_up", name="第二次清洁", place=tree["tqjy"], starts_at=start,
+                            ends_at=start + datetime.timedelta(hours=1), team=team)
+    _served(later, accounts, leader)
+    body = call(accounts["resident"], "get", "/volunteers/me/hours").json()
+    assert body["count"] == 2
+    assert [(e["activity_name"], e["state"]) for e in body["items"]] == [("第二次清洁", "proposed"),
+                                                                        ("天庆嘉园周六环境清洁", "certified")]
+    certified = call(accounts["resident"], "get", "/volunteers/me/hours", {"state": "certified"}).json()
+    assert [e["activity"] for e in certified["items"]] == [activity.pk] and float(certified["items"][0]["hours"]) == 2
+    page = call(accounts["resident"], "get", "/volunteers/me/hours", {"limit": 1, "offset": 1}).json()
+    assert page["count"] == 2 and [e["activity"] for e in page["items"]] == [activity.pk]
+    assert call(accounts["resident"], "get", "/volunteers/me/hours", {"state": "paid"}).status_code == 422
+    assert call(accounts["party_member"], "get", "/volunteers/me/hours").status_code == 404  # another's: never
+
+
+def test_the_organiser_reads_and_certifies_an_activitys_hours(call, activity, accounts, volunteer, leader):
+    _served(activity, accounts, leader)
+    url = f"/activities/{activity.pk}/hours"
+    listed = call(leader, "get", url)
+    assert listed.status_code == 200
+    (entry,) = listed.json()["items"]
+    assert (entry["volunteer"], entry["state"], entry["proposed"]) == (volunteer.pk, "proposed", True)
+    assert entry["name"] == mask_name("resident用户")  # the team's leader is no staff: masked
+    assert call(accounts["community_staff"], "get", url).json()["items"][0]["name"] == "resident用户"
+    certified = call(leader, "post", f"{url}/certify")
+    assert certified.status_code == 200 and certified.json()["items"][0]["state"] == "certified"
+    assert Event.objects.filter(verb="hours_certify").count() == 1
+    again = call(leader, "post", f"{url}/certify")
+    assert again.status_code == 422 and "errors" in again.json()  # nothing waits to be certified
+    assert Event.objects.filter(verb="hours_certify").count() == 1
+
+
+def test_an_activitys_hours_are_as_missing_to_anyone_but_its_organisers(call, activity, accounts, volunteer, leader):
+    from volunteering.models import ServiceHours
+
+    _served(activity, accounts, leader)
+    url = f"/activities/{activity.pk}/hours"
+    assert call(None, "get", url).status_code == 401
+    for role in ("resident", "party_member", "other_community_staff", "grid_worker"):
+        assert call(accounts[role], "get", url).status_code == 404
+        refused = call(accounts[role], "post", f"{url}/certify")
+        assert refused.status_code == 404 and "detail" in refused.json()
+    assert ServiceHours.objects.get().state == "proposed"  # nothing written
+    assert call(leader, "get", "/activities/999999/hours").status_code == 404
+    assert call(leader, "get", "/activities/0/hours").status_code == 422
