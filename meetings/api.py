@@ -9,12 +9,14 @@ answers 404, as a missing one.
 
 import datetime
 
+from django.db.models import Q
 from django.http import Http404
 from ninja import Field, Query, Router, Schema
 
 from core.api import Detail, Id, Offset
 from meetings import permissions, selectors
-from meetings.models import BodyKind, Meeting, MeetingState, Minutes, MinutesState, ResolutionState
+from meetings.models import Body, BodyKind, Meeting, MeetingState, Minutes, MinutesState, ResolutionState
+from meetings.rules import rule_words
 from people.api import caller
 from people.models import Person
 from people.public import named_in, public_text
@@ -50,6 +52,7 @@ class MeetingFilters(Schema):
     place: str | None = Field(None, pattern=CODE, description="a place's code: meetings of bodies inside it")
     year: int | None = Field(None, ge=1900, le=2999, description="the year the meeting was held")
     kind: BodyKind | None = Field(None, description="the kind of body")
+    body: Id | None = Field(None, description="a body's id (GET /api/v1/meetings/bodies)")
     offset: Offset = 0
     limit: int = Field(50, ge=1, le=200)
 
@@ -150,6 +153,8 @@ def meeting_list(request, filters: Query[MeetingFilters]):
         meetings = meetings.filter(starts_at__year=filters.year)
     if filters.kind:
         meetings = meetings.filter(body__kind=filters.kind)
+    if filters.body:
+        meetings = meetings.filter(body_id=filters.body)
     page = list(meetings[filters.offset:filters.offset + filters.limit])
     published = set(Minutes.objects.filter(meeting__in=[m.pk for m in page], state=MinutesState.PUBLISHED)
                     .values_list("meeting_id", flat=True))
@@ -167,3 +172,45 @@ def meeting_detail(request, meeting_id: Id):
     if meeting is None:
         raise Http404(f"找不到编号为 {meeting_id} 的会议 / No meeting {meeting_id} is visible to you")
     return selectors.meeting_public(meeting)
+
+
+class BodyOut(Schema):
+    id: int
+    name: str
+    kind: BodyKind
+    kind_label: str = Field(description="the kind of body, in words")
+    place: PlaceOut = Field(description="the body's area")
+    description: str = Field(description="as the public reads it")
+    rules: str = Field(description="its quorum and passing rules, in words")
+
+
+class BodyPage(Schema):
+    count: int
+    items: list[BodyOut]
+
+
+class BodyFilters(Schema):
+    place: str | None = Field(None, pattern=CODE, description="a place's code: bodies inside it")
+    kind: BodyKind | None = None
+    offset: Offset = 0
+    limit: int = Field(50, ge=1, le=200)
+
+
+@router.get("/bodies", response={200: BodyPage, 401: Detail}, auth=None,
+            summary="The bodies that meet (public: those with a meeting the public may read; members and managers "
+                    "also theirs)")
+def body_list(request, filters: Query[BodyFilters]):
+    user = caller(request)
+    visible = permissions.bodies_visible_q(user)  # a superuser's: the empty Q, which an OR would drop (all bodies)
+    bodies = Body.objects.filter(Q(meetings__in=_readable(user)) | visible).distinct() if visible else Body.objects
+    if filters.place:
+        bodies = bodies.filter(within(filters.place, "place"))
+    if filters.kind:
+        bodies = bodies.filter(kind=filters.kind)
+    bodies = bodies.select_related("place").order_by("place__code", "kind", "name", "id")
+    page = list(bodies[filters.offset:filters.offset + filters.limit])
+    names = {name for (name,) in named_in([b.description for b in page], Person.objects.all(), "name")}
+    return {"count": bodies.count(),
+            "items": [{"id": b.pk, "name": b.name, "kind": b.kind, "kind_label": b.get_kind_display(),
+                       "place": {"code": b.place.code, "name": b.place.name},
+                       "description": public_text(b.description, names), "rules": rule_words(b)} for b in page]}

@@ -112,3 +112,47 @@ def test_a_superuser_reads_every_meeting(call, published, staff, body, root):
     private = meeting_schedule(actor=staff, body=body, title="不公开的会议", starts_at=timezone.now(), is_public=False)
     assert call(root, f"/meetings/{private.pk}").status_code == 200
     assert call(root, "/meetings").json()["count"] == 2
+
+
+# --- The bodies (GET /api/v1/meetings/bodies) and the list by body ---
+
+def test_the_public_reads_the_bodies_with_a_meeting_it_may_read(call, published, body, staff, tree):
+    from meetings.services import body_create
+
+    quiet = body_create(actor=staff, kind="council", name="天庆嘉园A区居民议事会", place=tree["compound"],
+                        description="委员一牵头，电话13800000001")
+    listed = call(None, "/meetings/bodies")
+    assert listed.status_code == 200
+    assert listed.json() == {"count": 1, "items": [{
+        "id": body.pk, "name": "天庆嘉园社区社工委", "kind": "committee", "kind_label": body.get_kind_display(),
+        "place": {"code": tree["tqjy"].code, "name": "天庆嘉园社区"}, "description": "",
+        "rules": listed.json()["items"][0]["rules"]}]}
+    assert listed.json()["items"][0]["rules"]  # the quorum and passing rule, in words
+    managed = call(staff, "/meetings/bodies").json()
+    assert [b["id"] for b in managed["items"]] == [body.pk, quiet.pk]
+    text = call(staff, "/meetings/bodies", {"kind": "council"}).content.decode()
+    assert "天庆嘉园A区居民议事会" in text and "委员一" not in text and "13800000001" not in text
+    assert call(staff, "/meetings/bodies", {"place": tree["wlpd"].code}).json()["count"] == 0
+
+
+def test_the_bodies_of_a_caller_outside_and_of_a_superuser(call, published, body, staff, tree, accounts, root):
+    from meetings.services import body_create
+
+    quiet = body_create(actor=staff, kind="council", name="天庆嘉园A区居民议事会", place=tree["compound"])
+    assert [b["id"] for b in call(accounts["other_community_staff"], "/meetings/bodies").json()["items"]] == [
+        body.pk]  # the public's: one with a published meeting
+    everything = call(root, "/meetings/bodies").json()
+    assert {b["id"] for b in everything["items"]} == {body.pk, quiet.pk}
+    page = call(root, "/meetings/bodies", {"limit": 1, "offset": 1}).json()
+    assert page["count"] == 2 and len(page["items"]) == 1
+    for params in ({"kind": "party"}, {"place": "天庆"}, {"limit": 0}):
+        assert call(None, "/meetings/bodies", params).status_code == 422
+
+
+def test_the_meetings_of_one_body(call, published, body, staff, tree):
+    from meetings.services import body_create
+
+    other = body_create(actor=staff, kind="council", name="天庆嘉园A区居民议事会", place=tree["compound"])
+    assert call(None, "/meetings", {"body": body.pk}).json()["count"] == 1
+    assert call(None, "/meetings", {"body": other.pk}).json()["count"] == 0
+    assert call(None, "/meetings", {"body": 0}).status_code == 422
