@@ -90,6 +90,7 @@ class OutboxMessage(models.Model):
     contact_phone = models.CharField(max_length=20, blank=True)
     subject = models.CharField(max_length=60)
     text = models.TextField()
+    sms = models.BooleanField(default=False)  # also by SMS: the caller said it needs one (core.notify)
     created_at = models.DateTimeField()
     claimed_at = models.DateTimeField(null=True, blank=True)  # a sender took it then
 

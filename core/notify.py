@@ -15,11 +15,16 @@ The gateway is one small interface: `send(recipient, subject, text)`, the recipi
 (someone without an account who left a phone on their need). Email (Django's backend, console in the demo) is the
 default; an SMS provider implements the same method (a Contact's `phone`) and is named in
 settings.NEEDS_NOTIFY_GATEWAY.
+
+Some messages are also sent by SMS: the caller says so (`notify(..., sms=True)`: a department's report-in deadline,
+a booking's reminder, the request to rate a resolved need, an anonymous report's tracking reference) and the row
+keeps it (`OutboxMessage.sms`). core cannot import the app that sends SMS (interop, above it), so that app
+registers its sender here (`sms_sender_register`); with none registered nothing goes by SMS.
 """
 
 import datetime
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -63,18 +68,28 @@ def subject_key(record: models.Model) -> str:
     return f"{record._meta.label_lower}:{record.pk}"
 
 
+# The function that sends a message by SMS: function(recipient, text, subject_key), the recipient an account or a
+# Contact; it never raises (it logs what became of each). Registered by interop in its AppConfig.ready().
+_sms_senders: list[Callable] = []
+
+
+def sms_sender_register(function: Callable) -> None:
+    _sms_senders[:] = [function]  # one sender: registering again (a second ready()) replaces it
+
+
 def notify(*, users: Iterable[int], subject: models.Model, verb: str, text: str, link: str, at=None,
-           contacts: Sequence[tuple[Contact, str]] = ()) -> list[InboxLine]:
+           contacts: Sequence[tuple[Contact, str]] = (), sms: bool = False) -> list[InboxLine]:
     """Write an inbox line for each user (by id), dated `at` (the action's moment), and a message for each to the
     outbox, with one for each (contact, text) — all in the caller's transaction; after its commit a task sends them.
-    Whom to leave out (the one who acted) is the caller's to say."""
+    Whom to leave out (the one who acted) is the caller's to say; `sms`: these messages also go by SMS."""
     key, text, at = subject_key(subject), text[:300], at or timezone.now()
     lines = InboxLine.objects.bulk_create([InboxLine(user_id=u, text=text, link=link, subject=key, verb=verb, at=at)
                                            for u in sorted(set(users))])
     now = timezone.now()
-    messages = [OutboxMessage(user_id=line.user_id, subject=key, text=text, created_at=now) for line in lines]
+    messages = [OutboxMessage(user_id=line.user_id, subject=key, text=text, sms=sms, created_at=now)
+                for line in lines]
     messages += [OutboxMessage(contact_name=contact.name, contact_phone=contact.phone, subject=key, text=said,
-                               created_at=now) for contact, said in contacts if contact.phone]
+                               sms=sms, created_at=now) for contact, said in contacts if contact.phone]
     if messages:
         ids = [message.pk for message in OutboxMessage.objects.bulk_create(messages)]
         transaction.on_commit(lambda: messages_send(ids))
@@ -107,5 +122,8 @@ def _send(messages, now) -> int:
             sender.send(recipient, _("Minsheng: %(text)s") % {"text": message.text[:60]}, message.text)
         except Exception:  # one unreachable mailbox must not stop the others; the inbox (or the record) has it
             log.exception("message %s (%s) could not be sent", message.pk, message.subject)
+        if message.sms:
+            for send_sms in _sms_senders:
+                send_sms(recipient, message.text, message.subject)
         OutboxMessage.objects.filter(pk=message.pk).delete()
     return len(taken)

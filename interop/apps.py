@@ -6,3 +6,9 @@ class InteropConfig(AppConfig):
     name = "interop"
     label = "interop"
     verbose_name = _("Interfaces")
+
+    def ready(self):
+        from core.notify import sms_sender_register
+        from interop.sms import sms_send
+
+        sms_sender_register(sms_send)  # core.notify sends the messages marked sms through it

@@ -15,6 +15,7 @@ from interop.models import Open311Client, SmsOptOut
 from needs.models import Channel
 from people import scopes
 from people.masking import mask_phone
+from people.models import Person
 
 verbs_declare({
     "open311_client_issue": "an Open311 client application given an api_key (shown once; only its hash kept)",
@@ -76,18 +77,36 @@ def phone_key(phone: str) -> str:
 VIA = {"account", "reply", "staff"}
 
 
+def phone_digits(phone: str) -> str:
+    """The number's digits, or ValidationError when it cannot be a phone (the admin's form checks with it too)."""
+    digits = re.sub(r"\D", "", phone or "")
+    if not 7 <= len(digits) <= 15:
+        raise ValidationError({"phone": _("Give the phone number that should receive no more SMS.")})
+    return digits
+
+
+def _is_sms_staff(actor) -> bool:
+    return scopes.is_superuser(actor) or bool(scopes.roles(actor) & {"subdistrict_admin", "community_staff"})
+
+
+def _owns_phone(actor, phone: str) -> bool:
+    """The number is the phone of the actor's own person (as the sender finds it: interop.sms.phone_of)."""
+    own = Person.objects.filter(user_id=getattr(actor, "pk", None)).values_list("phone", flat=True).first()
+    return bool(own) and phone_key(own) == phone_key(phone)
+
+
 @transaction.atomic
 def sms_opt_out(*, actor, phone: str, via: str, at=None) -> SmsOptOut:
     """No more SMS to this number. Its owner (their account's phone, `via="account"`), a reply of 退订 received by
     the gateway (`via="reply"`, no actor) or staff on the person's word (`via="staff"`)."""
-    digits = re.sub(r"\D", "", phone or "")
-    if not 7 <= len(digits) <= 15:
-        raise ValidationError({"phone": _("Give the phone number that should receive no more SMS.")})
+    digits = phone_digits(phone)
     if via not in VIA:
         raise ValidationError({"via": _("Say how the person asked to receive no more SMS.")})
     if via == "staff":
-        require(scopes.is_superuser(actor) or bool(scopes.roles(actor) & {"subdistrict_admin", "community_staff"}),
-                _("Only staff may record that someone wants no more SMS."))
+        require(_is_sms_staff(actor), _("Only staff may record that someone wants no more SMS."))
+    if via == "account":
+        require(_owns_phone(actor, digits) or _is_sms_staff(actor),
+                _("Only the phone's owner or staff may stop or resume its SMS."))
     opt_out, created = SmsOptOut.objects.get_or_create(
         phone_hash=phone_key(digits), defaults={"phone_masked": mask_phone(digits), "via": via,
                                                 "at": at or timezone.now()})
@@ -99,6 +118,8 @@ def sms_opt_out(*, actor, phone: str, via: str, at=None) -> SmsOptOut:
 @transaction.atomic
 def sms_opt_in(*, actor, phone: str, at=None) -> None:
     """SMS again to this number: its owner's choice, or staff on their word."""
+    require(_owns_phone(actor, phone or "") or _is_sms_staff(actor),
+            _("Only the phone's owner or staff may stop or resume its SMS."))
     opt_out = SmsOptOut.objects.filter(phone_hash=phone_key(phone or "")).first()
     if opt_out is not None:
         event_append(actor=actor, verb="sms_opt_in", subject=opt_out, data={"via": opt_out.via}, at=at)

@@ -317,6 +317,20 @@ VOLUNTEER_CHECKIN_EARLY_MINUTES = env_int("VOLUNTEER_CHECKIN_EARLY_MINUTES", 30,
 # days after the outcome is fed back when the follow-up (回访) falls due.
 MEDIATION_SETTLE_DAYS = env_int("MEDIATION_SETTLE_DAYS", 30, minimum=1)
 MEDIATION_FOLLOW_UP_DAYS = env_int("MEDIATION_FOLLOW_UP_DAYS", 14, minimum=1)
+# SMS (interop/sms.py): the backend — console (the number masked, the demo's), file (one JSON line per message
+# in SMS_FILE_DIR), http (a generic gateway: POST to SMS_HTTP_URL with the bearer SMS_HTTP_TOKEN, which its
+# reply callback must also send) or a provider's class by dotted path; the signature every text begins with.
+SMS_BACKEND = env_str("SMS_BACKEND", "console")
+SMS_FILE_DIR = Path(env_str("SMS_FILE_DIR", str(VAR_DIR / "sms")))
+SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
+SMS_HTTP_TIMEOUT = env_float("SMS_HTTP_TIMEOUT", 10, minimum=0.1)  # seconds
+SMS_SIGNATURE = env_str("SMS_SIGNATURE", "【民生】")
+# Open311 GeoReport v2 (interop/open311.py): the jurisdiction_id a client may send (any other is refused), and
+# each client application's token bucket for filing requests: this many at once, refilled at this many per hour.
+OPEN311_JURISDICTION = env_str("OPEN311_JURISDICTION", "gongxingdun.lanzhou")
+OPEN311_BURST = env_int("OPEN311_BURST", 60, minimum=1)
+OPEN311_PER_HOUR = env_float("OPEN311_PER_HOUR", 600, minimum=0)
 # The address QR posters point to and print (places/posters.py), e.g. https://minsheng.example.cn: empty, the
 # address the request that makes them came in by (behind nginx, the public one; set it when staff print from
 # an address residents' phones cannot reach).

@@ -43,5 +43,6 @@ def notify(*, booking: Booking, action: str, actor, at=None) -> list[InboxLine]:
     users = recipients(booking, action) - {getattr(actor, "pk", None)}
     if not users:
         return []
+    # The reminder before the start also goes by SMS (interop sends it): a resident may not open the site that day.
     return core_notify.notify(users=users, subject=booking, verb=action, text=notice_text(booking, action),
-                              link=reverse("offers:booking", args=[booking.pk]), at=at)
+                              link=reverse("offers:booking", args=[booking.pk]), at=at, sms=action == "remind")

@@ -480,6 +480,9 @@ NOT_PUBLIC = {
         f"/rosters/imports/00000000-0000-0000-0000-000000000000/{n}"])(tail)
        for name, tail in (("preview", ""), ("confirm", "confirm"), ("cancel", "cancel"),
                           ("error_report", "errors.xlsx"))},
+    # SMS (interop.sms_views): a resident's own switch (sign in first); the gateway's reply callback (its token).
+    "interop:sms": lambda demo: ["/interop/sms/", ("post", "/interop/sms/", {"sms": "stop"})],
+    "interop:sms_reply": lambda demo: [("post", "/interop/sms/reply", {"phone": "13912345678", "text": "TD"})],
     "api:token_list": lambda demo: ["/api/v1/auth/tokens"],
     "api:token_revoke": lambda demo: [("delete", "/api/v1/auth/tokens/1", {})],
     "api:place_list": lambda demo: ["/api/v1/places?q=tqjy"],

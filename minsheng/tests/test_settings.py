@@ -48,6 +48,14 @@ README_DEFAULTS = {
     "VOLUNTEER_CHECKIN_EARLY_MINUTES": 30,
     "MEDIATION_SETTLE_DAYS": 30,
     "MEDIATION_FOLLOW_UP_DAYS": 14,
+    "SMS_BACKEND": "console",
+    "SMS_HTTP_URL": "",
+    "SMS_HTTP_TOKEN": "",
+    "SMS_HTTP_TIMEOUT": 10,
+    "SMS_SIGNATURE": "【民生】",
+    "OPEN311_JURISDICTION": "gongxingdun.lanzhou",
+    "OPEN311_BURST": 60,
+    "OPEN311_PER_HOUR": 600,
     "POSTERS_BASE_URL": "",
     "MEDIA_ACCEL_REDIRECT": "",
     "LEDGER_WEIGHTS": [0.1, 0.45, 0.45],
@@ -90,6 +98,10 @@ print(json.dumps({
     "VOLUNTEER_RECORD_YEARS": s.VOLUNTEER_RECORD_YEARS,
     "VOLUNTEER_CHECKIN_EARLY_MINUTES": s.VOLUNTEER_CHECKIN_EARLY_MINUTES,
     "MEDIATION_SETTLE_DAYS": s.MEDIATION_SETTLE_DAYS, "MEDIATION_FOLLOW_UP_DAYS": s.MEDIATION_FOLLOW_UP_DAYS,
+    "OPEN311_JURISDICTION": s.OPEN311_JURISDICTION, "OPEN311_BURST": s.OPEN311_BURST,
+    "OPEN311_PER_HOUR": s.OPEN311_PER_HOUR,
+    "SMS_BACKEND": s.SMS_BACKEND, "SMS_FILE_DIR": str(s.SMS_FILE_DIR), "SMS_HTTP_URL": s.SMS_HTTP_URL,
+    "SMS_HTTP_TOKEN": s.SMS_HTTP_TOKEN, "SMS_HTTP_TIMEOUT": s.SMS_HTTP_TIMEOUT, "SMS_SIGNATURE": s.SMS_SIGNATURE,
 }))
 """
 
@@ -106,7 +118,9 @@ VARIABLES = ["DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SE
              "BACKUP_DIR", "BACKUP_ENABLED", "BACKUP_HOUR", "BACKUP_KEEP",
              "OFFERS_PLACE_HOLD_HOURS", "OFFERS_REMIND_HOURS", "POSTERS_BASE_URL",
              "VOLUNTEER_STAR_HOURS", "VOLUNTEER_QUERY_DAYS", "VOLUNTEER_RECORD_YEARS",
-             "VOLUNTEER_CHECKIN_EARLY_MINUTES", "MEDIATION_SETTLE_DAYS", "MEDIATION_FOLLOW_UP_DAYS"]
+             "VOLUNTEER_CHECKIN_EARLY_MINUTES", "MEDIATION_SETTLE_DAYS", "MEDIATION_FOLLOW_UP_DAYS",
+             "OPEN311_JURISDICTION", "OPEN311_BURST", "OPEN311_PER_HOUR",
+             "SMS_BACKEND", "SMS_FILE_DIR", "SMS_HTTP_URL", "SMS_HTTP_TOKEN", "SMS_HTTP_TIMEOUT", "SMS_SIGNATURE"]
 
 
 def import_settings(**env) -> subprocess.CompletedProcess:
@@ -124,6 +138,7 @@ def test_it_has_the_defaults_the_readme_states(tmp_path):
     assert values["DATABASE_NAME"] == str(var / "minsheng.sqlite3")
     assert values["STATIC_ROOT"] == str(var / "static") and values["MEDIA_ROOT"] == str(var / "media")
     assert values["BACKUP_DIR"] == str(var / "backups")
+    assert values["SMS_FILE_DIR"] == str(var / "sms")
 
 
 def test_the_readme_table_lists_every_variable():
@@ -134,7 +149,7 @@ def test_the_readme_table_lists_every_variable():
 
 def test_the_list_of_variables_is_every_one_the_settings_read():
     source = (ROOT / "minsheng" / "settings.py").read_text(encoding="utf-8")
-    assert set(re.findall(r'env_[a-z]+\("([A-Z_]+)"', source)) == set(VARIABLES)
+    assert set(re.findall(r'env_[a-z]+\("([A-Z0-9_]+)"', source)) == set(VARIABLES)  # OPEN311_…: digits too
 
 
 def test_importing_the_settings_makes_no_directory(tmp_path):
@@ -174,7 +189,9 @@ def test_it_reads_each_variable(tmp_path):
                              OFFERS_PLACE_HOLD_HOURS="6", OFFERS_REMIND_HOURS="2",
                              POSTERS_BASE_URL="https://minsheng.example.cn/", VOLUNTEER_STAR_HOURS="50, 150",
                              VOLUNTEER_QUERY_DAYS="7", VOLUNTEER_RECORD_YEARS="15",
-                             VOLUNTEER_CHECKIN_EARLY_MINUTES="0")
+                             VOLUNTEER_CHECKIN_EARLY_MINUTES="0", SMS_BACKEND="http", SMS_FILE_DIR="/srv/sms",
+                             SMS_HTTP_URL="https://sms.example.cn/send", SMS_HTTP_TOKEN="t0ken",
+                             SMS_HTTP_TIMEOUT="2.5", SMS_SIGNATURE="【天庆】")
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert (values["DEBUG"], values["SESSION_COOKIE_SECURE"], values["HUEY_IMMEDIATE"]) == (True, True, True)
@@ -192,6 +209,9 @@ def test_it_reads_each_variable(tmp_path):
     assert values["POSTERS_BASE_URL"] == "https://minsheng.example.cn"  # the trailing slash dropped
     assert (values["VOLUNTEER_STAR_HOURS"], values["VOLUNTEER_QUERY_DAYS"], values["VOLUNTEER_RECORD_YEARS"],
             values["VOLUNTEER_CHECKIN_EARLY_MINUTES"]) == ([50, 150], 7, 15, 0)
+    assert (values["SMS_BACKEND"], values["SMS_FILE_DIR"], values["SMS_HTTP_URL"], values["SMS_HTTP_TOKEN"],
+            values["SMS_HTTP_TIMEOUT"], values["SMS_SIGNATURE"]) == (
+        "http", "/srv/sms", "https://sms.example.cn/send", "t0ken", 2.5, "【天庆】")
 
 
 @pytest.mark.parametrize("value", ["minsheng.example.cn", "ftp://x.cn", "https://x.cn/?a=1", "https:// x.cn"])
