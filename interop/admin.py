@@ -87,8 +87,9 @@ class SmsOptOutForm(forms.ModelForm):
         model = SmsOptOut
         fields = []
 
-    def clean_phone(self):
-        return phone_digits(self.cleaned_data["phone"])
+    def clean(self):
+        phone_digits(self.cleaned_data.get("phone", ""))  # its message is the phone field's
+        return self.cleaned_data
 
 
 @admin.register(SmsOptOut)
