@@ -22,6 +22,9 @@ from demo.offers import OffersWalk
 from demo.phones import IN_SERVICE, NAMED, RESIDENT, RETIREE, VETERAN, phone, phone_prefix
 from demo.stations import StationsWalk
 from demo.volunteering import VolunteeringWalk
+from interop.models import Open311Client
+from interop.services import open311_client_issue
+from needs.models import Channel
 from people.models import Organisation, PartyOrganisation, Person, TeamMember
 from people.services import (
     agreement_sign,
@@ -80,7 +83,7 @@ class DemoBuilder:
         for section in (self.build_places, self.build_party_structure, self.build_units, self.build_members,
                         self.build_unit_coverage, self.build_tqjy, self.build_residents, self.build_sites,
                         self.build_accounts, self.build_needs, self.build_offers, self.build_stations,
-                        self.build_volunteering, self.build_meetings, self.build_mediation):
+                        self.build_volunteering, self.build_meetings, self.build_mediation, self.build_open311):
             with transaction.atomic():
                 section()
 
@@ -424,6 +427,12 @@ class DemoBuilder:
         """The 2021 joint party-building meeting of the 28 units, the founding meeting of 天庆嘉园's 社工委 and the
         resident councils that raised needs of 2021 (demo.meetings)."""
         MeetingsWalk(self).walk()
+
+    def build_open311(self):
+        """The city's 12345 hotline files its calls through Open311 (its api_key issued, never printed)."""
+        if not Open311Client.objects.filter(name="兰州市12345热线").exists():
+            open311_client_issue(actor=self.actor, name="兰州市12345热线", channel=Channel.HOTLINE,
+                                 contact="兰州市12345政务服务便民热线")
 
     def build_mediation(self):
         """天庆嘉园's building pairs, the 东湖小区 elevator dispute, 天庆嘉园's leaks, pets and noise settled in their

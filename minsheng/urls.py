@@ -23,6 +23,7 @@ urlpatterns = [
     path("ledger/", include("ledger.urls")),
     path("rosters/", include("rosters.urls")),
     path("interop/", include("interop.urls")),
+    path("open311/v2/", include("interop.open311_urls")),
     path("search/", search.search, name="search"),
     # The short addresses a QR poster opens (places.posters): a place by its code, a site by its number.
     path("p/<str:code>", place_short, name="place_short"),

@@ -1083,6 +1083,10 @@ PAGE_RULES = {
         "resolution_withdraw", "vote")), "test_meetings_pages"),
     **dict.fromkeys(("place_short", "site_short"), "a QR code's short address: a redirect to a page that has its "
                     "rule (places/tests/test_posters.py, sites/tests/test_site_posters.py)"),
+    **dict.fromkeys((f"open311:{name}" for name in (
+        "discovery", "services", "service", "requests", "request", "token")),
+                    "Open311: what a visitor reads of the ledger, the same for every caller (only public needs, read "
+                    "through needs.public; interop/tests/test_open311.py, the privacy walk)"),
 }
 
 

@@ -315,6 +315,11 @@ def _place_posters(demo):
     yield from (f"/places/{code}/poster.pdf?size=a5" for code in compound.children.values_list("code", flat=True))
 
 
+def _open311(paths):
+    """Open311's URLs of these paths, in both formats."""
+    return lambda demo: [f"/open311/v2/{path}.{fmt}" for path in paths(demo) for fmt in ("xml", "json")]
+
+
 # Every route a visitor may open, and the URLs of the demo it is read at.
 PUBLIC_SURFACES = {
     "home": lambda demo: ["/"],
@@ -397,6 +402,17 @@ PUBLIC_SURFACES = {
 }
 
 
+    # Open311 GeoReport v2 (interop.open311): the services, every need as a request and by its token, the lists
+    # (since 2000, the demo's year included), in both formats; a POST with a wrong key is read too.
+    "open311:discovery": _open311(lambda demo: ["discovery"]),
+    "open311:services": _open311(lambda demo: ["services"]),
+    "open311:service": _open311(lambda demo: [f"services/{c}" for c in Category.objects.values_list("pk", flat=True)]),
+    "open311:request": _open311(lambda demo: [f"requests/{n.pk}" for n in demo.needs]),
+    "open311:token": _open311(lambda demo: [f"tokens/{n.reference}" for n in demo.needs]),
+    "open311:requests": lambda demo: [*(f"/open311/v2/requests.{fmt}?start_date=2000-01-01T00:00:00Z&page_size={n}"
+                                        for fmt in ("xml", "json") for n in (1000, 7)), "/open311/v2/requests.json",
+                                      ("post", "/open311/v2/requests.json", {"api_key": "wrong", "service_code": "1"})],
+    "open311:unknown": lambda demo: ["/open311/v2/requests.csv", "/open311/v2/nothing"],
 def _pk(model):
     return lambda demo: model.objects.order_by("pk").values_list("pk", flat=True).first()
 
