@@ -843,6 +843,8 @@ def test_station_pages_and_api(world, db, client, role):
             ("sites_api_station_list", "get", "/api/v1/stations", None, 200, 200),
             ("sites_api_station_detail", "get", f"/api/v1/stations/{station.pk}", None, 200, 200),
             ("sites_api_station_loans", "get", f"/api/v1/stations/{station.pk}/loans", None, 200, 404),
+            ("sites_api_station_items", "get", f"/api/v1/stations/{station.pk}/items", None, 200, 404),
+            ("sites_api_station_movements", "get", f"/api/v1/stations/{station.pk}/stock", None, 200, 404),
             ("sites_api_station_lend", "post", f"/api/v1/stations/{station.pk}/loans", "lend", 201, 403),
             ("sites_api_station_stock", "post", f"/api/v1/stations/{station.pk}/stock", "stock", 201, 403),
             ("sites_api_loan_return_endpoint", "post", "/api/v1/loans/{loan}/return", None, 200, 404),
@@ -864,6 +866,12 @@ def test_station_pages_and_api(world, db, client, role):
             if got.status_code != expected or (wrote and not may):
                 wrong.append((operation, station.name, role.key, expected, got.status_code, "wrote" * wrote))
             CELLS["api"] += 1
+        # The stations one runs: listed to exactly those who may operate it.
+        got = client.get("/api/v1/stations/operated", {"limit": 200}, headers=headers)
+        listed = got.status_code == 200 and station.pk in {s["id"] for s in got.json()["items"]}
+        if got.status_code != (401 if anonymous else 200) or listed != (may and not anonymous):
+            wrong.append(("sites_api_station_operated", station.name, role.key, may, got.status_code))
+        CELLS["api"] += 1
     assert wrong == [], "\n".join(map(str, wrong))
 
 
@@ -976,6 +984,8 @@ def test_api_operations(world, db, client, role, openapi):
         check("places_api_place_list", client.get("/api/v1/places", {"parent": place.parent.code},
                                                   headers=headers), 200)
         check("places_api_place_detail", client.get(f"/api/v1/places/{place.code}", headers=headers), 200)
+        check("places_api_place_children", client.get(f"/api/v1/places/{place.parent.code}/children",
+                                                      headers=headers), 200)
         with rolled_back():
             count = Need.objects.count()
             got = client.post("/api/v1/needs", {"title": "楼道灯不亮", "place": place.code},
@@ -984,6 +994,13 @@ def test_api_operations(world, db, client, role, openapi):
             if (Need.objects.count() == count + 1) != (got.status_code == 201):
                 wrong.append(("needs_api_need_create", "wrote" if got.status_code != 201 else "did not write"))
     check("places_api_place_detail", client.get("/api/v1/places/999999999999", headers=headers), 404)
+    check("places_api_place_children", client.get("/api/v1/places/999999999999/children", headers=headers), 404)
+    # The categories: public, as the forms' choices.
+    categories = client.get("/api/v1/categories", headers=headers)
+    check("needs_api_category_list", categories, 200)
+    for category in categories.json()["items"][:3] if categories.status_code == 200 else ():
+        check("needs_api_category_detail", client.get(f"/api/v1/categories/{category['id']}", headers=headers), 200)
+    check("needs_api_category_detail", client.get("/api/v1/categories/999999999", headers=headers), 404)
     # API tokens: one's own are listed and revoked; another's are not found, as a missing one.
     for inside in (True, False):
         token = world["token"][role.key if inside and not anonymous else "donghu"]
@@ -1012,19 +1029,26 @@ def openapi(demo_db, django_db_blocker):
 OPERATIONS = {  # the operations this matrix tests, besides one per action (need_<action>)
     "people_api_token_create": "api_client: each role's token, a visitor refused",
     "places_api_place_list": "test_api_operations", "places_api_place_detail": "test_api_operations",
+    "places_api_place_children": "test_api_operations", "needs_api_category_list": "test_api_operations",
+    "needs_api_category_detail": "test_api_operations",
     "needs_api_need_create": "test_api_operations", "needs_api_need_list": "test_need_reads",
     "needs_api_need_detail": "test_need_reads", "ledger_api_ledger": "test_ledger_pages",
     "people_api_token_list": "test_api_operations", "people_api_token_revoke": "test_api_operations",
     **dict.fromkeys(("sites_api_station_list", "sites_api_station_detail", "sites_api_station_loans",
+                     "sites_api_station_items", "sites_api_station_movements", "sites_api_station_operated",
                      "sites_api_station_lend", "sites_api_station_stock", "sites_api_loan_return_endpoint",
                      "sites_api_loan_lost_endpoint"), "test_station_pages_and_api"),
-    **dict.fromkeys(("offers_api_offer_list", "offers_api_offer_detail", "offers_api_booking_create",
+    **dict.fromkeys(("offers_api_offer_list", "offers_api_offer_detail", "offers_api_offer_sessions",
+                     "offers_api_booking_create",
                      "offers_api_booking_list", "offers_api_booking_detail"), "test_booking_api"),
     **dict.fromkeys(("volunteering_api_activity_list", "volunteering_api_activity_detail",
                      "volunteering_api_activity_signup", "volunteering_api_activity_checkin",
-                     "volunteering_api_volunteer_me"), "test_volunteering_api"),
+                     "volunteering_api_volunteer_me", "volunteering_api_volunteer_me_hours",
+                     "volunteering_api_activity_signup_cancel", "volunteering_api_activity_hours",
+                     "volunteering_api_activity_hours_certify"), "test_volunteering_api"),
     **dict.fromkeys(("mediation_api_dispute_list", "mediation_api_dispute_detail"), "test_mediation_api"),
-    **dict.fromkeys(("meetings_api_meeting_list", "meetings_api_meeting_detail"), "test_meetings_api"),
+    **dict.fromkeys(("meetings_api_meeting_list", "meetings_api_meeting_detail", "meetings_api_body_list"),
+                    "test_meetings_api"),
 }
 
 
@@ -1041,8 +1065,11 @@ def test_every_api_operation_has_a_rule(openapi, db):  # db: run with the module
     assert {op for op, o in openapi.items() if not o["secured"]} == {
         "people_api_token_create", "ledger_api_ledger", "sites_api_station_list", "sites_api_station_detail",
         "offers_api_offer_list", "offers_api_offer_detail",  # the offers: public, as their pages
+        "offers_api_offer_sessions",  # an offer's sessions: as the offer
         "volunteering_api_activity_list", "volunteering_api_activity_detail",  # published activities: public
-        "meetings_api_meeting_list", "meetings_api_meeting_detail"}  # published minutes: public
+        "meetings_api_meeting_list", "meetings_api_meeting_detail",  # published minutes: public
+        "meetings_api_body_list",  # the bodies with a published meeting
+        "needs_api_category_list", "needs_api_category_detail"}  # the categories: as the forms' choices
 
 
 # Pages with an object in their address, and where the matrix tests each; those without one are the role's own
@@ -1250,6 +1277,8 @@ def test_booking_api(world, offers_world, db, client, role):
         shown = kind == "published" or allowed("manage_offer", role, inside)
         check("offers_api_offer_detail", client.get(f"/api/v1/offers/{offer.pk}", headers=headers),
               200 if shown else 404, inside, kind, public=True)
+        check("offers_api_offer_sessions", client.get(f"/api/v1/offers/{offer.pk}/sessions", headers=headers),
+              200 if shown else 404, inside, kind, public=True)  # as the offer
     check("offers_api_offer_detail", client.get("/api/v1/offers/999999999", headers=headers), 404, public=True)
 
     top = max(b.pk for b in offers_world["bookings"].values()) + 1
@@ -1501,8 +1530,33 @@ def test_volunteering_api(world, volunteering_world, db, client, role):
                     wrong.append(("volunteering_api_activity_checkin", inside, sorted(body),
                                   "wrote" if got.status_code != 200 else "did not"))
 
+        # Cancelling one's own sign-up: someone without one is answered as for a missing one.
+        with rolled_back():
+            before = written()
+            got = client.post(f"/api/v1/activities/{activity.pk}/signups/cancel", headers=headers)
+            check("volunteering_api_activity_signup_cancel", got, 401 if anonymous else 200 if own else 404, inside)
+            if (written() != before) != (got.status_code == 200):
+                wrong.append(("volunteering_api_activity_signup_cancel", inside,
+                              "wrote" if got.status_code != 200 else "did not"))
+        # The hours to certify: the organisers' (none proposed yet: 422), as missing to anyone else; nothing written.
+        organiser = allowed("organise_activity", role, inside)
+        with rolled_back():
+            before = written()
+            got = client.post(f"/api/v1/activities/{activity.pk}/hours/certify", headers=headers)
+            check("volunteering_api_activity_hours_certify", got, 401 if anonymous else 422 if organiser else 404,
+                  inside)
+            if written() != before:
+                wrong.append(("volunteering_api_activity_hours_certify", inside, "wrote"))
+    for (inside, kind), activity in volunteering_world["activities"].items():
+        organiser = allowed("organise_activity", role, inside)
+        check("volunteering_api_activity_hours", client.get(f"/api/v1/activities/{activity.pk}/hours",
+                                                            headers=headers),
+              401 if anonymous else 200 if organiser else 404, inside, kind)
+
     me = client.get("/api/v1/volunteers/me", headers=headers)
     check("volunteering_api_volunteer_me", me, 401 if anonymous else 200 if registered else 404)
+    hours = client.get("/api/v1/volunteers/me/hours", headers=headers)
+    check("volunteering_api_volunteer_me_hours", hours, 401 if anonymous else 200 if registered else 404)
     assert wrong == [], "\n".join(map(str, wrong))
 
 
@@ -1955,7 +2009,7 @@ def test_meetings_pages(world, meetings_world, db, client, role):
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.key)
 def test_meetings_api(world, meetings_world, db, client, role):
-    from meetings.services import meeting_schedule
+    from meetings.services import body_create, meeting_schedule
 
     headers = api_client(client, world, role)
     wrong = []
@@ -1983,5 +2037,14 @@ def test_meetings_api(world, meetings_world, db, client, role):
                 if check("meetings_api_meeting_detail", got, expected, inside, meeting.is_public) and any(
                         name in got.content.decode() for name in names):
                     wrong.append(("meetings_api_meeting_detail", inside, "a member named"))
+        # The bodies: one with a published meeting is everyone's; one that has not met yet, its managers'.
+        with rolled_back():
+            quiet = body_create(actor=world["users"]["superuser"], kind="council", place=m["body"].place,
+                                name="矩阵新议事会")
+            got = client.get("/api/v1/meetings/bodies", {"limit": 200}, headers=headers)
+            if check("meetings_api_body_list", got, 200, inside):
+                ids = {item["id"] for item in got.json()["items"]}
+                if m["body"].pk not in ids or (quiet.pk in ids) != allowed("manage_meetings", role, inside):
+                    wrong.append(("meetings_api_body_list", inside, m["body"].pk in ids, quiet.pk in ids))
     check("meetings_api_meeting_detail", client.get("/api/v1/meetings/999999999", headers=headers), 404)
     assert wrong == [], "\n".join(map(str, wrong))

@@ -355,6 +355,11 @@ PUBLIC_SURFACES = {
                                       *(f"/api/v1/stations?community={c.code}" for c in demo.communities)],
     "api:station_detail": lambda demo: [f"/api/v1/stations/{pk}" for pk in Site.objects.filter(
         kind="station").values_list("pk", flat=True)],
+    # The categories a need's `category` takes: the whole tree, a level of it, and each one.
+    "api:category_list": lambda demo: ["/api/v1/categories", *(f"/api/v1/categories?parent={pk}" for pk in
+                                                               Category.objects.values_list("pk", flat=True)[:5])],
+    "api:category_detail": lambda demo: [f"/api/v1/categories/{pk}" for pk in Category.objects.values_list(
+        "pk", flat=True)],
     # The offers list (实事清单) and each published offer's page (its weeks of sessions are followed as links).
     "offers:list": lambda demo: ["/offers/", "/offers/?kind=transport", "/offers/?q=jiesong",
                                  *(f"/offers/?community={c.code}" for c in demo.communities)],
@@ -363,6 +368,8 @@ PUBLIC_SURFACES = {
     "api:offer_list": lambda demo: ["/api/v1/offers?limit=200", "/api/v1/offers?q=js", "/api/v1/offers?kind=clinic",
                                     *(f"/api/v1/offers?community={c.code}&limit=200" for c in demo.communities)],
     "api:offer_detail": lambda demo: [f"/api/v1/offers/{pk}" for pk in Offer.objects.values_list("pk", flat=True)],
+    "api:offer_sessions": lambda demo: [f"/api/v1/offers/{pk}/sessions?limit=200" for pk in Offer.objects.values_list(
+        "pk", flat=True)],
     # Volunteer activities in the API: the upcoming list and each published activity (no volunteer named).
     "api:activity_list": lambda demo: ["/api/v1/activities?limit=200", "/api/v1/activities?q=qingjie",
                                        "/api/v1/activities?kind=clean_up",
@@ -395,13 +402,9 @@ PUBLIC_SURFACES = {
                                       *(f"/api/v1/meetings?place={c.code}" for c in demo.communities)],
     "api:meeting_detail": lambda demo: [f"/api/v1/meetings/{pk}" for pk in Meeting.objects.values_list(
         "pk", flat=True)],
-    # Public, but only to be posted to: what they answer a visitor is read too.
-    "set_language": lambda demo: [("post", "/i18n/setlang/", {"language": "zh-hans", "next": "/"})],
-    "api:token_create": lambda demo: [("post", "/api/v1/auth/token", {"username": "jumin", "password": "wrong"})],
-    "api:api-root": lambda demo: ["/api/v1/"],
-}
-
-
+    # The bodies with a public meeting: their descriptions as the public reads them.
+    "api:body_list": lambda demo: ["/api/v1/meetings/bodies?limit=200", "/api/v1/meetings/bodies?kind=council",
+                                   *(f"/api/v1/meetings/bodies?place={c.code}" for c in demo.communities)],
     # Open311 GeoReport v2 (interop.open311): the services, every need as a request and by its token, the lists
     # (since 2000, the demo's year included), in both formats; a POST with a wrong key is read too.
     "open311:discovery": _open311(lambda demo: ["discovery"]),
@@ -413,6 +416,13 @@ PUBLIC_SURFACES = {
                                         for fmt in ("xml", "json") for n in (1000, 7)), "/open311/v2/requests.json",
                                       ("post", "/open311/v2/requests.json", {"api_key": "wrong", "service_code": "1"})],
     "open311:unknown": lambda demo: ["/open311/v2/requests.csv", "/open311/v2/nothing"],
+    # Public, but only to be posted to: what they answer a visitor is read too.
+    "set_language": lambda demo: [("post", "/i18n/setlang/", {"language": "zh-hans", "next": "/"})],
+    "api:token_create": lambda demo: [("post", "/api/v1/auth/token", {"username": "jumin", "password": "wrong"})],
+    "api:api-root": lambda demo: ["/api/v1/"],
+}
+
+
 def _pk(model):
     return lambda demo: model.objects.order_by("pk").values_list("pk", flat=True).first()
 
@@ -503,10 +513,14 @@ NOT_PUBLIC = {
     "api:token_revoke": lambda demo: [("delete", "/api/v1/auth/tokens/1", {})],
     "api:place_list": lambda demo: ["/api/v1/places?q=tqjy"],
     "api:place_detail": lambda demo: [f"/api/v1/places/{demo.grids[0].code}"],
+    "api:place_children": lambda demo: [f"/api/v1/places/{demo.communities[0].code}/children"],
     "api:need_list": lambda demo: ["/api/v1/needs"],
     "api:station_loans": lambda demo: [f"/api/v1/stations/{pk}/loans" for pk in Site.objects.filter(
         kind="station").values_list("pk", flat=True)],
     "api:station_lend": lambda demo: [("post", f"/api/v1/stations/{_pk(Site)(demo)}/loans", {})],
+    "api:station_operated": lambda demo: ["/api/v1/stations/operated"],
+    "api:station_items": lambda demo: [f"/api/v1/stations/{_pk(Site)(demo)}/items"],
+    "api:station_movements": lambda demo: [f"/api/v1/stations/{_pk(Site)(demo)}/stock"],
     "api:station_stock": lambda demo: [("post", f"/api/v1/stations/{_pk(Site)(demo)}/stock", {})],
     "api:loan_return_endpoint": lambda demo: [("post", f"/api/v1/loans/{pk}/return", {}) for pk in
                                               Loan.objects.values_list("pk", flat=True)[:20]],
@@ -530,6 +544,12 @@ NOT_PUBLIC = {
     "api:activity_checkin": lambda demo: [("post", f"/api/v1/activities/{_pk(Activity)(demo)}/checkin",
                                            {"code": "x"})],
     "api:volunteer_me": lambda demo: ["/api/v1/volunteers/me"],
+    "api:volunteer_me_hours": lambda demo: ["/api/v1/volunteers/me/hours"],
+    "api:activity_signup_cancel": lambda demo: [("post", f"/api/v1/activities/{_pk(Activity)(demo)}/signups/cancel",
+                                                 {})],
+    "api:activity_hours": lambda demo: [f"/api/v1/activities/{_pk(Activity)(demo)}/hours"],
+    "api:activity_hours_certify": lambda demo: [("post", f"/api/v1/activities/{_pk(Activity)(demo)}/hours/certify",
+                                                 {})],
     # Volunteering's pages for a volunteer or an organiser: a visitor is sent to sign in (a check-in code's page
     # too: its code is the activity's, so a wrong one is not found).
     **{f"volunteering:{name}": (lambda t: lambda demo: [t.format(a=_pk(Activity)(demo))])(tail) for name, tail in (
