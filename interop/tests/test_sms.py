@@ -13,9 +13,10 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from core.models import Event
-from core.notify import notify
+from core.notify import Contact, notify
 from interop.models import SmsMessage, SmsOptOut, SmsStatus
 from interop.services import phone_key, sms_opt_out
+from interop.sms import sms_send
 from needs.models import Need
 from needs.services import need_act
 from offers.services import booking_cancel, booking_request
@@ -232,3 +233,26 @@ def test_staff_record_an_opt_out_in_the_admin_and_the_log_lists_masked(client, r
     assert "139****0008" in page and RESIDENT_PHONE not in page
     assert client.get(reverse("admin:interop_smsmessage_changelist") + "?status=failed").status_code == 200
     assert client.get(reverse("admin:interop_smsmessage_add")).status_code == 403
+
+
+def test_the_console_backend_writes_the_number_masked(settings, capsys, db):
+    settings.SMS_BACKEND = "console"
+    entry = sms_send(Contact("王秀兰", "13931001234"), "“楼道灯不亮”已收到", "needs.need:1")
+    out = capsys.readouterr().out
+    assert "139****1234" in out and "13931001234" not in out and "“楼道灯不亮”已收到回复TD退订" in out
+    assert (entry.status, entry.backend) == (SmsStatus.SENT, "console")
+
+
+class Provider:
+    """A provider's own backend, named by its dotted path."""
+
+    sent: list = []
+
+    def send(self, phone, text):
+        Provider.sent.append(phone)
+
+
+def test_a_providers_class_is_named_by_its_dotted_path(settings, db):
+    settings.SMS_BACKEND, Provider.sent = f"{__name__}.Provider", []
+    entry = sms_send(Contact("王秀兰", "13931001234"), "测试", "needs.need:1")
+    assert Provider.sent == ["13931001234"] and (entry.status, entry.backend) == (SmsStatus.SENT, settings.SMS_BACKEND)
