@@ -25,12 +25,16 @@ class Open311ClientAdmin(admin.ModelAdmin):
     their channel, and the event log names the client."""
 
     form = Open311ClientForm
-    list_display = ["name", "key_prefix", "channel", "created_at", "revoked_at", "last_used_at"]
+    list_display = ["name", "key_prefix", "channel_label", "created_at", "revoked_at", "last_used_at"]
     list_filter = ["channel"]
     search_fields = ["name", "contact"]
     readonly_fields = ["name", "key_prefix", "channel", "contact", "created_by", "created_at", "revoked_at",
                        "last_used_at"]
     actions = ["revoke"]
+
+    @admin.display(description=_("channel of its needs"), ordering="channel")
+    def channel_label(self, client):
+        return Channel(client.channel).label if client.channel in Channel.values else client.channel
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj is not None else []
