@@ -2,6 +2,7 @@
 services and requests from a live server; POST over HTTP, form-encoded as the spec's example; bad input answered
 by the spec's list of errors with nothing written; only what the public may read."""
 
+import io
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -9,8 +10,10 @@ import xml.etree.ElementTree as ET
 import pytest
 import requests
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from georeport import GeoReport
+from PIL import Image
 
 from core.models import Event
 from interop.models import Open311Client
@@ -242,6 +245,22 @@ def test_a_point_is_given_where_the_public_place_has_one(tree, accounts, categor
     assert (row["lat"], row["long"], row["address_id"]) == (36.04, 103.9, tree["wlpd"].code)
     xml = ET.fromstring(Client().get(f"{V2}/requests/{need.pk}.xml").content)
     assert xml.tag == "service_requests" and xml.find("request").findtext("lat") == "36.04"
+
+
+def test_media_url_is_a_photo_anyone_may_open(tree, accounts, unit, category, issued, settings, tmp_path):
+    settings.MEDIA_ROOT, settings.MEDIA_ACCEL_REDIRECT = tmp_path, ""
+    filed = Client().post(f"{V2}/requests.json", form(issued[1], category))
+    need = publish(Need.objects.get(reference=json.loads(filed.content)[0]["token"]), accounts["community_staff"],
+                   category)
+    assert "media_url" not in json.loads(Client().get(f"{V2}/requests/{need.pk}.json").content)[0]
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "green").save(out, format="JPEG")
+    need = need_claim(actor=accounts["unit_admin"], need=need, organisation=unit["organisation"])
+    need_resolve(actor=accounts["unit_admin"], need=need, note="已修好",
+                 photos=[SimpleUploadedFile("p.jpg", out.getvalue(), "image/jpeg")])
+    [row] = json.loads(Client().get(f"{V2}/requests.json?service_request_id={need.pk}").content)
+    assert row["media_url"].startswith("http://testserver/media/needs/")
+    assert Client().get(row["media_url"].removeprefix("http://testserver")).status_code == 200  # a visitor's
 
 
 def test_the_list_pages_on_with_before_and_filters(tree, accounts, category, issued):
