@@ -47,6 +47,8 @@ COMMON_ERRORS = {
     401: ("Detail", "no valid token or session (operations that need one)"),
     403: ("Detail", "the caller may not do this"),
     404: ("Detail", "no such record, or not visible to the caller"),
+    # Answered by the web server in front (gunicorn, nginx) before any of our code: no body in our shape.
+    414: (None, "the URL is too long (a query string of more than about 4 KB)"),
     422: ("FieldErrors", "a field is missing or not valid: the messages by field"),
     500: ("Detail", "a fault on the server side (logged)"),
 }
@@ -66,9 +68,8 @@ class Api(NinjaAPI):
                 for status, (model, description) in COMMON_ERRORS.items():
                     if status in (401,) and not operation.get("security"):
                         continue
-                    responses.setdefault(status, {
-                        "description": description,
-                        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model}"}}}})
+                    content = {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model}"}}}}
+                    responses.setdefault(status, {"description": description, **(content if model else {})})
         return schema
 
 
