@@ -256,3 +256,23 @@ def test_a_providers_class_is_named_by_its_dotted_path(settings, db):
     settings.SMS_BACKEND, Provider.sent = f"{__name__}.Provider", []
     entry = sms_send(Contact("王秀兰", "13931001234"), "测试", "needs.need:1")
     assert Provider.sent == ["13931001234"] and (entry.status, entry.backend) == (SmsStatus.SENT, settings.SMS_BACKEND)
+
+
+@pytest.mark.parametrize("body, content_type", [
+    ("not json", "application/json"), ("[1, 2]", "application/json"), ('{"phone": [1], "text": "TD"}',
+                                                                       "application/json"),
+    ('{"phone": "1390000000" , "text": null}', "application/json"),
+    ("phone=" + "9" * 5000 + "&text=TD", "application/x-www-form-urlencoded"), ("", "text/plain")])
+def test_a_reply_the_callback_cannot_read_is_answered_json_and_writes_nothing(client, settings, body, content_type):
+    settings.SMS_HTTP_TOKEN = "gw-token"
+    response = client.post(reverse("interop:sms_reply"), body, content_type=content_type,
+                           HTTP_AUTHORIZATION="Bearer gw-token")
+    assert response.status_code in (200, 400, 422) and response["Content-Type"].startswith("application/json")
+    assert not SmsOptOut.objects.exists()
+
+
+def test_a_reply_with_a_nul_character_is_refused_as_every_request(client, settings):
+    settings.SMS_HTTP_TOKEN = "gw-token"  # by core's NulRefusingMiddleware, before the callback: its 400 page
+    response = client.post(reverse("interop:sms_reply"), {"phone": "139\x000000008", "text": "TD"},
+                           HTTP_AUTHORIZATION="Bearer gw-token")
+    assert response.status_code == 400 and not SmsOptOut.objects.exists()
