@@ -25,6 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from core.models import InboxLine
+from interop.services import open311_client_issue
 from needs.forms import ACTION_FORMS
 from needs.models import Category
 from needs.services import need_act, need_submit
@@ -187,6 +188,9 @@ def world(root, tree, unit, accounts, settings, tmp_path):
     volunteering_pages = _volunteering_world(root, tree, staff, resident, note)
     meetings_pages = _meetings_world(root, tree, staff, unit, needs["published"], note)
     mediation_pages = _mediation_world(root, tree, staff, resident, note)
+    open311_form = {"api_key": open311_client_issue(actor=root, name="兰州市12345热线")[1],
+                    "service_code": str(category.pk), "lat": "36.055", "long": "103.885", "description": "路灯不亮",
+                    "attribute[concern_level]": "worry", "attribute[affected]": "3", "phone": "13900001111"}
     return {
         **offers_pages,
         **volunteering_pages,
@@ -247,6 +251,11 @@ def world(root, tree, unit, accounts, settings, tmp_path):
         **{f"rosters:{name}": [({"pk": roster_import.pk}, {})] for name in ("preview", "confirm", "cancel",
                                                                            "error_report")},
         "login": [({}, {"username": staff.username, "password": "not-the-password"})],
+        # Open311 (interop.open311_urls): each operation in both formats; a request filed with a client's key.
+        **{f"open311:{name}": [({"fmt": fmt, **params}, body) for fmt in ("json", "xml")] for name, params, body in (
+            ("discovery", {}, {}), ("services", {}, {}), ("service", {"code": category.pk}, {}),
+            ("requests", {}, open311_form), ("request", {"request_id": needs["published"].pk}, {}),
+            ("token", {"token": needs["published"].reference}, {}))},
         "default": {"code": tree["tqjy"].code, "pk": org},
     }
 
