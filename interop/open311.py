@@ -169,8 +169,8 @@ def client_for(api_key: str) -> Open311Client:
 
 def jurisdiction_check(value: str | None):
     if value and value != settings.OPEN311_JURISDICTION:
-        raise Open311Error(404, f"找不到辖区 {value}，本服务的辖区是 {settings.OPEN311_JURISDICTION} / "
-                                f"Unknown jurisdiction_id {value}: ours is {settings.OPEN311_JURISDICTION}")
+        raise Open311Error(404, f"找不到辖区 {value[:50]}，本服务的辖区是 {settings.OPEN311_JURISDICTION} / "
+                                f"Unknown jurisdiction_id {value[:50]}: ours is {settings.OPEN311_JURISDICTION}")
 
 
 def _coordinate(value: str, name: str, bound: float) -> float:
@@ -192,8 +192,8 @@ def place_for(data) -> Place:
             raise required("long" if lat else "lat")
         grid = grid_for_point(_coordinate(long, "long", 180), _coordinate(lat, "lat", 90))
         if grid is None:
-            raise Open311Error(400, f"位置 {lat},{long} 不在本辖区任何网格内 / The location {lat},{long} is in "
-                                    "none of our grids")
+            raise Open311Error(400, f"位置 {lat[:20]},{long[:20]} 不在本辖区任何网格内 / The location is in none "
+                                    "of our grids")
         return grid
     if code := data.get("address_id", "").strip():
         place = Place.objects.filter(code=code).first()
@@ -403,7 +403,7 @@ def request_one(request_id, media_url) -> list[dict]:
     pk = int_param(request_id)
     need = public_needs().filter(pk=pk).first() if pk else None
     if need is None:
-        raise Open311Error(404, f"找不到请求 {request_id} / No public service request {request_id}")
+        raise Open311Error(404, f"找不到请求 {request_id[:30]} / No public service request {request_id[:30]}")
     return request_rows([need], {need.pk: need_view(need, AnonymousUser())}, media_url)
 
 
