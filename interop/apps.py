@@ -8,7 +8,10 @@ class InteropConfig(AppConfig):
     verbose_name = _("Interfaces")
 
     def ready(self):
+        from core.events import event_appended
         from core.notify import sms_sender_register
         from interop.sms import sms_send
+        from interop.webhooks import event_heard
 
         sms_sender_register(sms_send)  # core.notify sends the messages marked sms through it
+        event_appended.connect(event_heard, dispatch_uid="interop.webhooks")  # each change's webhook deliveries

@@ -1,18 +1,22 @@
 """Every write of the interfaces: Open311 client applications, webhook subscriptions and their deliveries, SMS
 opt-outs. Events name the records, never a key, a secret or a phone."""
 
+import base64
 import hashlib
 import re
 import secrets
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.events import event_append, verbs_declare
+from core.events import event_append, event_time, verbs_declare
 from core.services import ValidationError, require, validated
-from interop.models import Open311Client, SmsOptOut
+from interop import tasks, webhooks
+from interop.models import DeliveryStatus, Open311Client, SmsOptOut, WebhookDelivery, WebhookSubscription
 from needs.models import Channel
+from needs.permissions import system_user
 from people import scopes
 from people.masking import mask_phone
 from people.models import Person
@@ -127,3 +131,101 @@ def sms_opt_in(*, actor, phone: str, at=None) -> None:
 
 
 # --- Webhook subscriptions and deliveries (interop/webhooks.py builds and sends the messages) ---
+
+def webhook_secret() -> str:
+    """A new signing secret as Standard Webhooks writes it: whsec_ and the base64 of 24 random bytes."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def _subscription_checked(url: str, event_types) -> tuple[str, list[str]]:
+    """The URL and event types of a subscription, or ValidationError (an unknown type, a URL that is not http(s)
+    or that reaches a private network)."""
+    url = (url or "").strip()
+    if len(url) > WebhookSubscription._meta.get_field("url").max_length:
+        raise ValidationError({"url": _("The URL is too long.")})
+    if refusal := webhooks.target_refusal(url):
+        raise ValidationError({"url": refusal})
+    types = list(dict.fromkeys(event_types or []))
+    if not types or not all(isinstance(t, str) and t in webhooks.EVENT_TYPES for t in types):
+        raise ValidationError({"event_types": _("Choose event types among: %(types)s.") % {
+            "types": ", ".join(webhooks.EVENT_TYPES)}})
+    return url, types
+
+
+@transaction.atomic
+def webhook_subscription_create(*, actor, url: str, event_types, description: str = "",
+                                at=None) -> tuple[WebhookSubscription, str]:
+    """A subscription and its secret (returned to be shown once; the sender signs with it)."""
+    _require_admin(actor)
+    url, types = _subscription_checked(url, event_types)
+    secret = webhook_secret()
+    subscription = validated(WebhookSubscription(url=url, event_types=types, description=(description or "").strip(),
+                                                 secret=secret, created_by=actor, created_at=event_time(at)),
+                             exclude=["created_by", "secret"])
+    subscription.save()
+    event_append(actor=actor, verb="webhook_subscription_create", subject=subscription, at=at,
+                 data={"host": urlsplit(url).hostname, "event_types": types})
+    webhooks.subscriptions_changed()
+    transaction.on_commit(webhooks.subscriptions_changed)
+    return subscription, secret
+
+
+@transaction.atomic
+def webhook_subscription_update(*, actor, subscription: WebhookSubscription, url: str | None = None,
+                                event_types=None, description: str | None = None, is_active: bool | None = None,
+                                at=None) -> WebhookSubscription:
+    """Change a subscription's URL, event types, description, or turn it on again (is_active=True)."""
+    _require_admin(actor)
+    url, types = _subscription_checked(subscription.url if url is None else url,
+                                       subscription.event_types if event_types is None else event_types)
+    changed = {}
+    for field, value in (("url", url), ("event_types", types), ("description", description), ("is_active", is_active)):
+        if value is not None and value != getattr(subscription, field):
+            changed[field] = value
+    if not changed:
+        return subscription
+    for field, value in changed.items():
+        setattr(subscription, field, value)
+    if changed.get("is_active"):
+        subscription.disabled_at, subscription.disabled_reason = None, ""
+    validated(subscription, exclude=["created_by", "secret"]).save()
+    event_append(actor=actor, verb="webhook_subscription_update", subject=subscription, at=at,
+                 data={"fields": sorted(changed)})
+    webhooks.subscriptions_changed()
+    transaction.on_commit(webhooks.subscriptions_changed)
+    return subscription
+
+
+@transaction.atomic
+def webhook_subscription_disable(*, actor, subscription: WebhookSubscription, reason: str = "",
+                                 at=None) -> WebhookSubscription:
+    """No more messages to it: by an admin, or by the sender (as the system user) when the receiver answered 410."""
+    require(scopes.is_superuser(actor) or getattr(actor, "pk", None) == system_user().pk,
+            _("Only an administrator may manage the interfaces to other systems."))
+    subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    if subscription.is_active:
+        reason = (reason or "").strip()[:200] or _("Disabled by an administrator.")
+        subscription.is_active, subscription.disabled_at = False, event_time(at)
+        subscription.disabled_reason = reason
+        subscription.save(update_fields=["is_active", "disabled_at", "disabled_reason"])
+        event_append(actor=actor, verb="webhook_subscription_disable", subject=subscription, at=at,
+                     data={"by_receiver": not scopes.is_superuser(actor)})
+        webhooks.subscriptions_changed()
+    transaction.on_commit(webhooks.subscriptions_changed)
+    return subscription
+
+
+@transaction.atomic
+def webhook_delivery_replay(*, actor, delivery: WebhookDelivery, at=None) -> WebhookDelivery:
+    """Send a delivery again now, with the same webhook-id (a receiver that lost it, or one that was down past the
+    last retry): it is pending again with a fresh schedule, its past tries kept."""
+    _require_admin(actor)
+    delivery = WebhookDelivery.objects.select_for_update().select_related("subscription").get(pk=delivery.pk)
+    if not delivery.subscription.is_active:
+        raise ValidationError(_("The subscription is disabled: turn it on again before replaying its deliveries."))
+    delivery.status, delivery.attempts, delivery.next_attempt_at = DeliveryStatus.PENDING, 0, event_time(at)
+    delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
+    event_append(actor=actor, verb="webhook_delivery_replay", subject=delivery, at=at,
+                 data={"subscription": delivery.subscription_id, "event_type": delivery.event_type})
+    transaction.on_commit(lambda: tasks.webhook_send(delivery.pk))
+    return delivery

@@ -18,6 +18,7 @@ from ninja.responses import NinjaJSONEncoder
 from ninja.security import SessionAuth
 
 from core.api import MESSAGES, Detail, FieldErrors, NulRefusingParser
+from interop.api import router as webhooks_router
 from ledger.api import router as ledger_router
 from mediation.api import router as mediation_router
 from meetings.api import router as meetings_router
@@ -165,3 +166,4 @@ api.add_router("/volunteers", volunteers_router)
 api.add_router("/meetings", meetings_router)  # the list and a meeting: public (auth=None), members and managers more
 api.add_router("/disputes", mediation_router)  # staff and the case's mediators; 404 outside a case
 api.add_router("/ledger", ledger_router)  # public open data: its endpoint sets auth=None
+api.add_router("/webhooks", webhooks_router)  # administrators only (403 to anyone else)

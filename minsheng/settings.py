@@ -331,6 +331,11 @@ SMS_SIGNATURE = env_str("SMS_SIGNATURE", "【民生】")
 OPEN311_JURISDICTION = env_str("OPEN311_JURISDICTION", "gongxingdun.lanzhou")
 OPEN311_BURST = env_int("OPEN311_BURST", 60, minimum=1)
 OPEN311_PER_HOUR = env_float("OPEN311_PER_HOUR", 600, minimum=0)
+# Signed webhooks (interop/webhooks.py): whether a subscription may target a private, loopback, link-local or
+# reserved address (tests and a receiver on the same network; refused by default, at subscription and at send),
+# and the seconds to wait for a receiver before the try counts as failed.
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
+WEBHOOKS_TIMEOUT = env_float("WEBHOOKS_TIMEOUT", 10, minimum=0.1)  # seconds
 # The address QR posters point to and print (places/posters.py), e.g. https://minsheng.example.cn: empty, the
 # address the request that makes them came in by (behind nginx, the public one; set it when staff print from
 # an address residents' phones cannot reach).
