@@ -46,22 +46,31 @@ class SecurityHeadersMiddleware:
         return response
 
 
+# Paths whose views refuse a NUL character themselves, in the error shape of their own protocol (Open311's list of
+# errors, in XML or JSON): registered by the app that serves them (nul_refused_by_views_register, in its ready()).
+NUL_REFUSED_BY_VIEWS: list[str] = []
+
+
+def nul_refused_by_views_register(prefix: str) -> None:
+    NUL_REFUSED_BY_VIEWS.append(prefix)
+
+
 class NulRefusingMiddleware:
     """A page's request that carries a NUL character (\\0) — in its path, query string, form fields or the names
     of its files — is refused with a 400 page: PostgreSQL can neither store nor compare one, and no one types
-    it. The API refuses it in its own JSON shape (core.api.NulRefusingParser)."""
+    it. The API refuses it in its own JSON shape (core.api.NulRefusingParser), other protocols in theirs."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if not is_api(request) and _carries_nul(request):
+        if not is_api(request) and not request.path.startswith(tuple(NUL_REFUSED_BY_VIEWS)) and carries_nul(request):
             raise BadInput(_("The request holds a NUL character (\\0), which no one types: remove it and try "
                              "again."))
         return self.get_response(request)
 
 
-def _carries_nul(request) -> bool:
+def carries_nul(request) -> bool:
     forms = [request.GET, request.POST] if request.method == "POST" else [request.GET]
     return "\x00" in request.path or any(
         "\x00" in key or any("\x00" in value for value in values) for form in forms for key, values in form.lists()

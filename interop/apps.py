@@ -9,9 +9,11 @@ class InteropConfig(AppConfig):
 
     def ready(self):
         from core.events import event_appended
+        from core.middleware import nul_refused_by_views_register
         from core.notify import sms_sender_register
         from interop.sms import sms_send
         from interop.webhooks import event_heard
 
         sms_sender_register(sms_send)  # core.notify sends the messages marked sms through it
         event_appended.connect(event_heard, dispatch_uid="interop.webhooks")  # each change's webhook deliveries
+        nul_refused_by_views_register("/open311/")  # Open311 refuses a NUL in its own list of errors

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
+from core.middleware import carries_nul
 from interop import open311
 from interop.open311 import Open311Error, error_response, render
 from needs.ratelimit import bucket_take, client_key
@@ -23,6 +24,9 @@ def answers(*methods):
             try:
                 if request.method not in methods:
                     raise Open311Error(405, f"此处不支持 {request.method} 请求 / {request.method} is not allowed here")
+                if carries_nul(request):  # PostgreSQL can neither store nor compare one; no one types it
+                    raise Open311Error(400, "请求中含有空字符（\\0），请删除后重试 / The request holds a NUL character "
+                                            "(\\0): remove it and try again")
                 if request.method == "GET":
                     open311.jurisdiction_check(request.GET.get("jurisdiction_id"))
                 return view(request, *args, fmt=fmt, **kwargs)

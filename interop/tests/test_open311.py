@@ -134,6 +134,7 @@ def errors_of(response, fmt="json"):
     ({"api_key": "wrong"}, 403, "api_key 无效"),
     ({"api_key": ""}, 403, "api_key 无效"),
     ({"jurisdiction_id": "beijing"}, 404, "找不到辖区"),
+    ({"description": "井盖\x00丢了"}, 400, "空字符"),
 ])
 def test_a_bad_request_is_refused_in_the_error_list_and_writes_nothing(tree, category, issued, fmt, change, status,
                                                                        words):
@@ -189,6 +190,7 @@ def test_the_client_is_limited_and_its_last_use_kept(tree, category, issued, set
     ("requests.json?page_size=1001", 400, "page_size"),
     ("services.json?jurisdiction_id=beijing", 404, "找不到辖区"),
     ("requests.csv", 404, "找不到该接口"),
+    ("requests.xml?status=open%00", 400, "空字符"),
 ])
 def test_bad_reads_answer_the_error_list(db, url, status, words):
     response = Client().get(f"{V2}/{url}")
