@@ -1,23 +1,29 @@
-"""Disputes in the API (/api/v1/disputes), for staff and the case's mediators: the same selectors, permissions and
-dispute_act as the pages. Always private: a dispute outside the caller's cases answers 404, as a missing one; the
-list shows the parties masked; opening one is a full view of the case file, logged (dispute_view_log).
+"""Disputes in the API (/api/v1/disputes), for staff and the case's mediators: the same selectors, permissions,
+dispute_receive and dispute_act as the pages (the intake takes the people its page's picker offers). Always
+private: a dispute outside the caller's cases answers 404, as a missing one; the list shows the parties masked;
+opening one is a full view of the case file, logged (dispute_view_log).
 
-Errors: 403 an action the caller may not take on a case they read, 404 not visible, 422 a stage skipped or passed
-and field errors (the words say which stage comes first: "请先完成「研判」再「开始调解」。").
+Errors: 403 recording where one may not, or an action the caller may not take on a case they read, 404 not
+visible, 422 a stage skipped or passed and field errors (the words say which stage comes first: "请先完成「研判」
+再「开始调解」。").
 """
 
 import datetime
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 
 from core.api import Body, Detail, FieldErrors, Id, refused
 from core.pagination import keyset_page
 from mediation import permissions, selectors, workflow
+from mediation.forms import person_picker
 from mediation.models import Dispute, DisputeKind, DisputeState, Level, Outcome, Party, PartyRole
-from mediation.services import dispute_act, dispute_view_log
+from mediation.services import dispute_act, dispute_receive, dispute_view_log
 from people.masking import mask_phone
+from places.api import CODE
+from places.models import Place
 
 router = Router(tags=["mediation"])
 
@@ -148,6 +154,45 @@ def _visible(request, pk) -> Dispute:
     return dispute
 
 
+class PartyIn(Body):
+    role: PartyRole
+    person: Id | None = Field(None, description="a person on record the caller may pick (as the intake page's picker)")
+    name: str = Field("", max_length=50, description="else: the party's name …")
+    phone: str = Field("", max_length=20, description="… phone (kept private, masked in every list)")
+    address: str = Field("", max_length=100, description="… and address")
+
+
+class DisputeIn(Body):
+    kind: DisputeKind
+    title: str = Field(max_length=100, description="in general terms (楼上漏水, 犬只扰民): no names, phones or rooms")
+    place: str = Field(pattern=CODE, description="the code of the building, entrance or area where it happens")
+    description: str = Field("", max_length=4000)
+    parties: list[PartyIn] = Field(max_length=20, description="at least the applicant and one other party")
+
+
+@router.post("", response={201: DisputeDetailOut, 403: Detail, 422: FieldErrors},
+             summary="Record a dispute (登记纠纷: the staff of the area, the building's head and manager)")
+def dispute_create(request, payload: DisputeIn):
+    place = Place.objects.filter(code=payload.place).first()
+    if place is None:
+        return refused(ValidationError({"place": "找不到该地点编码 / No place has this code"}))
+    people = person_picker(request.user, reverse("mediation:receive_pick")).people
+    parties = []
+    for party in payload.parties:
+        spec = party.dict()
+        if party.person is not None:
+            spec["person"] = people.filter(pk=party.person).first()
+            if spec["person"] is None:
+                return refused(ValidationError({"person": "找不到该人员 / No such person"}))
+        parties.append(spec)
+    try:
+        dispute = dispute_receive(actor=request.user, kind=payload.kind, title=payload.title, place=place,
+                                  description=payload.description, parties=parties)
+    except ValidationError as error:
+        return refused(error)
+    return Status(201, dispute_detail(request, dispute.pk))
+
+
 @router.get("", response=DisputePage, summary="Disputes of my cases and my area (newest first; parties masked)")
 def dispute_list(request, filters: Query[DisputeFilters]):
     disputes = selectors.disputes_for(request.user, state=filters.state or "", kind=filters.kind or "",
@@ -197,7 +242,7 @@ class FollowUpIn(NoteIn):
 
 BODIES: dict[str, type[NoteIn]] = {"assess": AssessIn, "agree": AgreeIn, "no_agreement": NoAgreementIn,
                                    "refuse": RefuseIn, "follow_up": FollowUpIn}
-API_ACTIONS = [name for name in workflow.ACTIONS if name != "receive"]  # the intake is the pages'
+API_ACTIONS = [name for name in workflow.ACTIONS if name != "receive"]  # the intake is POST /disputes
 ACTION_RESPONSES = {200: DisputeDetailOut, 403: Detail, 404: Detail, 422: FieldErrors}
 
 

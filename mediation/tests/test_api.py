@@ -81,3 +81,44 @@ def test_field_refusals_and_unknown_fields_and_actions(api, dispute):
 def test_a_visitor_is_asked_to_sign_in(dispute):
     assert Client().get("/api/v1/disputes").status_code == 401
     assert Client().get(f"/api/v1/disputes/{dispute.pk}").status_code == 401
+
+
+# --- The intake (POST /api/v1/disputes): as the page 登记纠纷 ---
+
+def intake(tree, neighbours, **changes):
+    return {"kind": "leak", "title": "楼上漏水", "place": tree["entrance"].code, "description": "卫生间渗水",
+            "parties": [{"role": "applicant", "name": "张三", "phone": "13598765432", "address": "2单元502"},
+                        {"role": "respondent", "person": neighbours["upstairs"].pk, "address": "2单元602"}],
+            **changes}
+
+
+def test_the_buildings_head_records_a_dispute_with_a_person_on_record(api, pair, tree, neighbours):
+    got = api.post("/api/v1/disputes", intake(tree, neighbours), content_type="application/json")
+    assert got.status_code == 201, got.content
+    body = got.json()
+    dispute = Dispute.objects.get(pk=body["id"])
+    assert (dispute.state, dispute.place, dispute.title) == ("received", tree["entrance"], "楼上漏水")
+    assert {(p.role, p.person_id) for p in dispute.parties.all()} == {("applicant", None),
+                                                                       ("respondent", neighbours["upstairs"].pk)}
+    assert body["steps"][0]["action"] == "receive" and "13598765432" not in got.content.decode()  # phone masked
+    assert Event.objects.filter(verb="dispute.receive").count() == 1
+
+
+def test_a_refused_intake_writes_nothing(api, pair, tree, neighbours, accounts):
+    cases = [({"title": "张三家楼上漏水"}, 422, "title"), ({"parties": []}, 422, "parties"),
+             ({"place": "999999999999"}, 422, "place"), ({"kind": "fight"}, 422, "kind"),
+             ({"parties": [{"role": "applicant", "person": 999999}]}, 422, "person"),
+             ({"actor": 1}, 422, "actor")]
+    for changes, status, field in cases:
+        got = api.post("/api/v1/disputes", intake(tree, neighbours, **changes), content_type="application/json")
+        assert got.status_code == status and field in got.json()["errors"], (changes, got.content)
+    named = intake(tree, neighbours, parties=[{"role": "applicant", "name": "张三"},
+                                              {"role": "respondent", "name": "李四"}])
+    for role in ("other_community_staff", "resident"):  # the place is not theirs to record at
+        other = Client()
+        other.defaults["HTTP_AUTHORIZATION"] = f"Bearer {api_token_issue(user=accounts[role])[0]}"
+        got = other.post("/api/v1/disputes", named, content_type="application/json")
+        assert got.status_code == 403 and "detail" in got.json()
+    assert Client().post("/api/v1/disputes", intake(tree, neighbours), content_type="application/json"
+                         ).status_code == 401
+    assert Dispute.objects.count() == 0 and Step.objects.count() == 0

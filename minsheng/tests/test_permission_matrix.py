@@ -1046,7 +1046,8 @@ OPERATIONS = {  # the operations this matrix tests, besides one per action (need
                      "volunteering_api_volunteer_me", "volunteering_api_volunteer_me_hours",
                      "volunteering_api_activity_signup_cancel", "volunteering_api_activity_hours",
                      "volunteering_api_activity_hours_certify"), "test_volunteering_api"),
-    **dict.fromkeys(("mediation_api_dispute_list", "mediation_api_dispute_detail"), "test_mediation_api"),
+    **dict.fromkeys(("mediation_api_dispute_list", "mediation_api_dispute_detail", "mediation_api_dispute_create"),
+                    "test_mediation_api"),
     **dict.fromkeys(("meetings_api_meeting_list", "meetings_api_meeting_detail", "meetings_api_body_list"),
                     "test_meetings_api"),
 }
@@ -1734,7 +1735,7 @@ def mediation_world(world, django_db_blocker):
                 if steps >= 4:
                     dispute_feed_back(actor=actor, dispute=d, note="矩阵")
                 disputes[inside, state] = d
-        yield {"disputes": disputes}
+        yield {"disputes": disputes, "building": building}
 
 
 def mediation_body(dispute, action: str) -> dict:
@@ -1791,6 +1792,18 @@ def test_mediation_api(world, mediation_world, db, client, role):
                 if not ok:
                     wrong.append((f"dispute_{action}", inside, state, "wrote" if outcome != "done" else "did not"))
     check("mediation_api_dispute_detail", client.get("/api/v1/disputes/999999999", headers=headers), 404)
+    # The intake: the staff of the area and the building's head record a dispute at the building; others 403.
+    for inside, place in ((True, mediation_world["building"]), (False, world["away"])):
+        receives = role.key == "superuser" or (inside and role.key in MEDIATION_RECEIVERS)
+        with rolled_back():
+            count = Dispute.objects.count()
+            got = client.post("/api/v1/disputes", {"kind": "noise", "title": "矩阵噪音", "place": place.code,
+                                                   "parties": [{"role": "applicant", "name": "矩阵甲"},
+                                                               {"role": "respondent", "name": "矩阵乙"}]},
+                              content_type="application/json", headers=headers)
+            check("mediation_api_dispute_create", got, 201 if receives else 403, inside)
+            if (Dispute.objects.count() == count + 1) != (got.status_code == 201):
+                wrong.append(("mediation_api_dispute_create", inside, "wrote" if got.status_code != 201 else "not"))
     assert wrong == [], "\n".join(map(str, wrong))
 
 

@@ -611,6 +611,7 @@ NOT_PUBLIC = {
     # The disputes API (mediation.api): a token of a case's reader, else 401.
     "api:dispute_list": lambda demo: ["/api/v1/disputes"],
     "api:dispute_detail": lambda demo: [f"/api/v1/disputes/{_pk(Dispute)(demo)}"],
+    "api:dispute_create": lambda demo: [("post", "/api/v1/disputes", {})],
     "api:dispute_action_unknown": lambda demo: [("post", f"/api/v1/disputes/{_pk(Dispute)(demo)}/actions/x", {})],
     **{f"api:dispute_{action}": (lambda a: lambda demo: [
         ("post", f"/api/v1/disputes/{_pk(Dispute)(demo)}/actions/{a}", {})])(action) for action in DISPUTE_ACTIONS},
