@@ -16,4 +16,6 @@ class InteropConfig(AppConfig):
 
         sms_sender_register(sms_send)  # core.notify sends the messages marked sms through it
         event_appended.connect(event_heard, dispatch_uid="interop.webhooks")  # each change's webhook deliveries
-        nul_refused_by_views_register("/open311/")  # Open311 refuses a NUL in its own list of errors
+        # Open311 refuses a NUL in its own list of errors, the SMS gateway's callback in JSON.
+        nul_refused_by_views_register("/open311/")
+        nul_refused_by_views_register("/interop/sms/reply")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from core.api import json_error
+from core.middleware import carries_nul
 from core.params import BadInput
 from interop.models import SmsOptOut
 from interop.services import phone_key, sms_opt_in, sms_opt_out
@@ -64,6 +65,8 @@ def sms_reply(request):
         return json_error(403)
     fields = _reply_fields(request)
     phone, text = str(fields.get("phone", "")), str(fields.get("text", ""))
+    if carries_nul(request) or "\x00" in phone + text:  # no one types one; its digits would be another number
+        return json_error(400)
     if re.sub(r"\s", "", text).upper() not in STOP_WORDS:
         return JsonResponse({"opted_out": False})
     try:

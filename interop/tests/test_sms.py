@@ -271,8 +271,12 @@ def test_a_reply_the_callback_cannot_read_is_answered_json_and_writes_nothing(cl
     assert not SmsOptOut.objects.exists()
 
 
-def test_a_reply_with_a_nul_character_is_refused_as_every_request(client, settings):
-    settings.SMS_HTTP_TOKEN = "gw-token"  # by core's NulRefusingMiddleware, before the callback: its 400 page
-    response = client.post(reverse("interop:sms_reply"), {"phone": "139\x000000008", "text": "TD"},
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_reply_with_a_nul_character_is_refused_in_json(client, settings, as_json):
+    settings.SMS_HTTP_TOKEN = "gw-token"  # its digits alone would be another number
+    fields = {"phone": "139\x000000008", "text": "TD"}
+    response = client.post(reverse("interop:sms_reply"), json.dumps(fields) if as_json else fields,
+                           **({"content_type": "application/json"} if as_json else {}),
                            HTTP_AUTHORIZATION="Bearer gw-token")
-    assert response.status_code == 400 and not SmsOptOut.objects.exists()
+    assert response.status_code == 400 and response["Content-Type"].startswith("application/json")
+    assert not SmsOptOut.objects.exists()
