@@ -27,6 +27,7 @@ from volunteering.services import (
     VolunteeringConflict,
     checkin,
     checkin_window,
+    checkout,
     duration_hours,
     hours_certify,
     signup_cancel,
@@ -227,6 +228,33 @@ def activity_checkin(request, activity_id: Id, payload: CheckinIn):
         return refused(error)
     out = _signup_out(signup)
     out["message"] = "签到成功 / Checked in"
+    return Status(200, out)
+
+
+class CheckoutIn(Body):
+    volunteer: Id | None = Field(None, description="organisers: the volunteer to check out; leave out for yourself")
+
+
+@activities_router.post("/{int:activity_id}/checkout",
+                        response={200: SignupOut, 403: Detail, 404: Detail, 409: Detail, 422: FieldErrors},
+                        summary="Check out (yourself, or the organiser for a volunteer): the end of the hours served")
+def activity_checkout(request, activity_id: Id, payload: CheckoutIn | None = None):
+    activity = _visible(request.user, activity_id)
+    volunteer = payload.volunteer if payload else None
+    if volunteer is not None and not permissions.is_organiser(request.user, activity):
+        return Status(403, {"detail": "只有活动组织者可以为他人签退 / Only the activity's organisers check others out"})
+    signup = selectors.signup_of(activity, Volunteer.objects.filter(pk=volunteer).first() if volunteer is not None
+                                 else selectors.volunteer_of(request.user))
+    if signup is None:
+        raise Http404("没有此报名 / No such sign-up")
+    try:
+        signup = checkout(actor=request.user, signup=signup)
+    except VolunteeringConflict as conflict:
+        return Status(409, {"detail": conflict.message})
+    except ValidationError as error:
+        return refused(error)
+    out = _signup_out(signup)
+    out["message"] = "签退成功 / Checked out"
     return Status(200, out)
 
 

@@ -1045,6 +1045,7 @@ OPERATIONS = {  # the operations this matrix tests, besides one per action (need
                      "volunteering_api_activity_signup", "volunteering_api_activity_checkin",
                      "volunteering_api_volunteer_me", "volunteering_api_volunteer_me_hours",
                      "volunteering_api_activity_signup_cancel", "volunteering_api_activity_hours",
+                     "volunteering_api_activity_checkout",
                      "volunteering_api_activity_hours_certify"), "test_volunteering_api"),
     **dict.fromkeys(("mediation_api_dispute_list", "mediation_api_dispute_detail", "mediation_api_dispute_create"),
                     "test_mediation_api"),
@@ -1531,6 +1532,18 @@ def test_volunteering_api(world, volunteering_world, db, client, role):
                     wrong.append(("volunteering_api_activity_checkin", inside, sorted(body),
                                   "wrote" if got.status_code != 200 else "did not"))
 
+        # Checking out: one's own sign-up, not checked in (422); an organiser's for a volunteer who has none (404);
+        # the others' for someone else 403; nothing written.
+        for body, expected in (({}, 401 if anonymous else 422 if own else 404),
+                               ({"volunteer": volunteering_world["walk_in"].pk},
+                                401 if anonymous else 404 if allowed("organise_activity", role, inside) else 403)):
+            with rolled_back():
+                before = written()
+                got = client.post(f"/api/v1/activities/{activity.pk}/checkout", body, content_type="application/json",
+                                  headers=headers)
+                check("volunteering_api_activity_checkout", got, expected, inside, sorted(body))
+                if written() != before:
+                    wrong.append(("volunteering_api_activity_checkout", inside, sorted(body), "wrote"))
         # Cancelling one's own sign-up: someone without one is answered as for a missing one.
         with rolled_back():
             before = written()

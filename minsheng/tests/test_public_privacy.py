@@ -548,6 +548,7 @@ NOT_PUBLIC = {
     "api:activity_signup_cancel": lambda demo: [("post", f"/api/v1/activities/{_pk(Activity)(demo)}/signups/cancel",
                                                  {})],
     "api:activity_hours": lambda demo: [f"/api/v1/activities/{_pk(Activity)(demo)}/hours"],
+    "api:activity_checkout": lambda demo: [("post", f"/api/v1/activities/{_pk(Activity)(demo)}/checkout", {})],
     "api:activity_hours_certify": lambda demo: [("post", f"/api/v1/activities/{_pk(Activity)(demo)}/hours/certify",
                                                  {})],
     # Volunteering's pages for a volunteer or an organiser: a visitor is sent to sign in (a check-in code's page

@@ -247,3 +247,25 @@ def test_an_activitys_hours_are_as_missing_to_anyone_but_its_organisers(call, ac
     assert ServiceHours.objects.get().state == "proposed"  # nothing written
     assert call(leader, "get", "/activities/999999/hours").status_code == 404
     assert call(leader, "get", "/activities/0/hours").status_code == 422
+
+
+def test_checking_out_myself_or_by_the_organiser(call, activity, accounts, volunteer, member_volunteer, leader):
+    url = f"/activities/{activity.pk}/checkout"
+    signup_create(actor=accounts["resident"], activity=activity)
+    early = call(accounts["resident"], "post", url)
+    assert early.status_code == 422 and "errors" in early.json()  # not checked in
+    checkin(actor=accounts["resident"], activity=activity, code=activity.checkin_code, at=activity.starts_at)
+    assert call(None, "post", url).status_code == 401
+    done = call(accounts["resident"], "post", url)
+    assert done.status_code == 200 and done.json()["checked_out_at"] and "签退成功" in done.json()["message"]
+    again = call(accounts["resident"], "post", url)
+    assert again.status_code == 409 and Event.objects.filter(verb="checkout").count() == 1
+    signup_create(actor=accounts["party_member"], activity=activity)
+    checkin(actor=accounts["party_member"], activity=activity, code=activity.checkin_code, at=activity.starts_at)
+    body = {"volunteer": member_volunteer.pk}
+    assert call(accounts["resident"], "post", url, body).status_code == 403  # not an organiser
+    assert Event.objects.filter(verb="checkout").count() == 1
+    assert call(leader, "post", url, body).status_code == 200
+    assert Signup.objects.get(volunteer=member_volunteer).checked_out_at is not None
+    assert call(accounts["community_staff"], "post", url).status_code == 404  # no sign-up of their own
+    assert call(leader, "post", url, {"volunteer": 0}).status_code == 422
