@@ -1,11 +1,28 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin_services import ReadOnly
-from interop.models import Open311Client, SmsMessage, SmsOptOut
-from interop.services import open311_client_issue, open311_client_revoke, phone_digits, sms_opt_out
+from interop.models import (
+    Open311Client,
+    SmsMessage,
+    SmsOptOut,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from interop.services import (
+    open311_client_issue,
+    open311_client_revoke,
+    phone_digits,
+    sms_opt_out,
+    webhook_delivery_replay,
+    webhook_subscription_create,
+    webhook_subscription_disable,
+)
+from interop.webhook_rules import EVENT_TYPES, target_refusal
 from needs.models import Channel
 
 
@@ -120,3 +137,126 @@ class SmsOptOutAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.pk = sms_opt_out(actor=request.user, phone=form.cleaned_data["phone"], via="staff").pk
         obj.refresh_from_db()
+
+
+# --- Signed webhooks: subscriptions (created and disabled through the services) and the delivery log ---
+
+class WebhookSubscriptionForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
+    event_types = forms.MultipleChoiceField(
+        label=_("event types"), widget=forms.CheckboxSelectMultiple,
+        choices=[(name, f"{name} · {label}") for name, (label, _rule) in EVENT_TYPES.items()])
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["url", "event_types", "description"]
+
+    def clean_url(self):
+        """The service's check of the target, said on the field (a private address, a host that is not found)."""
+        if refusal := target_refusal(self.cleaned_data["url"]):
+            raise ValidationError(refusal)
+        return self.cleaned_data["url"]
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    """Where other systems hear of changes. Created through the service (its URL checked, the secret shown once in
+    the message after saving), disabled through it; never edited or deleted here: its deliveries are the log."""
+
+    form = WebhookSubscriptionForm
+    list_display = ["url", "types", "is_active", "last_delivery", "created_at", "disabled_reason"]
+    list_filter = ["is_active"]
+    search_fields = ["url", "description"]
+    readonly_fields = ["url", "description", "event_types", "is_active", "disabled_reason", "created_by",
+                       "created_at", "disabled_at"]
+    actions = ["disable"]
+
+    @admin.display(description=_("event types"))
+    def types(self, subscription):
+        return ", ".join(subscription.event_types)
+
+    @admin.display(description=_("last delivery"))
+    def last_delivery(self, subscription):
+        last = subscription.deliveries.order_by("-created_at", "-id").first()
+        return last.get_status_display() if last else "—"
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else ["url", "event_types", "description"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def save_model(self, request, obj, form, change):
+        subscription, secret = webhook_subscription_create(
+            actor=request.user, url=form.cleaned_data["url"], event_types=form.cleaned_data["event_types"],
+            description=form.cleaned_data["description"])
+        obj.pk = subscription.pk
+        obj.refresh_from_db()
+        messages.warning(request, _("The signing secret of %(url)s is %(secret)s — copy it now: it is not shown "
+                                    "again.") % {"url": subscription.url, "secret": secret})
+
+    @admin.action(description=_("Disable the selected webhook subscriptions"), permissions=["view"])
+    def disable(self, request, queryset):
+        subscriptions = list(queryset)
+        for subscription in subscriptions:
+            webhook_subscription_disable(actor=request.user, subscription=subscription)
+        self.message_user(request, ngettext("%(n)d webhook subscription disabled.",
+                                            "%(n)d webhook subscriptions disabled.", len(subscriptions))
+                          % {"n": len(subscriptions)})
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    fields = ["at", "status_code", "error", "duration_ms"]
+    readonly_fields = fields
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnly, admin.ModelAdmin):
+    """The delivery log: every message, what became of it and each try; an admin replays one (the same webhook-id,
+    sent again now)."""
+
+    list_display = ["created_at", "event_type", "subscription", "status", "attempts", "last_status_code",
+                    "delivered_at", "next_attempt_at"]
+    list_filter = ["status", "event_type"]
+    search_fields = ["message_id", "subscription__url"]
+    date_hierarchy = "created_at"
+    fields = ["subscription", "message_id", "event_type", "status", "attempts", "last_status_code", "last_error",
+              "created_at", "delivered_at", "next_attempt_at", "payload"]
+    readonly_fields = fields
+    inlines = [WebhookAttemptInline]
+    actions = ["replay"]
+
+    @admin.action(description=_("Replay the selected deliveries (the same webhook-id)"), permissions=["view"])
+    def replay(self, request, queryset):
+        deliveries = list(queryset.select_related("subscription"))
+        replayed = 0
+        for delivery in deliveries:
+            try:
+                webhook_delivery_replay(actor=request.user, delivery=delivery)
+                replayed += 1
+            except ValidationError as error:
+                self.message_user(request, f"{delivery.message_id}: {' '.join(error.messages)}", messages.ERROR)
+        self.message_user(request, ngettext("%(n)d delivery sent again.", "%(n)d deliveries sent again.",
+                                            replayed) % {"n": replayed})

@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from core.api import Body, Detail, FieldErrors, Id, Offset, refused
 from core.services import require
-from interop import webhooks
+from interop import webhook_rules
 from interop.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from interop.services import webhook_delivery_replay, webhook_subscription_create, webhook_subscription_disable
 from people import scopes
@@ -43,8 +43,8 @@ class SubscriptionPage(Schema):
 
 class SubscriptionIn(Body):
     url: str = Field(max_length=500, description="http:// or https:// on a public address")
-    event_types: list[str] = Field(min_length=1, max_length=len(webhooks.EVENT_TYPES),
-                                         description="among " + ", ".join(webhooks.EVENT_TYPES))
+    event_types: list[str] = Field(min_length=1, max_length=len(webhook_rules.EVENT_TYPES),
+                                         description="among " + ", ".join(webhook_rules.EVENT_TYPES))
     description: str = Field("", max_length=200)
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.events import event_append, event_time, verbs_declare
 from core.services import ValidationError, require, validated
-from interop import tasks, webhooks
+from interop import webhook_rules
 from interop.models import DeliveryStatus, Open311Client, SmsOptOut, WebhookDelivery, WebhookSubscription
 from needs.models import Channel
 from needs.permissions import system_user
@@ -143,12 +143,12 @@ def _subscription_checked(url: str, event_types) -> tuple[str, list[str]]:
     url = (url or "").strip()
     if len(url) > WebhookSubscription._meta.get_field("url").max_length:
         raise ValidationError({"url": _("The URL is too long.")})
-    if refusal := webhooks.target_refusal(url):
+    if refusal := webhook_rules.target_refusal(url):
         raise ValidationError({"url": refusal})
     types = list(dict.fromkeys(event_types or []))
-    if not types or not all(isinstance(t, str) and t in webhooks.EVENT_TYPES for t in types):
+    if not types or not all(isinstance(t, str) and t in webhook_rules.EVENT_TYPES for t in types):
         raise ValidationError({"event_types": _("Choose event types among: %(types)s.") % {
-            "types": ", ".join(webhooks.EVENT_TYPES)}})
+            "types": ", ".join(webhook_rules.EVENT_TYPES)}})
     return url, types
 
 
@@ -165,8 +165,8 @@ def webhook_subscription_create(*, actor, url: str, event_types, description: st
     subscription.save()
     event_append(actor=actor, verb="webhook_subscription_create", subject=subscription, at=at,
                  data={"host": urlsplit(url).hostname, "event_types": types})
-    webhooks.subscriptions_changed()
-    transaction.on_commit(webhooks.subscriptions_changed)
+    webhook_rules.subscriptions_changed()
+    transaction.on_commit(webhook_rules.subscriptions_changed)
     return subscription, secret
 
 
@@ -191,8 +191,8 @@ def webhook_subscription_update(*, actor, subscription: WebhookSubscription, url
     validated(subscription, exclude=["created_by", "secret"]).save()
     event_append(actor=actor, verb="webhook_subscription_update", subject=subscription, at=at,
                  data={"fields": sorted(changed)})
-    webhooks.subscriptions_changed()
-    transaction.on_commit(webhooks.subscriptions_changed)
+    webhook_rules.subscriptions_changed()
+    transaction.on_commit(webhook_rules.subscriptions_changed)
     return subscription
 
 
@@ -210,8 +210,8 @@ def webhook_subscription_disable(*, actor, subscription: WebhookSubscription, re
         subscription.save(update_fields=["is_active", "disabled_at", "disabled_reason"])
         event_append(actor=actor, verb="webhook_subscription_disable", subject=subscription, at=at,
                      data={"by_receiver": not scopes.is_superuser(actor)})
-        webhooks.subscriptions_changed()
-    transaction.on_commit(webhooks.subscriptions_changed)
+        webhook_rules.subscriptions_changed()
+    transaction.on_commit(webhook_rules.subscriptions_changed)
     return subscription
 
 
@@ -227,5 +227,4 @@ def webhook_delivery_replay(*, actor, delivery: WebhookDelivery, at=None) -> Web
     delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
     event_append(actor=actor, verb="webhook_delivery_replay", subject=delivery, at=at,
                  data={"subscription": delivery.subscription_id, "event_type": delivery.event_type})
-    transaction.on_commit(lambda: tasks.webhook_send(delivery.pk))
-    return delivery
+    return delivery  # interop.webhooks hears the event and sends it once this commits

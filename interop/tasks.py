@@ -1,22 +1,17 @@
-"""The webhooks' sending (interop.webhooks): one task per new delivery, enqueued when the change commits, and every
-minute whatever is due — the retries on the spec's schedule and any delivery whose task was lost. Retries are not
-scheduled as huey tasks with an eta: the deliveries table is the schedule (next_attempt_at), which survives a lost
-task, a flushed queue and a restart, as core.notify's outbox does; a wait shorter than a minute (the first retry's
-5 s) therefore takes until the next minute."""
+"""The webhooks' minutely task: whatever is due — the retries on the spec's schedule, and any delivery whose task
+was lost (interop.webhooks.webhook_send tries each new delivery when its change commits). Retries are not scheduled
+as huey tasks with an eta: the deliveries table is the schedule (next_attempt_at), which survives a lost task, a
+flushed queue and a restart, as core.notify's outbox does; a wait shorter than a minute (the first retry's 5 s)
+therefore takes until the next minute."""
 
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task
 
 from interop import webhooks
 
 log = logging.getLogger(__name__)
-
-
-@db_task()
-def webhook_send(pk: int):
-    webhooks.delivery_send(pk)
 
 
 @db_periodic_task(crontab(minute="*"))

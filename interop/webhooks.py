@@ -1,7 +1,7 @@
 """Signed webhooks (Standard Webhooks): which events another system may hear of, what each message says, and how it
 is sent and retried.
 
-- `EVENT_TYPES`: each type from the event that makes it (the verb, and the state it moved to).
+- Which events make which type, and where a message may go: interop.webhook_rules (services check with it too).
 - `event_heard` receives core.events.event_appended inside the writer's transaction: when an active subscription
   wants the type, it writes one WebhookDelivery per subscription there (an outbox: the change and its messages
   commit or roll back together) and enqueues the send on commit. Nobody subscribed costs one cache read.
@@ -10,76 +10,37 @@ is sent and retried.
   webhook-signature); a 2xx is delivered, 410 Gone disables the subscription, anything else is tried again on the
   spec's schedule (`RETRY_DELAYS`, ±10% jitter) until the last try fails. The minutely task sends whatever is due
   (`deliveries_send_due`), so a lost task or a restart delays a message, never loses it.
-- A URL on a private, loopback, link-local or reserved address is refused, when subscribing and again at each send
-  (the name may resolve elsewhere by then), unless WEBHOOKS_ALLOW_PRIVATE.
+- The target is checked again at each send (webhook_rules.target_refusal: the name may resolve elsewhere by now).
 """
 
 import datetime
-import ipaddress
 import json
 import logging
 import random
 import secrets
-import socket
 import time
 import urllib.error
 import urllib.request
-import uuid
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from huey.contrib.djhuey import db_task
 from standardwebhooks import Webhook
 
 from core.events import event_time
 from interop.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookSubscription
-from meetings.models import ResolutionState
+from interop.services import webhook_subscription_disable
+from interop.webhook_rules import event_type_of, target_refusal, wanted_types
 from meetings.selectors import meeting_public
-from needs.models import State as NeedState
 from needs.permissions import system_user
 from needs.public import need_view
-from offers.models import BookingState
 from people.public import place_path
 
 log = logging.getLogger(__name__)
 
-
-def _moved_to(prefix: str, state: str):
-    """A workflow's event (need.*, booking.*) that moved its record into `state` (a rating of a closed need, which
-    stays closed, is not a new closing)."""
-    def rule(event) -> bool:
-        data = event.data or {}
-        return event.verb.startswith(prefix) and data.get("to") == state and data.get("from") != state
-    return rule
-
-
-def _activity_published(event) -> bool:
-    """An activity created published, or one whose is_published was set (activity_update names its fields)."""
-    data = event.data or {}
-    return data.get("is_published") is True and (
-        event.verb == "activity_create" or (event.verb == "activity_update" and "is_published" in data["fields"]))
-
-
-def _resolution_adopted(event) -> bool:
-    return event.verb == "resolution_decide" and (event.data or {}).get("state") == ResolutionState.ADOPTED
-
-
-# The event types a subscription may ask for: what each says, and the events that make it.
-EVENT_TYPES = {
-    "need.submitted": (_("A need reported"), _moved_to("need.", NeedState.SUBMITTED)),
-    "need.published": (_("A need published on the claim board"), _moved_to("need.", NeedState.PUBLISHED)),
-    "need.claimed": (_("A need claimed"), _moved_to("need.", NeedState.CLAIMED)),
-    "need.resolved": (_("A need resolved"), _moved_to("need.", NeedState.RESOLVED)),
-    "need.closed": (_("A need closed"), _moved_to("need.", NeedState.CLOSED)),
-    "booking.confirmed": (_("A booking confirmed"), _moved_to("booking.", BookingState.CONFIRMED)),
-    "booking.cancelled": (_("A booking cancelled"), _moved_to("booking.", BookingState.CANCELLED)),
-    "activity.published": (_("An activity published"), _activity_published),
-    "resolution.adopted": (_("A resolution adopted"), _resolution_adopted),
-}
 
 # Standard Webhooks' schedule: the first try at once, then after each failure these waits (then failed).
 RETRY_DELAYS = [datetime.timedelta(seconds=s) for s in (5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600,
@@ -90,44 +51,14 @@ ERROR_MAX = 300  # the columns' length
 DUE_BATCH = 100  # deliveries one run of the minutely task sends at most; the next run takes the rest
 
 
-# --- Who listens: a per-process copy of the active subscriptions' event types --------------------------------
-
-VERSION_KEY = "interop:webhooks:version"
-_wanted = {"version": None, "types": frozenset()}
-
-
-def subscriptions_changed() -> None:
-    """Every process reads the subscriptions again at its next event. The services call it in their transaction
-    (the writer's own later events see the change) and again on commit (others must not keep what they read
-    before it committed)."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
-
-
-def wanted_types() -> frozenset[str]:
-    """The event types some active subscription wants. A cache read per event; the database only after a change
-    (or when the cache lost the version: then a new one, so that every process reads again)."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.add(VERSION_KEY, version, None)
-        version = cache.get(VERSION_KEY, version)
-    if version != _wanted["version"]:
-        types = set()
-        for listed in WebhookSubscription.objects.filter(is_active=True).values_list("event_types", flat=True):
-            types.update(listed)
-        _wanted.update(version=version, types=frozenset(types))
-    return _wanted["types"]
-
-
-def event_type_of(event) -> str | None:
-    for name, (_label, rule) in EVENT_TYPES.items():
-        if rule(event):
-            return name
-    return None
-
+# --- Who listens ----------------------------------------------------------------------------------------------
 
 def event_heard(sender, event, subject, **kwargs) -> None:
-    """core.events.event_appended, in the writer's transaction: the deliveries of the change, written with it."""
+    """core.events.event_appended, in the writer's transaction: the deliveries of the change, written with it. An
+    admin's replay (interop.services, which cannot import this module) is sent from here too, once it commits."""
+    if event.verb == "webhook_delivery_replay":
+        transaction.on_commit(lambda: webhook_send(subject.pk))
+        return
     wanted = wanted_types()
     if not wanted:
         return
@@ -142,13 +73,7 @@ def event_heard(sender, event, subject, **kwargs) -> None:
         delivery = WebhookDelivery.objects.create(
             subscription=subscription, message_id=f"msg_{secrets.token_urlsafe(18)}", event_type=event_type,
             payload=payload, created_at=event.at, next_attempt_at=event.at)
-        transaction.on_commit(lambda pk=delivery.pk: _enqueue(pk))
-
-
-def _enqueue(pk: int) -> None:
-    from interop.tasks import webhook_send  # the tasks module imports this one
-
-    webhook_send(pk)
+        transaction.on_commit(lambda pk=delivery.pk: webhook_send(pk))
 
 
 # --- What a message says: only what the public may read ---------------------------------------------------
@@ -191,35 +116,6 @@ PAYLOADS = {"need": _need, "booking": _booking, "activity": _activity, "resoluti
 
 def payload_data(event_type: str, subject) -> dict:
     return PAYLOADS[event_type.split(".")[0]](subject)
-
-
-# --- Where a message may go ---------------------------------------------------------------------------------
-
-def _is_public_address(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%")[0])
-    if getattr(ip, "ipv4_mapped", None):
-        ip = ip.ipv4_mapped
-    return not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast
-                or ip.is_unspecified)
-
-
-def target_refusal(url: str) -> str | None:
-    """Why a message may not go to this URL (not http/https, a host that does not resolve, an address in a private,
-    loopback, link-local or reserved range), or None."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return str(_("The URL must be an http:// or https:// address."))
-    if settings.WEBHOOKS_ALLOW_PRIVATE:
-        return None
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)}
-    except (OSError, ValueError, UnicodeError):
-        return str(_("The URL's host cannot be found."))
-    if not all(_is_public_address(a) for a in addresses):
-        return str(_("The URL is on a private, loopback or reserved network: webhooks go to public addresses "
-                     "only."))
-    return None
 
 
 # --- Sending --------------------------------------------------------------------------------------------------
@@ -265,8 +161,6 @@ def retry_at(attempts: int, now) -> datetime.datetime | None:
 
 def delivery_send(pk: int, now=None) -> WebhookDelivery | None:
     """Try a due delivery once, record the try, and set what comes next. None when it was not due."""
-    from interop.services import webhook_subscription_disable  # services import this module
-
     now = event_time(now)
     delivery = _claim(pk, now)
     if delivery is None:
@@ -302,3 +196,9 @@ def deliveries_send_due(now=None) -> int:
                                               subscription__is_active=True)
                .order_by("next_attempt_at", "id").values_list("pk", flat=True)[:DUE_BATCH])
     return sum(1 for pk in due if delivery_send(pk, now) is not None)
+
+
+@db_task()
+def webhook_send(pk: int):
+    """One try of a new or replayed delivery, enqueued when its transaction commits (as core.notify's messages)."""
+    delivery_send(pk)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from standardwebhooks import Webhook
 
 from core.models import Event
-from interop import webhooks
+from interop import webhook_rules, webhooks
 from interop.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from interop.services import (
     webhook_delivery_replay,
@@ -178,7 +178,7 @@ def test_claimed_and_resolved_payloads_carry_no_name_phone_or_room(receiver, sub
     assert payloads[2]["data"]["state"] == "resolved" and payloads[1]["data"]["holder"]
     assert payloads[1]["data"]["url"].endswith(f"/needs/{need.pk}/")
     text = json.dumps(payloads, ensure_ascii=False)
-    for personal in ("resident用户", "13900000008", "502", "1号楼", "101"):
+    for personal in ("resident用户", "13900000008", "502", "4号楼", "1号楼"):
         assert personal not in text
     assert "某某" in payloads[0]["data"]["title"]
 
@@ -222,7 +222,7 @@ def test_a_booking_confirmed_at_once_is_delivered_without_the_person(receiver, s
 def test_a_private_target_is_refused_when_subscribing(root, url):
     with pytest.raises(ValidationError) as refused:
         webhook_subscription_create(actor=root, url=url, event_types=["need.claimed"])
-    assert "private" in str(refused.value) or "私" in str(refused.value)
+    assert "内网" in str(refused.value)  # 该地址位于内网、本机回环或保留网段
     assert not WebhookSubscription.objects.exists() and not Event.objects.filter(
         verb="webhook_subscription_create").exists()
 
@@ -243,7 +243,7 @@ def test_a_private_target_is_refused_again_at_send(receiver, subscribe, act, pub
     act(actor=accounts["unit_admin"], need=published, action="claim")
     delivery = WebhookDelivery.objects.get(subscription=subscription)
     assert hook.received == [] and delivery.last_status_code is None
-    assert "private" in delivery.last_error and delivery.status == DeliveryStatus.PENDING
+    assert "内网" in delivery.last_error and delivery.status == DeliveryStatus.PENDING
 
 
 def test_replay_sends_again_with_the_same_id(receiver, subscribe, act, published, accounts, root,
@@ -284,10 +284,10 @@ def test_every_event_type_comes_from_a_declared_verb():
               "activity.published": ("activity_update", {"is_published": True, "fields": ["is_published"]}),
               "resolution.adopted": ("resolution_decide", {"state": "adopted"})}
     for expected, (verb, data) in events.items():
-        assert webhooks.event_type_of(Event(verb=verb, data=data)) == expected
-    assert webhooks.event_type_of(Event(verb="need.rate", data={"from": "closed", "to": "closed"})) is None
-    assert webhooks.event_type_of(Event(verb="resolution_decide", data={"state": "rejected"})) is None
-    assert webhooks.event_type_of(Event(verb="activity_update", data={"fields": ["name"]})) is None
+        assert webhook_rules.event_type_of(Event(verb=verb, data=data)) == expected
+    assert webhook_rules.event_type_of(Event(verb="need.rate", data={"from": "closed", "to": "closed"})) is None
+    assert webhook_rules.event_type_of(Event(verb="resolution_decide", data={"state": "rejected"})) is None
+    assert webhook_rules.event_type_of(Event(verb="activity_update", data={"fields": ["name"]})) is None
 
 
 # --- The admin API ---
@@ -328,3 +328,39 @@ def test_the_api_creates_lists_disables_and_replays(client, root, receiver, act,
     assert bad.status_code == 422 and "event_types" in bad.json()["errors"]
     assert client.post(f"/api/v1/webhooks/{created['id']}/disable").json()["is_active"] is False
     assert client.post("/api/v1/webhooks/999999/disable").status_code == 404
+
+
+# --- The admin pages ---
+
+def test_the_admin_creates_a_subscription_showing_its_secret_once_and_replays(client, root, receiver, act,
+                                                                            published, accounts, settings,
+                                                                            django_capture_on_commit_callbacks):
+    hook = receiver(200)
+    client.force_login(root)
+    settings.WEBHOOKS_ALLOW_PRIVATE = False
+    refused = client.post("/admin/interop/webhooksubscription/add/", {
+        "url": "http://10.0.0.8/hook", "event_types": ["need.claimed"], "description": ""})
+    assert refused.status_code == 200 and not WebhookSubscription.objects.exists()  # the form says why
+    assert "内网" in refused.content.decode()
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/interop/webhooksubscription/add/", {
+            "url": hook.url, "event_types": ["need.claimed"], "description": "区级大屏"}, follow=True)
+    subscription = WebhookSubscription.objects.get()
+    shown = [str(m) for m in response.context["messages"]]
+    assert any(subscription.secret in m for m in shown)
+    assert subscription.secret not in client.get(f"/admin/interop/webhooksubscription/{subscription.pk}/change/"
+                                                 ).content.decode()
+    assert client.get("/admin/interop/webhooksubscription/").status_code == 200
+
+    act(actor=accounts["unit_admin"], need=published, action="claim")
+    delivery = WebhookDelivery.objects.get()
+    page = client.get(f"/admin/interop/webhookdelivery/{delivery.pk}/change/")
+    assert page.status_code == 200 and delivery.message_id in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/admin/interop/webhookdelivery/", {"action": "replay", "_selected_action": [delivery.pk]})
+    assert hook.ids() == [delivery.message_id] * 2
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/admin/interop/webhooksubscription/", {"action": "disable",
+                                                             "_selected_action": [subscription.pk]})
+    assert not WebhookSubscription.objects.get().is_active
