@@ -1051,6 +1051,9 @@ OPERATIONS = {  # the operations this matrix tests, besides one per action (need
                     "test_mediation_api"),
     **dict.fromkeys(("meetings_api_meeting_list", "meetings_api_meeting_detail", "meetings_api_body_list"),
                     "test_meetings_api"),
+    **dict.fromkeys(("interop_api_subscription_list", "interop_api_subscription_create",
+                     "interop_api_subscription_disable", "interop_api_delivery_list", "interop_api_delivery_replay"),
+                    "test_webhooks_api"),
 }
 
 
@@ -2073,4 +2076,41 @@ def test_meetings_api(world, meetings_world, db, client, role):
                 if m["body"].pk not in ids or (quiet.pk in ids) != allowed("manage_meetings", role, inside):
                     wrong.append(("meetings_api_body_list", inside, m["body"].pk in ids, quiet.pk in ids))
     check("meetings_api_meeting_detail", client.get("/api/v1/meetings/999999999", headers=headers), 404)
+    assert wrong == [], "\n".join(map(str, wrong))
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.key)
+def test_webhooks_api(world, db, client, role, settings):
+    """Webhook subscriptions and their deliveries: the superuser's alone (403 to every other role, 401 without a
+    token), the secret answered once on creation."""
+    from interop.models import WebhookDelivery
+    from interop.services import webhook_subscription_create
+
+    settings.WEBHOOKS_ALLOW_PRIVATE = True  # no name to resolve in the test
+    headers = api_client(client, world, role)
+    expected = 401 if role.key == "anonymous" else 200 if role.key == "superuser" else 403
+    wrong = []
+
+    def check(operation, got, status):
+        if got.status_code != status:
+            wrong.append((operation, status, got.status_code, got.content.decode()[:200]))
+        CELLS["api"] += 1
+
+    with rolled_back():
+        subscription, _secret = webhook_subscription_create(actor=world["users"]["superuser"],
+                                                            url="http://127.0.0.1:9/hook",
+                                                            event_types=["need.claimed"])
+        delivery = WebhookDelivery.objects.create(subscription=subscription, message_id="msg_matrix",
+                                                  event_type="need.claimed", payload={}, status="failed",
+                                                  created_at=timezone.now())
+        check("interop_api_subscription_list", client.get("/api/v1/webhooks", headers=headers), expected)
+        check("interop_api_delivery_list", client.get(f"/api/v1/webhooks/{subscription.pk}/deliveries",
+                                                      headers=headers), expected)
+        check("interop_api_delivery_replay", client.post(f"/api/v1/webhooks/deliveries/{delivery.pk}/replay",
+                                                         headers=headers), expected)
+        check("interop_api_subscription_disable", client.post(f"/api/v1/webhooks/{subscription.pk}/disable",
+                                                              headers=headers), expected)
+        created = client.post("/api/v1/webhooks", {"url": "http://127.0.0.1:9/other", "event_types": ["need.closed"]},
+                              content_type="application/json", headers=headers)
+        check("interop_api_subscription_create", created, 201 if expected == 200 else expected)
     assert wrong == [], "\n".join(map(str, wrong))

@@ -616,6 +616,12 @@ NOT_PUBLIC = {
     "api:dispute_action_unknown": lambda demo: [("post", f"/api/v1/disputes/{_pk(Dispute)(demo)}/actions/x", {})],
     **{f"api:dispute_{action}": (lambda a: lambda demo: [
         ("post", f"/api/v1/disputes/{_pk(Dispute)(demo)}/actions/{a}", {})])(action) for action in DISPUTE_ACTIONS},
+    # Webhook subscriptions and their deliveries (interop.api): administrators only, else 401.
+    "api:subscription_list": lambda demo: ["/api/v1/webhooks"],
+    "api:subscription_create": lambda demo: [("post", "/api/v1/webhooks", {})],
+    "api:subscription_disable": lambda demo: [("post", "/api/v1/webhooks/1/disable", {})],
+    "api:delivery_list": lambda demo: ["/api/v1/webhooks/1/deliveries"],
+    "api:delivery_replay": lambda demo: [("post", "/api/v1/webhooks/deliveries/1/replay", {})],
     # The back office, every screen of it behind its own sign-in.
     "admin:*": lambda demo: ["/admin/", "/admin/people/person/", "/admin/needs/need/"],
 }
