@@ -21,8 +21,10 @@ from interop.services import (
     webhook_subscription_disable,
     webhook_subscription_update,
 )
+from meetings.services import resolution_decide, resolution_propose
 from needs.services import need_act, need_submit
 from offers.services import booking_request
+from volunteering.services import activity_create, activity_update
 
 
 class Receiver:
@@ -165,11 +167,11 @@ def test_claimed_and_resolved_payloads_carry_no_name_phone_or_room(receiver, sub
                                                                     category):
     hook = receiver(200)
     _subscription, secret = subscribe(hook.url, "need.claimed", "need.resolved", "need.published")
-    staff, unit = accounts["community_staff"], accounts["unit_admin"]
+    community, unit = accounts["community_staff"], accounts["unit_admin"]
     need = need_submit(actor=accounts["resident"], title="resident用户家4号楼3单元502室漏水，电话13900000008",
                        description="resident用户说漏了三天", place=tree["building"], category=category)
-    need = need_act(actor=staff, need=need, action="accept", category=category, concern_level="worry")
-    act(actor=staff, need=need, action="publish")
+    need = need_act(actor=community, need=need, action="accept", category=category, concern_level="worry")
+    act(actor=community, need=need, action="publish")
     act(actor=unit, need=need, action="claim")
     act(actor=unit, need=need, action="resolve", note="已修好，resident用户签字", evidence="照片")
 
@@ -215,6 +217,41 @@ def test_a_booking_confirmed_at_once_is_delivered_without_the_person(receiver, s
     assert payload["data"]["offer"]["title"] == "爱心送考免费接送"
     assert payload["data"]["session"]["id"] == session.pk
     assert "resident用户" not in json.dumps(payload, ensure_ascii=False)
+
+
+def test_an_activity_published_is_delivered(receiver, subscribe, leader, team, tree, now,
+                                            django_capture_on_commit_callbacks):
+    hook = receiver(200)
+    _subscription, secret = subscribe(hook.url, "activity.published")
+    start = now + datetime.timedelta(days=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = activity_create(actor=leader, kind="clean_up", name="周六环境清洁", place=tree["building"],
+                                starts_at=start, ends_at=start + datetime.timedelta(hours=2), team=team,
+                                is_published=False)
+    assert hook.received == []  # not published yet
+    with django_capture_on_commit_callbacks(execute=True):
+        activity_update(actor=leader, activity=draft, is_published=True)
+    (payload,) = hook.verified(secret)
+    assert payload["type"] == "activity.published" and payload["data"]["id"] == draft.pk
+    assert payload["data"]["title"] == "周六环境清洁" and "1号楼" not in payload["data"]["place"]
+
+
+def test_a_resolution_adopted_is_delivered_in_public_words(receiver, subscribe, held, staff,
+                                                           django_capture_on_commit_callbacks):
+    hook = receiver(200)
+    _subscription, secret = subscribe(hook.url, "resolution.adopted")
+    rejected = resolution_propose(actor=staff, meeting=held, title="拆除车棚")
+    adopted = resolution_propose(actor=staff, meeting=held, title="3号楼楼道清理",
+                                 text="委员一牵头，电话13800000001，4号楼3单元502室配合")
+    with django_capture_on_commit_callbacks(execute=True):
+        resolution_decide(actor=staff, resolution=rejected, votes_for=0, votes_against=4)
+        resolution_decide(actor=staff, resolution=adopted, votes_for=4)
+    (payload,) = hook.verified(secret)
+    assert payload["type"] == "resolution.adopted" and payload["data"]["id"] == adopted.pk
+    assert payload["data"]["meeting"]["id"] == held.pk
+    assert payload["data"]["title"] == "某楼楼道清理"  # a building in general terms, as on the public page
+    for personal in ("委员一", "13800000001", "502"):
+        assert personal not in payload["data"]["text"]
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8000/hook", "http://localhost/hook", "http://10.1.2.3/hook",
