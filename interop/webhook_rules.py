@@ -5,12 +5,14 @@ subscription) and interop.webhooks (writing and sending the deliveries) both rea
 - `target_refusal`: a URL on a private, loopback, link-local or reserved address is refused, when subscribing and
   again at each send (the name may resolve elsewhere by then), unless WEBHOOKS_ALLOW_PRIVATE.
 - `wanted_types`: a per-process copy of the event types the active subscriptions want, read again after any
-  change (`subscriptions_changed` bumps a version in Django's cache), so that a change nobody listens to costs
-  one cache read.
+  change (`subscriptions_changed` bumps a version in Django's cache) and at least every minute (a cache of the
+  process's own does not carry the version to the others), so that a change nobody listens to costs one cache
+  read.
 """
 
 import ipaddress
 import socket
+import time
 import uuid
 from urllib.parse import urlsplit
 
@@ -68,7 +70,10 @@ def event_type_of(event) -> str | None:
 # --- Who listens: a per-process copy of the active subscriptions' event types ---
 
 VERSION_KEY = "interop:webhooks:version"
-_wanted = {"version": None, "types": frozenset()}
+# Without Redis the cache is each process's own (LocMemCache): a change bumps the version only where it was made, so
+# every process also reads the subscriptions again once its copy is this old.
+WANTED_MAX_AGE = 60  # seconds
+_wanted = {"version": None, "types": frozenset(), "read_at": 0.0}
 
 
 def subscriptions_changed() -> None:
@@ -86,11 +91,11 @@ def wanted_types() -> frozenset[str]:
         version = uuid.uuid4().hex
         cache.add(VERSION_KEY, version, None)
         version = cache.get(VERSION_KEY, version)
-    if version != _wanted["version"]:
+    if version != _wanted["version"] or time.monotonic() - _wanted["read_at"] > WANTED_MAX_AGE:
         types = set()
         for listed in WebhookSubscription.objects.filter(is_active=True).values_list("event_types", flat=True):
             types.update(listed)
-        _wanted.update(version=version, types=frozenset(types))
+        _wanted.update(version=version, types=frozenset(types), read_at=time.monotonic())
     return _wanted["types"]
 
 
