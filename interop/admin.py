@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -143,9 +144,10 @@ class SmsOptOutAdmin(admin.ModelAdmin):
 
 class WebhookSubscriptionForm(forms.ModelForm):
     url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
+    # The choices are a callable: their labels in the request's language, not in the one active at import.
     event_types = forms.MultipleChoiceField(
-        label=_("event types"), widget=forms.CheckboxSelectMultiple,
-        choices=[(name, f"{name} · {label}") for name, (label, _rule) in EVENT_TYPES.items()])
+        label=capfirst(_("event types")), widget=forms.CheckboxSelectMultiple,
+        choices=lambda: [(name, f"{name} · {label}") for name, (label, _rule) in EVENT_TYPES.items()])
 
     class Meta:
         model = WebhookSubscription
