@@ -83,8 +83,11 @@ def _url(name: str, pk: int) -> str:
 
 
 def _need(need) -> dict:
-    view = need_view(need, AnonymousUser())  # the public's: community › grid, the title with no name or room
-    return {"id": need.pk, "title": view.title, "place": view.place, "state": need.state,
+    """A need as a visitor reads it: community › grid, the title with no name or room; the title of a need its
+    reporter kept from the public (is_public off) not at all."""
+    view = need_view(need, AnonymousUser())
+    return {"id": need.pk, "title": view.title if need.is_public else "", "public": need.is_public,
+            "place": view.place, "state": need.state,
             "state_label": str(need.get_state_display()), "category": need.category.name if need.category_id else "",
             "holder": need.holder_label, "url": _url("needs:detail", need.pk)}
 
@@ -130,6 +133,17 @@ def _claim(pk: int, now) -> WebhookDelivery | None:
     return WebhookDelivery.objects.select_related("subscription").get(pk=pk) if claimed else None
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is the receiver's answer (3xx: not delivered, retried), never followed: it could lead to an
+    address the target check refused."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def _post(delivery: WebhookDelivery) -> tuple[int | None, str]:
     """One POST of the message: (status code, error); the timestamp is the try's, as the spec has it."""
     subscription = delivery.subscription
@@ -143,7 +157,7 @@ def _post(delivery: WebhookDelivery) -> tuple[int | None, str]:
                "user-agent": "minsheng-webhooks"}
     request = urllib.request.Request(subscription.url, data=body.encode(), headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=settings.WEBHOOKS_TIMEOUT) as response:  # noqa: S310 (checked)
+        with _OPENER.open(request, timeout=settings.WEBHOOKS_TIMEOUT) as response:
             return response.status, ""
     except urllib.error.HTTPError as error:
         return error.code, ""

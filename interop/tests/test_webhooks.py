@@ -185,6 +185,26 @@ def test_claimed_and_resolved_payloads_carry_no_name_phone_or_room(receiver, sub
     assert "某某" in payloads[0]["data"]["title"]
 
 
+def test_a_need_kept_from_the_public_is_told_without_its_title(receiver, subscribe, accounts, tree, category,
+                                                               django_capture_on_commit_callbacks):
+    hook = receiver(200)
+    _subscription, secret = subscribe(hook.url, "need.submitted")
+    with django_capture_on_commit_callbacks(execute=True):
+        need = need_submit(actor=accounts["resident"], title="家里水管漏水", place=tree["building"],
+                           category=category, is_public=False)
+    (payload,) = hook.verified(secret)
+    assert payload["data"]["id"] == need.pk and payload["data"]["public"] is False
+    assert payload["data"]["title"] == "" and "水管" not in json.dumps(payload, ensure_ascii=False)
+
+
+def test_a_redirect_is_not_followed(receiver, subscribe, act, published, accounts):
+    hook = receiver(302)
+    subscription, _secret = subscribe(hook.url, "need.claimed")
+    act(actor=accounts["unit_admin"], need=published, action="claim")
+    delivery = WebhookDelivery.objects.get(subscription=subscription)
+    assert (delivery.status, delivery.last_status_code, len(hook.received)) == (DeliveryStatus.PENDING, 302, 1)
+
+
 def test_a_rolled_back_action_leaves_no_delivery(receiver, subscribe, published, accounts,
                                                  django_capture_on_commit_callbacks):
     hook = receiver(200)
