@@ -211,7 +211,7 @@ def webhook_subscription_disable(*, actor, subscription: WebhookSubscription, re
         event_append(actor=actor, verb="webhook_subscription_disable", subject=subscription, at=at,
                      data={"by_receiver": not scopes.is_superuser(actor)})
         webhook_rules.subscriptions_changed()
-    transaction.on_commit(webhook_rules.subscriptions_changed)
+        transaction.on_commit(webhook_rules.subscriptions_changed)
     return subscription
 
 
