@@ -27,6 +27,29 @@ from interop.webhook_rules import EVENT_TYPES, target_refusal
 from needs.models import Channel
 
 
+class IssuedOnce(admin.ModelAdmin):
+    """A record created through its service with a secret shown once (an api_key, a webhook's secret): the add form
+    asks `form.Meta.fields`; once made it is read, never edited or deleted here (its service revokes or disables it),
+    since the needs and the event log name it."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else self.form.Meta.fields
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
 class Open311ClientForm(forms.ModelForm):
     channel = forms.ChoiceField(label=_("channel of its needs"), choices=Channel.choices, initial=Channel.OPEN311,
                                 help_text=_("How the needs it files were found (12345 hotline, Open311 …)."))
@@ -37,7 +60,7 @@ class Open311ClientForm(forms.ModelForm):
 
 
 @admin.register(Open311Client)
-class Open311ClientAdmin(admin.ModelAdmin):
+class Open311ClientAdmin(IssuedOnce):
     """Client applications of Open311: issued through the service (the api_key shown once, in the message after
     saving; only its hash is kept) and revoked through it. A client is never edited or deleted: its needs name
     their channel, and the event log names the client."""
@@ -53,23 +76,6 @@ class Open311ClientAdmin(admin.ModelAdmin):
     @admin.display(description=_("channel of its needs"), ordering="channel")
     def channel_label(self, client):
         return Channel(client.channel).label if client.channel in Channel.values else client.channel
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj is not None else []
-
-    def get_fields(self, request, obj=None):
-        return self.readonly_fields if obj is not None else ["name", "channel", "contact"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
 
     def save_model(self, request, obj, form, change):
         client, key = open311_client_issue(actor=request.user, name=form.cleaned_data["name"],
@@ -161,7 +167,7 @@ class WebhookSubscriptionForm(forms.ModelForm):
 
 
 @admin.register(WebhookSubscription)
-class WebhookSubscriptionAdmin(admin.ModelAdmin):
+class WebhookSubscriptionAdmin(IssuedOnce):
     """Where other systems hear of changes. Created through the service (its URL checked, the secret shown once in
     the message after saving), disabled through it; never edited or deleted here: its deliveries are the log."""
 
@@ -181,23 +187,6 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     def last_delivery(self, subscription):
         last = subscription.deliveries.order_by("-created_at", "-id").first()
         return last.get_status_display() if last else "—"
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj is not None else []
-
-    def get_fields(self, request, obj=None):
-        return self.readonly_fields if obj is not None else ["url", "event_types", "description"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
 
     def save_model(self, request, obj, form, change):
         subscription, secret = webhook_subscription_create(
