@@ -23,6 +23,7 @@ import os
 import random
 import sys
 import time
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from people.masking import mask_name
@@ -436,30 +437,36 @@ class NeedLife:
     def notify(self, action, actor):
         from core.models import InboxLine
         from needs.models import State
-        from needs.notify import notice_text
+        from needs.notify import notice_text, sms_audience, sms_text
         from needs.workflow import ACTIONS
 
         n, city = self.need, self.city
-        users = set()
+        users, texted = set(), set()
+        need = SimpleNamespace(level=n["level"], report_in_due=n["report_in_due"])  # what needs.notify's SMS asks
+        by_sms = sms_audience(need, action)
         for who in ACTIONS[action].audience:
             if who == "reporter":
-                users |= {u for u in (city.person_users.get(n["reporter_id"]), *self.extra_reporter_users) if u}
+                found = {u for u in (city.person_users.get(n["reporter_id"]), *self.extra_reporter_users) if u}
             elif who == "holder":
+                found = set(city.unit_admins.get(n["lead_organisation_id"], ())) if n["lead_organisation_id"] else set()
                 if n["lead_person_id"] and n["lead_person_id"] in city.person_users:
-                    users.add(city.person_users[n["lead_person_id"]])
-                if n["lead_organisation_id"]:
-                    users |= set(city.unit_admins.get(n["lead_organisation_id"], ()))
+                    found.add(city.person_users[n["lead_person_id"]])
             elif who == "community_staff":
-                users.add(city.community_staff[self.grid["community"]])
+                found = {city.community_staff[self.grid["community"]]}
             elif who == "subdistrict_admin":
-                users.add(city.subdistrict_admin[self.grid["subdistrict"]])
+                found = {city.subdistrict_admin[self.grid["subdistrict"]]}
+            else:
+                found = set()
+            users |= found
+            if who in by_sms:
+                texted |= found
         users.discard(actor)
         if not users:
             return
-        text = notice_text(action, title=n["title"], holder=self.holder_name(),
-                           state_label=State(n["state"]).label)[:300]
+        text = notice_text(action, title=n["title"], holder=self.holder_name(), state_label=State(n["state"]).label)
         for user in sorted(users):  # as core.notify writes them (the bench's messages count as sent)
-            city.sink.add(InboxLine, {"user_id": user, "text": text, "link": f"/needs/{self.pk}/",
+            said = (sms_text(need, action, text) if user in texted else text)[:300]
+            city.sink.add(InboxLine, {"user_id": user, "text": said, "link": f"/needs/{self.pk}/",
                                       "subject": f"needs.need:{self.pk}", "verb": action, "at": self.at,
                                       "read_at": None})
 
