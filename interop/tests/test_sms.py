@@ -205,6 +205,13 @@ def test_the_residents_page_stops_and_resumes_sms(client, accounts):
     assert client.post(url, {"sms": "maybe"}).status_code == 400 and not SmsOptOut.objects.exists()
 
 
+def test_the_header_links_the_page_for_an_account_of_a_person_only(client, accounts):
+    client.force_login(accounts["resident"])
+    assert reverse("interop:sms") in client.get(reverse("needs:mine")).content.decode()
+    client.force_login(accounts["community_staff"])  # most staff accounts are no person on record: no phone of theirs
+    assert reverse("interop:sms") not in client.get(reverse("needs:mine")).content.decode()
+
+
 def test_an_account_without_a_phone_has_no_switch(client, db):
     client.force_login(User.objects.create_user("no_phone"))
     page = client.get(reverse("interop:sms")).content.decode()
