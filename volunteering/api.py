@@ -179,18 +179,27 @@ def _signup_out(signup) -> dict:
             "checked_out_at": signup.checked_out_at, "message": message}
 
 
+def _signup_answer(status: int, write, message: str = ""):
+    """A sign-up written by a service (`write`), answered with its state; a refusal as the API says it: 409 for a
+    conflict (full, overlapping, already out), 422 with the fields."""
+    try:
+        signup = write()
+    except VolunteeringConflict as conflict:
+        return Status(409, {"detail": conflict.message})
+    except ValidationError as error:
+        return refused(error)
+    out = _signup_out(signup)
+    if message:
+        out["message"] = message
+    return Status(status, out)
+
+
 @activities_router.post("/{int:activity_id}/signups",
                         response={201: SignupOut, 404: Detail, 409: Detail, 422: FieldErrors},
                         summary="Sign up for an activity (yourself): a place, or the waiting list when it is full")
 def activity_signup(request, activity_id: Id, payload: SignupIn | None = None):
     activity = _visible(request.user, activity_id)
-    try:
-        signup = signup_create(actor=request.user, activity=activity)
-    except VolunteeringConflict as conflict:
-        return Status(409, {"detail": conflict.message})
-    except ValidationError as error:
-        return refused(error)
-    return Status(201, _signup_out(signup))
+    return _signup_answer(201, lambda: signup_create(actor=request.user, activity=activity))
 
 
 class CheckinIn(Body):
@@ -219,16 +228,8 @@ def activity_checkin(request, activity_id: Id, payload: CheckinIn):
     elif payload.walk_in:
         return refused(ValidationError({"walk_in": "现场加入由组织者选择志愿者 / A walk-in is added by the organiser, "
                                                     "with the volunteer"}))
-    try:
-        signup = checkin(actor=request.user, activity=activity, code=payload.code, volunteer=volunteer,
-                         walk_in=payload.walk_in)
-    except VolunteeringConflict as conflict:
-        return Status(409, {"detail": conflict.message})
-    except ValidationError as error:
-        return refused(error)
-    out = _signup_out(signup)
-    out["message"] = "签到成功 / Checked in"
-    return Status(200, out)
+    return _signup_answer(200, lambda: checkin(actor=request.user, activity=activity, code=payload.code,
+                                               volunteer=volunteer, walk_in=payload.walk_in), "签到成功 / Checked in")
 
 
 class CheckoutIn(Body):
@@ -247,15 +248,7 @@ def activity_checkout(request, activity_id: Id, payload: CheckoutIn | None = Non
                                  else selectors.volunteer_of(request.user))
     if signup is None:
         raise Http404("没有此报名 / No such sign-up")
-    try:
-        signup = checkout(actor=request.user, signup=signup)
-    except VolunteeringConflict as conflict:
-        return Status(409, {"detail": conflict.message})
-    except ValidationError as error:
-        return refused(error)
-    out = _signup_out(signup)
-    out["message"] = "签退成功 / Checked out"
-    return Status(200, out)
+    return _signup_answer(200, lambda: checkout(actor=request.user, signup=signup), "签退成功 / Checked out")
 
 
 class CertificateOut(Schema):
@@ -348,15 +341,8 @@ def activity_signup_cancel(request, activity_id: Id):
     signup = selectors.signup_of(activity, selectors.volunteer_of(request.user))
     if signup is None:
         raise Http404("您没有报名此活动 / You have not signed up for this activity")
-    try:
-        signup = signup_cancel(actor=request.user, signup=signup)
-    except VolunteeringConflict as conflict:
-        return Status(409, {"detail": conflict.message})
-    except ValidationError as error:
-        return refused(error)
-    out = _signup_out(signup)
-    out["message"] = "已取消报名 / Sign-up cancelled"
-    return Status(200, out)
+    return _signup_answer(200, lambda: signup_cancel(actor=request.user, signup=signup),
+                          "已取消报名 / Sign-up cancelled")
 
 
 class EntryListedOut(HoursOut):
