@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.admin_services import AuditedAdmin, ReadOnly
 from core.forms import AdminLoginForm
-from core.models import Event, InboxLine, OutboxMessage
+from core.models import Chain, Checkpoint, Event, InboxLine, OutboxMessage
 
 admin.site.login_form = AdminLoginForm
 
@@ -11,11 +11,28 @@ admin.site.login_form = AdminLoginForm
 class EventAdmin(ReadOnly, admin.ModelAdmin):
     """The event log is append-only: the admin reads it, nobody adds, changes or deletes through it."""
 
-    list_display = ["at", "verb", "subject_type", "subject_id", "actor"]
-    list_filter = ["verb", "subject_type"]
+    list_display = ["at", "verb", "subject_type", "subject_id", "actor", "chain", "seq"]
+    list_filter = ["chain", "verb", "subject_type"]
     search_fields = ["verb", "subject_type", "subject_id"]
     date_hierarchy = "at"
     list_select_related = ["actor"]
+
+
+@admin.register(Chain)
+class ChainAdmin(ReadOnly, admin.ModelAdmin):
+    """The event log's chains (core.events), read only: each one's length and head, moved by appends alone."""
+
+    list_display = ["name", "length", "head", "origin"]
+    search_fields = ["name"]
+
+
+@admin.register(Checkpoint)
+class CheckpointAdmin(ReadOnly, admin.ModelAdmin):
+    """The signed checkpoints (core.checkpoints), read only: made by the huey consumer or `manage.py checkpoint`."""
+
+    list_display = ["id", "at", "root", "public_key"]
+    search_fields = ["root"]
+    date_hierarchy = "at"
 
 
 @admin.register(InboxLine)

@@ -38,7 +38,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from core.events import events_head
+from core.events import chains_version
 
 FORMAT = "minsheng-backup"
 VERSION = 1
@@ -94,7 +94,7 @@ def backup_create(output: Path | str | None = None) -> tuple[Path, dict]:
                 "created_at": timezone.localtime().isoformat(timespec="seconds"),
                 "migrations": sorted(f"{app}.{name}" for app, name in
                                      MigrationRecorder(connection).applied_migrations()),
-                "tables": table_counts(), "events_head": events_head(), "members": {},
+                "tables": table_counts(), "events_version": chains_version(), "members": {},
             }
         # The files after the snapshot: a photo is stored before the row that names it commits, so every photo
         # the copy names is here (one uploaded meanwhile is here too, named by nothing yet).

@@ -29,13 +29,34 @@ class PinyinSearchable(models.Model):
         return Q(name__icontains=q) | Q(pinyin__contains=compact)
 
 
+class Chain(models.Model):
+    """One hash chain of the event log (core.events): a subdistrict's, named by its code, for the records placed
+    in it; the city's for the rest; and `legacy`, the single chain of every event before chains were split, closed,
+    whose last hash is where every other chain begins. Its row is the chain's head and length, locked by each
+    append, so appends in different chains never wait for each other."""
+
+    name = models.CharField(primary_key=True, max_length=12)
+    origin = models.CharField(max_length=64)  # the hash the chain's first event follows
+    length = models.PositiveBigIntegerField(default=0)
+    head = models.CharField(max_length=64)  # the last event's hash (the origin while it has none)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.length})"
+
+
 class Event(models.Model):
     """The append-only, hash-chained log of every write: who did what to which record, and when.
 
-    Each event's hash covers its own content and the previous event's hash, so changing or deleting
-    any past event breaks every hash after it (see `manage.py verify_events`).
+    Each event's hash covers its own content and the previous event's hash in its chain, so changing or deleting
+    any past event breaks every hash after it; signed checkpoints (core.checkpoints) publish each chain's length
+    and head, so a rewrite or a truncation is found too (see `manage.py verify_events`).
     """
 
+    chain = models.CharField(max_length=12)
+    seq = models.PositiveBigIntegerField()  # the event's position in its chain, from 1
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
@@ -49,9 +70,27 @@ class Event(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["subject_type", "subject_id", "id"])]
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="event_chain_seq")]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.verb} {self.subject_type}#{self.subject_id}"
+
+
+class Checkpoint(models.Model):
+    """A signed statement of every chain's length and head at one moment (core.checkpoints), published so that
+    anyone can keep copies: a later rewrite or truncation of the log no longer matches them."""
+
+    at = models.DateTimeField()
+    chains = models.JSONField()  # [{"name", "origin", "length", "head"}], by name
+    root = models.CharField(max_length=64)  # the Merkle root over the chains
+    public_key = models.CharField(max_length=64)  # the Ed25519 public key that signed it, hex
+    signature = models.CharField(max_length=128)  # Ed25519, hex
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"#{self.pk} {self.at:%Y-%m-%d %H:%M} {self.root[:12]}"
 
 
 class InboxLine(models.Model):

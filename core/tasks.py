@@ -1,7 +1,8 @@
 """The nightly backup: at BACKUP_HOUR o'clock (TIME_ZONE's day) a new backup in BACKUP_DIR (core.backup), then
 all but the newest BACKUP_KEEP there deleted. BACKUP_ENABLED=false turns it off (backups made elsewhere).
 
-Every minute, the messages whose task was lost are sent again (core.notify.messages_resend)."""
+Every minute, the messages whose task was lost are sent again (core.notify.messages_resend); every
+CHECKPOINT_EVERY_MINUTES, the event chains' heads are signed (core.checkpoints)."""
 
 import datetime
 import logging
@@ -13,6 +14,7 @@ from huey.contrib.djhuey import db_periodic_task
 
 from core import notify
 from core.backup import backup_create, backups_prune
+from core.checkpoints import KeyMissing, checkpoint_make
 
 log = logging.getLogger(__name__)
 
@@ -34,3 +36,17 @@ def backup_nightly() -> None:
 def messages_resend_task():
     if sent := notify.messages_resend():
         log.warning("resent %s messages whose task was lost", sent)
+
+
+def checkpoint_due(moment: datetime.datetime) -> bool:
+    every = settings.CHECKPOINT_EVERY_MINUTES
+    return bool(every) and (moment.hour * 60 + moment.minute) % every == 0
+
+
+@db_periodic_task(checkpoint_due)
+def checkpoint_periodic() -> None:
+    """Sign the chains' heads every CHECKPOINT_EVERY_MINUTES (when anything was appended since the last)."""
+    try:
+        checkpoint_make()
+    except KeyMissing as missing:
+        log.error("%s", missing)

@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.events import events_head
+from core.events import chains_version
 from ledger import builders
 from ledger.periods import Period
 from ledger.section_data import BuiltSection, SectionData
-from places.models import Place, PlaceKind
+from places.models import Place, PlaceKind, chains_under
 
 
 @dataclass(frozen=True)
@@ -61,14 +61,15 @@ CACHE_VERSION = 5
 def ledger_build(place: Place, period: Period, *, public: bool, **deeds_page) -> list[BuiltSection]:
     """Every section that applies to the place; `deeds_page`: deeds_offset, deeds_limit (default the first 50).
 
-    Cached under the head of the event chain: every write that can move a figure appends an event, so a new
-    head means a new key and a cached ledger is never stale. The head is read before the sections, so a
-    ledger is never stored under a head newer than its data. Today's date is in the key for figures that
+    Cached under the heads of the event chains of the place's subdistricts and the city's: every write that can
+    move a figure appends an event there, so a new head means a new key and a cached ledger is never stale, while
+    a write in another subdistrict leaves this one's cache warm. The heads are read before the sections, so a
+    ledger is never stored under heads newer than its data. Today's date is in the key for figures that
     count days; the language for the labels."""
     applicable = [section for section in SECTIONS if section.applies(place)]
     deeds = ",".join(f"{k}={v}" for k, v in sorted(deeds_page.items()))
-    key = (f"ledger:{events_head()}:{timezone.localdate()}:{get_language()}:{place.code}:{period.start}:"
-           f"{period.end}:{int(public)}:{deeds}")
+    key = (f"ledger:{chains_version(under=chains_under(place))}:{timezone.localdate()}:{get_language()}:"
+           f"{place.code}:{period.start}:{period.end}:{int(public)}:{deeds}")
     data = cache.get(key, version=CACHE_VERSION)
     if data is None:
         scope = builders.LedgerScope(place, period, public, **deeds_page)

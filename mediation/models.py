@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from people.models import validate_phone
+from places.models import chain_of
 
 
 class BuildingPair(models.Model):
@@ -117,6 +118,10 @@ class Dispute(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def events_chain(self) -> str:  # core.events: the chain of its events
+        return chain_of(self.place)
 
 
 class PartyRole(models.TextChoices):

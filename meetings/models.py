@@ -12,6 +12,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from places.models import chain_of
+
 
 class BodyKind(models.TextChoices):
     COMMITTEE = "committee", _("Community-building work committee (社工委)")
@@ -60,6 +62,10 @@ class Body(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def events_chain(self) -> str:  # core.events: the chain of its events
+        return chain_of(self.place)
 
 
 class Member(models.Model):
@@ -130,6 +136,10 @@ class Meeting(models.Model):
 
     def __str__(self):
         return f"{self.body} · {self.title}"
+
+    @property
+    def events_chain(self) -> str:  # core.events: the chain of its events
+        return self.body.events_chain
 
 
 class AgendaItem(models.Model):

@@ -353,6 +353,13 @@ BACKUP_ENABLED = env_bool("BACKUP_ENABLED", True)
 BACKUP_HOUR = env_int("BACKUP_HOUR", 3, minimum=0, maximum=23)
 BACKUP_KEEP = env_int("BACKUP_KEEP", 14, minimum=1)
 
+# Signed checkpoints of the event chains (core/checkpoints.py, docs/verifiable-history.md): the Ed25519 key, as
+# base64 of its 32 bytes in CHECKPOINT_KEY or a PEM file (`manage.py checkpoint_key` makes it), and how often the
+# huey consumer signs the chains' heads (minutes; 0: only on demand, `manage.py checkpoint`).
+CHECKPOINT_KEY = env_str("CHECKPOINT_KEY", "")
+CHECKPOINT_KEY_FILE = Path(env_str("CHECKPOINT_KEY_FILE", str(VAR_DIR / "checkpoint-key.pem")))
+CHECKPOINT_EVERY_MINUTES = env_int("CHECKPOINT_EVERY_MINUTES", 60, minimum=0, maximum=1440)
+
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "minsheng@localhost")
 

@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 from core.models import PinyinSearchable
 from people.masking import mask_name
 from people.models import validate_phone
+from places.models import chain_of
 
 
 class Category(PinyinSearchable):
@@ -234,6 +235,10 @@ class Need(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def events_chain(self) -> str:  # core.events: the chain of its events
+        return chain_of(self.place)
 
     @property
     def holder(self):

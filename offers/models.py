@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.models import PinyinSearchable
+from places.models import chain_of
 
 
 class OfferKind(models.TextChoices):
@@ -85,6 +86,10 @@ class Offer(PinyinSearchable):
     def __str__(self):
         return self.name
 
+    @property
+    def events_chain(self) -> str:  # core.events: the chain of its events
+        return chain_of(self.place)
+
     def clean(self):
         unknown = [g for g in self.eligibility or [] if g not in EligibilityGroup.values]
         if unknown or not isinstance(self.eligibility, list):
@@ -119,6 +124,10 @@ class Session(models.Model):
 
     def __str__(self):
         return f"{self.offer} · {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def events_chain(self) -> str:  # core.events: the chain of its events
+        return self.offer.events_chain
 
 
 class BookingState(models.TextChoices):
@@ -161,6 +170,10 @@ class Booking(models.Model):
 
     def __str__(self):
         return f"{self.session} · {self.get_state_display()}"
+
+    @property
+    def events_chain(self) -> str:  # core.events: the chain of its events
+        return self.session.events_chain
 
 
 class Eligibility(models.Model):

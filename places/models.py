@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from shapely.geometry import shape
 
+from core.events import CITY_CHAIN
 from core.models import PinyinSearchable
 
 
@@ -72,12 +73,28 @@ class Place(PinyinSearchable):
         if errors:
             raise ValidationError(errors)
 
+    @property
+    def events_chain(self) -> str:
+        return chain_of(self)
+
     def contains(self, other: "Place") -> bool:
         return other.code.startswith(self.code)
 
     def ancestors(self) -> list["Place"]:
         """From the root down to the parent, found by code prefixes in one query."""
         return list(Place.objects.filter(code__in=containing_codes(self.code)[:-1]).order_by("code"))
+
+
+def chain_of(place: "Place | None") -> str:
+    """The event chain (core.events) of a record placed here: its subdistrict's, named by the subdistrict's code;
+    the city's for a place above the subdistricts and for a record with no place."""
+    length = PLACE_RULES[PlaceKind.SUBDISTRICT][1]
+    return place.code[:length] if place is not None and len(place.code) >= length else CITY_CHAIN
+
+
+def chains_under(place: "Place") -> str:
+    """The prefix of the names of the chains of records placed in or under the place (core.events.chains_version)."""
+    return place.code[:PLACE_RULES[PlaceKind.SUBDISTRICT][1]]
 
 
 def containing_codes(code: str) -> list[str]:

@@ -5,6 +5,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.models import PinyinSearchable
 from people.models import validate_phone
+from places.models import chain_of
 
 
 class SiteKind(models.TextChoices):
@@ -35,6 +36,10 @@ class Site(PinyinSearchable):
 
     def __str__(self):
         return self.name
+
+    @property
+    def events_chain(self) -> str:  # core.events: the chain of its events
+        return chain_of(self.place)
 
 
 class ItemKind(models.TextChoices):

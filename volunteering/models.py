@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.models import PinyinSearchable
+from places.models import chain_of
 
 
 class ActivityKind(models.TextChoices):
@@ -69,6 +70,10 @@ class Activity(PinyinSearchable):
     def __str__(self):
         return f"{self.name} · {self.starts_at:%Y-%m-%d}"
 
+    @property
+    def events_chain(self) -> str:  # core.events: the chain of its events
+        return chain_of(self.place)
+
 
 class Volunteer(models.Model):
     """A person's volunteer record: its number (志愿者编号), and whether their name may appear in public."""
@@ -117,6 +122,10 @@ class Signup(models.Model):
 
     def __str__(self):
         return f"{self.activity} · {self.volunteer}"
+
+    @property
+    def events_chain(self) -> str:  # core.events: the chain of its events
+        return self.activity.events_chain
 
 
 class HoursState(models.TextChoices):

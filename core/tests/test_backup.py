@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import connection
 
 from core.backup import MANIFEST, backups_prune
-from core.events import events_head
+from core.events import chains_version
 from core.tasks import backup_due, backup_nightly
 from places.models import Place
 
@@ -35,14 +35,14 @@ OWN = ("DATABASE_URL", "REDIS_URL", "SQLITE_PATH", "VAR_DIR", "MEDIA_ROOT", "BAC
 PROBE = """
 import dataclasses, json
 from core.backup import table_counts
-from core.events import events_head
+from core.events import chains_version
 from ledger import periods
 from ledger.sections import ledger_build
 from places.models import Place
 place = Place.objects.get(kind="subdistrict")
 ledger = {str(public): [dataclasses.asdict(b) for b in ledger_build(place, periods.year(2021), public=public)]
           for public in (True, False)}
-print(json.dumps({"tables": table_counts(), "head": events_head(), "ledger": ledger}, ensure_ascii=False,
+print(json.dumps({"tables": table_counts(), "head": chains_version(), "ledger": ledger}, ensure_ascii=False,
                  default=str))
 """
 
@@ -117,7 +117,7 @@ def test_the_manifest_describes_the_copy(demo):
         manifest = json.load(tar.extractfile(MANIFEST))
         names = tar.getnames()
     assert (manifest["format"], manifest["version"], manifest["engine"]) == ("minsheng-backup", 1, "sqlite")
-    assert manifest["tables"] == demo["before"]["tables"] and manifest["events_head"] == demo["before"]["head"]
+    assert manifest["tables"] == demo["before"]["tables"] and manifest["events_version"] == demo["before"]["head"]
     assert "core.0001_initial" in manifest["migrations"] and manifest["created_at"]
     assert names[-1] == MANIFEST and set(names[:-1]) == set(manifest["members"])
     assert {n.removeprefix("media/"): m["sha256"] for n, m in manifest["members"].items()
@@ -268,7 +268,7 @@ def test_the_nightly_backup_keeps_the_newest(tree, settings, tmp_path):
         manifest = json.load(tar.extractfile(MANIFEST))
     assert manifest["engine"] == connection.vendor
     assert manifest["tables"]["places_place"] == Place.objects.count() == 11
-    assert manifest["events_head"] == events_head()
+    assert manifest["events_version"] == chains_version()
     assert "media/needs/photo.jpg" in manifest["members"]
 
 

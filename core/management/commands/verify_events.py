@@ -1,16 +1,74 @@
+import json
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
-from core.events import events_verify
+from core.checkpoints import CheckpointRefused, checkpoint_check, checkpoint_public
+from core.events import STATE_CHECKS, events_verify
+from core.models import Checkpoint
+
+REASONS = {
+    "changed": "内容或哈希被改动 / its content or hash was changed",
+    "missing": "事件缺失（被删除）/ the event is missing (deleted)",
+    "truncated": "链的末尾被截去 / the chain's end was cut off",
+    "length": "链比记录的长度多出事件 / the chain has more events than its recorded length",
+    "origin": "链的起点与检查点不符 / the chain does not begin where the checkpoint says",
+    "checkpoint": "与已发布的检查点不符（整段被重算）/ differs from the published checkpoint (rewritten)",
+}
 
 
 class Command(BaseCommand):
-    help = "Check the hash chain of the event log and report the first broken link."
+    help = ("Check every chain of the event log from its origin, and against the latest signed checkpoint (or one "
+            "kept elsewhere, --checkpoint); with --state, replay each record's events and compare with its row.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--checkpoint", type=Path, help="a checkpoint's JSON kept outside the database")
+        parser.add_argument("--public-key", help="the public key (hex) the checkpoint must be signed with "
+                                                 "(default: the one it names; compare it with the published one)")
+        parser.add_argument("--state", action="store_true", help="also replay every record's events")
 
     def handle(self, *args, **options):
-        checked, broken = events_verify()
+        published = self.checkpoint(options)
+        checked, broken = events_verify(published)
         if broken is not None:
-            raise CommandError(
-                f"事件链在第 {checked + 1} 个事件处断开 (id={broken.id}, {broken.verb} "
-                f"{broken.subject_type}#{broken.subject_id}, {broken.at:%Y-%m-%d %H:%M}). "
-                f"The event chain is broken at event id={broken.id}.")
-        self.stdout.write(f"事件链完整：共 {checked} 个事件。The event chain is intact: {checked} events.")
+            event = broken.event
+            where = (f"id={event.id}, {event.verb} {event.subject_type}#{event.subject_id}, {event.at:%Y-%m-%d %H:%M}"
+                     if event else "no event there")
+            raise CommandError(f"事件链 {broken.chain} 在第 {broken.seq} 个事件处断开：{REASONS[broken.reason]}"
+                               f" ({where}). The event chain {broken.chain} is broken at position {broken.seq}.")
+        against = f"，与第 {published['number']} 号检查点一致 / matching checkpoint #{published['number']}" \
+            if published else "（还没有检查点 / no checkpoint yet）"
+        self.stdout.write(f"事件链完整：共 {checked} 个事件{against}。The event chain is intact: {checked} events.")
+        if options["state"]:
+            self.state()
+
+    def checkpoint(self, options) -> dict | None:
+        if options["checkpoint"]:
+            try:
+                published = json.loads(options["checkpoint"].read_text())
+            except (OSError, ValueError) as exc:
+                raise CommandError(f"读不了检查点文件 / cannot read the checkpoint: {exc}") from None
+        else:
+            latest = Checkpoint.objects.first()
+            if latest is None:
+                return None
+            published = checkpoint_public(latest)
+        try:
+            checkpoint_check(published, options["public_key"] or published["public_key"])
+        except CheckpointRefused as refused:
+            raise CommandError(refused.reason) from None
+        except (KeyError, TypeError, ValueError):
+            raise CommandError("检查点文件的格式不对 / the checkpoint file is not a checkpoint") from None
+        return published
+
+    def state(self):
+        mismatches = 0
+        for _subject_type, check in sorted(STATE_CHECKS.items()):
+            for mismatch in check():
+                mismatches += 1
+                self.stdout.write(f"  {mismatch.subject_type}#{mismatch.subject_id} {mismatch.field}: "
+                                  f"记录 row {mismatch.row!r} ≠ 事件 events {mismatch.replayed!r}")
+        if mismatches:
+            raise CommandError(f"{mismatches} 处记录与其事件不符。{mismatches} fields differ from their events.")
+        self.stdout.write(f"全部记录与其事件一致（{', '.join(sorted(STATE_CHECKS))}）。"
+                          f"Every record matches its events.")
