@@ -78,6 +78,13 @@ MINUTE = datetime.timedelta(minutes=1)
 RESOLVE_NOTE, EVIDENCE = "已办结：现场处理完毕，居民签字确认", "居民签字的验收单"
 
 
+def chain_of_code(code: str) -> str:
+    """The event chain of a record placed at the place with this code (places.models.chain_of's rule)."""
+    from places.models import chain_of
+
+    return chain_of(SimpleNamespace(code=code))
+
+
 def weighted(rng, pairs):
     return rng.choices([v for v, _w in pairs], [w for _v, w in pairs])[0]
 
@@ -109,8 +116,14 @@ class City:
         self.clock += datetime.timedelta(seconds=1)
         return self.clock
 
-    def event(self, *, verb, subject_type, subject_id, data, actor_id=None, at=None):
-        self.chain.append(at=at or self.tick(), actor_id=self.root if actor_id is None else actor_id, verb=verb,
+    def event(self, *, verb, subject_type, subject_id, data, actor_id=None, at=None, chain=None):
+        """One service's event: in the city's chain unless the subject is placed in a subdistrict (`chain`).
+        Each service mirrored here writes one event, or several of one subject, so each lands in the chain
+        of its transaction's first event as core.events puts it."""
+        from core.events import CITY_CHAIN
+
+        self.chain.append(chain=chain or CITY_CHAIN, at=at or self.tick(),
+                          actor_id=self.root if actor_id is None else actor_id, verb=verb,
                           subject_type=subject_type, subject_id=subject_id, data=data)
 
     def user(self, username, *, usable=True, superuser=False, active=True) -> int:
@@ -139,7 +152,7 @@ class City:
         pk = self.sink.add(Place, {"kind": kind, "name": name, "code": code, "parent_id": parent and parent[0],
                                    "pinyin": self.pinyin(name), "updated_at": self.clock, **extra})
         self.event(verb="place_create", subject_type="places.place", subject_id=pk,
-                   data={"code": code, "kind": kind, "name": name})
+                   data={"code": code, "kind": kind, "name": name}, chain=chain_of_code(code))
         return pk, code
 
     def person(self, *, name, phone, home, user=None, room="", resident=False, skills="", gender="") -> int:
@@ -373,6 +386,7 @@ class City:
             self.log(f"records: {time.perf_counter() - started:.1f} s")
             self.build_needs()
             self.sink.finish()
+            self.chain.finish()
             self.rollups_rebuild()
         self.counts["events"] = self.chain.count
         self.counts["seconds"] = round(time.perf_counter() - started, 1)
@@ -428,7 +442,7 @@ class NeedLife:
         for key, value in self.need.items():
             if isinstance(value, datetime.datetime):
                 self.need[key] = value.astimezone(datetime.UTC)
-        self.events.append({"at": self.at, "actor_id": actor, "verb": f"need.{action}",
+        self.events.append({"chain": self.chain, "at": self.at, "actor_id": actor, "verb": f"need.{action}",
                             "subject_type": "needs.need", "subject_id": self.pk,
                             "data": {"from": before or None, "to": after, **data}})
         self.notify(action, actor)
@@ -518,6 +532,7 @@ class NeedLife:
             reporter, home = rng.choice(grid["residents"])
             submitter = grid["worker"] if channel in ("field_visit", "council") else city.community_staff[
                 grid["community"]]
+        self.chain = chain_of_code(home[1])
         category_id, category = rng.choice(city.categories)
         phrase = rng.choice(PHRASES[category])
         staff = city.community_staff[grid["community"]]

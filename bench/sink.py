@@ -1,6 +1,6 @@
 """Fast writes for the synthetic city: rows go straight into the tables, in the shape Django itself stores
-them — `executemany` on SQLite, `COPY … FROM STDIN` on PostgreSQL — and the event log is hash-chained by
-the same `core.events.event_hash` that `event_append` uses.
+them — `executemany` on SQLite, `COPY … FROM STDIN` on PostgreSQL — and the event log is hash-chained per
+chain as `core.events.event_append` chains it (`event_leaf`, `chain_link`), with the chains' rows kept.
 
 Rows are dicts keyed by field attname (`place_id`, not `place`); a field left out takes its model default.
 Primary keys are handed out here, so the caller can refer to a row before it is written.
@@ -13,7 +13,8 @@ import json
 from django.core.management.color import no_style
 from django.db import connection, models
 
-from core.events import GENESIS, event_hash
+from core import models as core_models
+from core.events import GENESIS, LEGACY_CHAIN, chain_link, event_leaf
 from core.models import Event
 
 FLUSH_ROWS = 20_000
@@ -120,20 +121,33 @@ def _same(value):
 
 
 class Chain:
-    """The event log, appended in order with each event carrying the previous one's hash."""
+    """The event log: each event appended to the chain it names (its subject's, places.models.chain_of), numbered
+    and linked to the previous event of that chain; a chain that has no event yet begins at the legacy chain's
+    head, as core.events.chain_lock begins it. `finish` writes the chains' rows (length and head)."""
 
     def __init__(self, sink: Sink):
         self.sink = sink
-        last = Event.objects.order_by("-id").values_list("hash", flat=True).first()
-        self.prev_hash = last or GENESIS
+        rows = core_models.Chain.objects.values_list("name", "length", "head")
+        self.heads: dict[str, tuple[int, str]] = {name: (length, head) for name, length, head in rows}
+        self.origin = self.heads.get(LEGACY_CHAIN, (0, GENESIS))[1]
         self.count = 0
 
-    def append(self, *, at: datetime.datetime, actor_id, verb: str, subject_type: str, subject_id, data: dict):
+    def append(self, *, chain: str, at: datetime.datetime, actor_id, verb: str, subject_type: str, subject_id,
+               data: dict):
         at = at.astimezone(datetime.UTC)
-        digest = event_hash(prev_hash=self.prev_hash, at=at, actor_id=actor_id, verb=verb,
-                            subject_type=subject_type, subject_id=subject_id, data=data)
-        self.sink.add(Event, {"at": at, "actor_id": actor_id, "verb": verb, "subject_type": subject_type,
-                              "subject_id": str(subject_id), "data": data, "prev_hash": self.prev_hash,
-                              "hash": digest})
-        self.prev_hash = digest
+        length, prev_hash = self.heads.get(chain, (0, self.origin))
+        leaf = event_leaf(at=at, actor_id=actor_id, verb=verb, subject_type=subject_type, subject_id=subject_id,
+                          data=data)
+        digest = chain_link(prev_hash, leaf)
+        self.sink.add(Event, {"chain": chain, "seq": length + 1, "at": at, "actor_id": actor_id, "verb": verb,
+                              "subject_type": subject_type, "subject_id": str(subject_id), "data": data,
+                              "prev_hash": prev_hash, "hash": digest})
+        self.heads[chain] = (length + 1, digest)
         self.count += 1
+
+    def finish(self):
+        """Write each chain's row: created with the origin it began at, or moved to its new length and head."""
+        for name, (length, head) in self.heads.items():
+            core_models.Chain.objects.update_or_create(
+                name=name, defaults={"length": length, "head": head}, create_defaults={
+                    "origin": self.origin, "length": length, "head": head})
