@@ -112,10 +112,15 @@ def chain_lock(name: str) -> tuple[int, str]:
     its length and head. On SQLite the IMMEDIATE transaction already holds the write lock."""
     row = Chain.objects.select_for_update().filter(name=name).values_list("length", "head").first()
     if row is None:
-        origin = Chain.objects.filter(name=LEGACY_CHAIN).values_list("head", flat=True).first() or GENESIS
+        origin = chains_origin()
         Chain.objects.bulk_create([Chain(name=name, origin=origin, head=origin)], ignore_conflicts=True)
         row = Chain.objects.select_for_update().filter(name=name).values_list("length", "head").get()
     return row
+
+
+def chains_origin() -> str:
+    """Where every chain but the legacy one begins: the legacy chain's last hash."""
+    return Chain.objects.filter(name=LEGACY_CHAIN).values_list("head", flat=True).first() or GENESIS
 
 
 def _transaction_chain(chain: str) -> str:
@@ -169,7 +174,7 @@ def events_verify(checkpoint: dict | None = None) -> tuple[int, Break | None]:
     must reach its length with its head there: a rewrite with every later hash recomputed, or a cut-off end, no
     longer matches the copy published."""
     checked = 0
-    legacy_head = Chain.objects.filter(name=LEGACY_CHAIN).values_list("head", flat=True).first() or GENESIS
+    legacy_head = chains_origin()
     published = {c["name"]: c for c in (checkpoint or {}).get("chains", [])}
     names = sorted(set(Chain.objects.values_list("name", flat=True)) | set(published))
     for name in names:

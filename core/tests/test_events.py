@@ -100,3 +100,37 @@ def test_the_hash_of_an_event_links_the_previous_hash_and_the_events_leaf(tree):
     leaf = event_leaf(at=event.at, actor_id=event.actor_id, verb=event.verb, subject_type=event.subject_type,
                       subject_id=event.subject_id, data=event.data)
     assert event.hash == chain_link(event.prev_hash, leaf) == event_hash(event, event.prev_hash)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_closes_the_single_chain_as_legacy_where_the_new_chains_begin(tree, root):
+    from django.db import connection, transaction
+    from django.db.migrations.executor import MigrationExecutor
+
+    from core.events import GENESIS, event_append, event_hash_v1
+
+    def migrate(target):
+        executor = MigrationExecutor(connection)
+        executor.migrate([("core", target)])
+        return executor.loader.project_state([("core", target)]).apps
+
+    old = migrate("0003_outbox_sms")
+    try:
+        # The log as the code before the split wrote it: one chain over every event, hashed the old way.
+        prev_hash = GENESIS
+        for event in old.get_model("core", "Event").objects.order_by("id"):
+            event.prev_hash, event.hash = prev_hash, event_hash_v1(
+                prev_hash=prev_hash, at=event.at, actor_id=event.actor_id, verb=event.verb,
+                subject_type=event.subject_type, subject_id=event.subject_id, data=event.data)
+            event.save(update_fields=["prev_hash", "hash"])
+            prev_hash = event.hash
+    finally:
+        migrate("0004_event_chains")
+    legacy = Chain.objects.get(name=LEGACY_CHAIN)
+    assert (legacy.origin, legacy.length, legacy.head) == (GENESIS, 11, prev_hash)
+    assert list(Event.objects.order_by("id").values_list("seq", flat=True)) == list(range(1, 12))
+    assert events_verify() == (11, None)
+    with transaction.atomic():
+        first = event_append(actor=root, verb="place_update", subject=tree["subdistrict"], data={})
+    assert (first.chain, first.seq, first.prev_hash) == ("620102010", 1, legacy.head)
+    assert Chain.objects.get(name="620102010").origin == legacy.head and events_verify() == (12, None)
