@@ -49,9 +49,10 @@ class Profile:
 
 
 PROFILES = {
-    "small": Profile(1, 1, 2, 2, 1, 2, 2, 3, 12, 400, 2),
-    # A subdistrict like 拱星墩: 6 communities, 48 grids (~14,000 households), 36 units; 10,000 needs a year.
-    "default": Profile(1, 1, 6, 8, 3, 4, 6, 20, 150, 50_000, 5),
+    "small": Profile(1, 2, 1, 2, 1, 2, 2, 3, 12, 400, 2),
+    # Two subdistricts of 3 communities (two event chains, raced at once), 48 grids (~14,000 households) in all,
+    # 36 units; 10,000 needs a year.
+    "default": Profile(1, 2, 3, 8, 3, 4, 6, 20, 150, 50_000, 5),
     "subdistrict": Profile(1, 1, 6, 8, 3, 4, 6, 20, 150, 200_000, 20),
     # Lanzhou: 8 districts × 10 subdistricts × 10 communities × 6 grids = 4,800 grids, 2,400 units,
     # 192,000 party members, 960,000 residents on record, 10 million needs over 10 years.

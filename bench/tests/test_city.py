@@ -1,5 +1,6 @@
-"""The synthetic city is what the services would have written: its chain verifies, every need's events are
-legal transitions that end in the need's state, and needs replayed through `need_act` come out the same."""
+"""The synthetic city is what the services would have written: its chains verify, each event is in its subject's
+chain, every need's events are legal transitions that end in the need's state, and needs replayed through
+`need_act` come out the same, in the same chains."""
 
 from collections import Counter, defaultdict
 
@@ -8,11 +9,12 @@ from django.contrib.auth.models import User
 from django.forms.models import model_to_dict
 
 from bench.city import PROFILES, City
-from core.events import events_verify
-from core.models import Event, InboxLine
+from core.events import CITY_CHAIN, LEGACY_CHAIN, events_verify
+from core.models import Chain, Event, InboxLine
 from needs import workflow
 from needs.models import Need, NeedReporter, ProgressNote
 from needs.services import need_act
+from places.models import Place, chain_of
 
 
 def generate(needs=300, published=5):
@@ -54,6 +56,28 @@ def test_it_writes_a_valid_chain_and_legal_lifecycles():
     assert {"need.claim", "need.dispatch", "need.resolve", "need.rate", "need.follow_up"} <= set(verbs)
 
 
+@pytest.mark.django_db
+def test_each_event_is_in_its_subjects_chain():
+    generate()
+    places = {str(p.pk): p for p in Place.objects.all()}
+    need_places = {str(n.pk): n.place for n in Need.objects.select_related("place")}
+    expected = {"places.place": places, "needs.need": need_places}
+    origin = Chain.objects.get(name=LEGACY_CHAIN).head
+    seqs = defaultdict(list)
+    for event in Event.objects.order_by("id"):
+        placed = expected.get(event.subject_type, {}).get(event.subject_id)
+        assert event.chain == (chain_of(placed) if placed else CITY_CHAIN), (event.verb, event.subject_id)
+        seqs[event.chain].append(event)
+    subdistricts = sorted(Place.objects.filter(kind="subdistrict").values_list("code", flat=True))
+    assert len(subdistricts) == 2 and sorted(seqs) == sorted([CITY_CHAIN, *subdistricts])
+    for name, chain in seqs.items():
+        assert [e.seq for e in chain] == list(range(1, len(chain) + 1))
+        assert chain[0].prev_hash == origin
+        row = Chain.objects.get(name=name)
+        assert (row.origin, row.length, row.head) == (origin, len(chain), chain[-1].hash)
+        assert len({int(e.subject_id) for e in chain if e.subject_type == "needs.need"}) > 50 or name == CITY_CHAIN
+
+
 def replay_fields(need: Need, event: Event) -> dict:
     """The fields a page or the API would have passed to need_act for this event."""
     action, data = event.verb.removeprefix("need."), event.data
@@ -79,7 +103,9 @@ def replay_fields(need: Need, event: Event) -> dict:
     return {"note": data["note"]} if "note" in data else {}
 
 
-@pytest.mark.django_db
+# Committed action by action, as a page or the API commits them: in one test transaction every event would go to
+# the chain of its first (core.events: one transaction, one chain).
+@pytest.mark.django_db(transaction=True)
 def test_it_writes_what_need_act_writes():
     generate()
     merged_into = set(NeedReporter.objects.values_list("need_id", flat=True)) | set(
@@ -105,8 +131,8 @@ def test_it_writes_what_need_act_writes():
         assert {k: v for k, v in model_to_dict(copy).items() if k not in skip} == {
             k: v for k, v in model_to_dict(original).items() if k not in skip}, path
         replayed = list(Event.objects.filter(subject_type="needs.need", subject_id=str(copy.pk)).order_by("id"))
-        assert [(e.verb, e.actor_id, e.at, e.data) for e in replayed] == [
-            (e.verb, e.actor_id, e.at, e.data) for e in events[pk]], path
+        assert [(e.chain, e.verb, e.actor_id, e.at, e.data) for e in replayed] == [
+            (e.chain, e.verb, e.actor_id, e.at, e.data) for e in events[pk]], path
         assert notices(copy) == notices(original), path
         assert notes(copy) == notes(original), path
     assert events_verify()[1] is None
