@@ -12,4 +12,8 @@ urlpatterns = [
     path("needs/inbox/", views.inbox, name="inbox"),
     path("needs/inbox/read/", views.inbox_read, name="inbox_read"),
     path("needs/inbox/<int:pk>/open/", views.inbox_open, name="inbox_open"),
+    # The event log's signed checkpoints, for anyone to read and keep (docs/verifiable-history.md).
+    path("checkpoints/", views.checkpoints, name="checkpoints"),
+    path("checkpoints/latest.json", views.checkpoint_latest, name="checkpoint_latest"),
+    path("checkpoints/<int:number>.json", views.checkpoint_json, name="checkpoint_json"),
 ]

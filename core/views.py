@@ -1,19 +1,25 @@
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import defaults
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from core.models import InboxLine
+from core.api import json_error
+from core.checkpoints import checkpoint_public, key_id
+from core.events import CITY_CHAIN, LEGACY_CHAIN
+from core.models import Checkpoint, InboxLine
 from core.params import BadInput
 
 INBOX_PAGE_SIZE = 20
@@ -107,3 +113,67 @@ def inbox_open(request, pk):
         line.save(update_fields=["read_at"])
     here = line.link.startswith("/") and url_has_allowed_host_and_scheme(line.link, allowed_hosts=None)
     return redirect(line.link if here else "inbox")
+
+
+# --- The signed checkpoints, published for anyone (core.checkpoints, docs/verifiable-history.md) ----------------
+
+CHECKPOINTS_PAGE_SIZE = 50
+# A numbered checkpoint never changes: any copy may be kept for a year. The latest changes every
+# CHECKPOINT_EVERY_MINUTES at most, so a minute's copy is never far behind.
+NUMBERED_CACHE = "public, max-age=31536000, immutable"
+LATEST_CACHE = "public, max-age=60"
+
+_chain_labels: list[Callable[[list[str]], dict[str, str]]] = []
+
+
+def chain_labels_register(function: Callable[[list[str]], dict[str, str]]) -> None:
+    """The app that knows what a chain's name stands for (places: a subdistrict's code) gives its labels
+    ({name: label}) to the checkpoints page; core knows only the names."""
+    _chain_labels.append(function)
+
+
+def _labels(names: list[str]) -> dict[str, str]:
+    labels = {CITY_CHAIN: _("City (records in no subdistrict)"), LEGACY_CHAIN: _("Before the split (closed)")}
+    for function in _chain_labels:
+        labels.update(function([name for name in names if name not in labels]))
+    return labels
+
+
+@require_GET
+def checkpoints(request):
+    """What a checkpoint is, the latest one in full, and every earlier one paged, newest first."""
+    latest = Checkpoint.objects.first()
+    chains = []
+    if latest is not None:
+        labels = _labels([chain["name"] for chain in latest.chains])
+        chains = [{**chain, "label": labels.get(chain["name"], "")} for chain in latest.chains]
+    page = Paginator(Checkpoint.objects.only("at", "root", "public_key"), CHECKPOINTS_PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    return render(request, "core/checkpoints.html", {
+        "latest": latest, "published": latest and checkpoint_public(latest), "chains": chains, "page": page,
+        "every": settings.CHECKPOINT_EVERY_MINUTES,
+        "earlier": [(c, key_id(c.public_key)) for c in page],
+        "latest_url": request.build_absolute_uri(reverse("checkpoint_latest"))})
+
+
+def _checkpoint_json(checkpoint: Checkpoint, cache: str) -> JsonResponse:
+    response = JsonResponse(checkpoint_public(checkpoint))
+    response["Cache-Control"] = cache
+    response["Access-Control-Allow-Origin"] = "*"  # anyone's page or script may fetch and keep a copy
+    return response
+
+
+@require_GET
+def checkpoint_latest(request):
+    latest = Checkpoint.objects.first()
+    if latest is None:
+        return json_error(404, "还没有签署的检查点 / No checkpoint is signed yet")
+    return _checkpoint_json(latest, LATEST_CACHE)
+
+
+@require_GET
+def checkpoint_json(request, number):
+    checkpoint = Checkpoint.objects.filter(pk=number).first()
+    if checkpoint is None:
+        return json_error(404, f"没有第 {number} 号检查点 / No checkpoint No. {number}")
+    return _checkpoint_json(checkpoint, NUMBERED_CACHE)

@@ -27,6 +27,12 @@ def within(places, through: str = "") -> Q:
     return q
 
 
+def chain_labels(names: list[str]) -> dict[str, str]:
+    """The subdistricts whose event chains these are (a chain is named by its subdistrict's code,
+    places.models.chain_of), for the checkpoints page (core.views.chain_labels_register)."""
+    return dict(Place.objects.filter(code__in=names).values_list("code", "name"))
+
+
 def place_search(q: str, *, limit: int = 50):
     return Place.objects.filter(Place.search_q(q)).select_related("parent")[:limit]
 

@@ -1119,6 +1119,8 @@ PAGE_RULES = {
         "discovery", "services", "service", "requests", "request", "token")),
                     "Open311: what a visitor reads of the ledger, the same for every caller (only public needs, read "
                     "through needs.public; interop/tests/test_open311.py, the privacy walk)"),
+    "checkpoint_json": "a signed checkpoint: public, the same for every caller, hashes only "
+                       "(core/tests/test_checkpoint_pages.py, the privacy walk)",
 }
 
 

@@ -37,6 +37,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from core.models import Checkpoint
 from ledger import periods
 from ledger import views as ledger_views
 from ledger.rollups import SCOPE_KINDS
@@ -420,6 +421,11 @@ PUBLIC_SURFACES = {
     "set_language": lambda demo: [("post", "/i18n/setlang/", {"language": "zh-hans", "next": "/"})],
     "api:token_create": lambda demo: [("post", "/api/v1/auth/token", {"username": "jumin", "password": "wrong"})],
     "api:api-root": lambda demo: ["/api/v1/"],
+    # The event log's signed checkpoints (core.views): the page, the latest and every numbered one, an unknown one.
+    "checkpoints": lambda demo: ["/checkpoints/", "/checkpoints/?page=2"],
+    "checkpoint_latest": lambda demo: ["/checkpoints/latest.json"],
+    "checkpoint_json": lambda demo: [*(f"/checkpoints/{pk}.json" for pk in Checkpoint.objects.values_list(
+        "pk", flat=True)), "/checkpoints/999999.json"],
 }
 
 
