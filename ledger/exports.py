@@ -12,11 +12,14 @@ from itertools import islice
 
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import xlsx
 from core.cells import cells_safe
+from core.checkpoints import key_id
+from core.models import Checkpoint
 from ledger.section_data import BuiltSection
 from ledger.selectors import place_names
 from needs.models import Rating
@@ -63,6 +66,20 @@ def deed_rows(needs: QuerySet, *, public: bool):
 
 # --- The files ------------------------------------------------------------------------------------
 
+def checkpoint_note(site: str) -> str:
+    """The footer of the PDF and the workbook: the latest signed checkpoint of the event log when the file is made,
+    and where anyone can fetch it, so that a printed copy names the record its figures came from
+    (docs/verifiable-history.md). `site` is the address the file's reader can reach (places.posters.base_url)."""
+    latest = Checkpoint.objects.first()
+    if latest is None:
+        return _("No checkpoint of the record is signed yet: %(url)s") % {"url": site + reverse("checkpoints")}
+    return _("This ledger's data is as of checkpoint No. %(number)s (%(at)s, root %(root)s…, key %(key)s); "
+             "check it: %(url)s") % {
+        "number": latest.pk, "at": timezone.localtime(latest.at).strftime("%Y-%m-%d %H:%M"),
+        "root": latest.root[:8], "key": key_id(latest.public_key),
+        "url": site + reverse("checkpoint_json", args=[latest.pk])}
+
+
 
 def figure_rows(built: list[BuiltSection]):
     """(section, key, label, value, unit) for every figure, the summary of every form."""
@@ -71,8 +88,9 @@ def figure_rows(built: list[BuiltSection]):
             yield b.title, f.key, f.label, f.value, f.unit
 
 
-def xlsx_write(built: list[BuiltSection], place, period, deeds_qs) -> tempfile.SpooledTemporaryFile:
-    """The workbook in a temporary file: a summary sheet, the deeds, one sheet per breakdown.
+def xlsx_write(built: list[BuiltSection], place, period, deeds_qs, note: str) -> tempfile.SpooledTemporaryFile:
+    """The workbook in a temporary file: a summary sheet (under the place and period, the checkpoint `note`), the
+    deeds, one sheet per breakdown.
 
     core.xlsx writes each row as it comes and the deeds are read from the database in batches, so a
     city-year of deeds takes the memory of one batch, not of the year.
@@ -82,6 +100,7 @@ def xlsx_write(built: list[BuiltSection], place, period, deeds_qs) -> tempfile.S
     with book.sheet(_("Summary"), widths=[24, 28]) as summary:
         summary.row([_("Place"), place.name, place.code], style=xlsx.BOLD)
         summary.row([_("Period"), period.start.isoformat(), period.end.isoformat()], style=xlsx.BOLD)
+        summary.row([_("Checkpoint"), note])
         summary.row([])
         summary.row([_("Section"), _("Figure"), _("Value"), _("Unit"), _("Key")], style=xlsx.BOLD)
         for section, key, label, value, unit in figure_rows(built):
@@ -145,11 +164,11 @@ def csv_deeds(deeds_qs):
 
 
 
-def pdf_render(built: list[BuiltSection], place, period, font: str, deeds: list[dict]) -> bytes:
+def pdf_render(built: list[BuiltSection], place, period, font: str, deeds: list[dict], note: str) -> bytes:
     from weasyprint import HTML  # imported here: pango is loaded only when a PDF is asked for
 
     html = render_to_string("ledger/pdf.html", {"sections": built, "place": place, "period": period,
-                                                "font": font, "deeds": deeds})
+                                                "font": font, "deeds": deeds, "note": note})
     buffer = io.BytesIO()
     HTML(string=html).write_pdf(buffer)
     return buffer.getvalue()

@@ -29,6 +29,7 @@ from people import scopes
 from people.masking import mask_name
 from places.maps import grid_map
 from places.models import Place, PlaceKind
+from places.posters import base_url
 from places.selectors import within
 
 PUBLIC_KINDS = SCOPE_KINDS  # every place the ledger is kept for
@@ -209,7 +210,8 @@ def _filename(place, period, ext):
 
 def xlsx(request, code):
     place, period, built = _public_ledger(request, code)
-    workbook = exports.xlsx_write(built, place, period, selectors.deeds(place, period, public=True))
+    workbook = exports.xlsx_write(built, place, period, selectors.deeds(place, period, public=True),
+                                  exports.checkpoint_note(base_url(request)))
     return FileResponse(workbook, as_attachment=True, filename=_filename(place, period, "xlsx"),
                         content_type=exports.XLSX_TYPE)
 
@@ -240,6 +242,8 @@ def pdf(request, code):
         # Without a Chinese font every character would print as an empty box: say so instead.
         return render(request, "ledger/no_font.html", {"place": place, "period": period}, status=503)
     deeds = list(exports.deed_rows(selectors.deeds(place, period, public=True, limit=PDF_DEEDS), public=True))
-    response = HttpResponse(exports.pdf_render(built, place, period, font, deeds), content_type="application/pdf")
+    note = exports.checkpoint_note(base_url(request))
+    response = HttpResponse(exports.pdf_render(built, place, period, font, deeds, note),
+                            content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{_filename(place, period, "pdf")}"'
     return response
