@@ -18,6 +18,9 @@ class NeedsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from core.events import state_check_register
+        from needs.replay import needs_check
         from places.hooks import report_url_register
 
         report_url_register(report_url)
+        state_check_register("needs.need", needs_check)

@@ -8,7 +8,10 @@ class OffersConfig(AppConfig):
     verbose_name = _("Offers and bookings")
 
     def ready(self):
+        from core.events import state_check_register
         from needs.hooks import suggestions_register
         from offers import matching
+        from offers.replay import bookings_check
 
         suggestions_register(key="offers", function=matching.offer_suggestions)  # a need's suggested claimants
+        state_check_register("offers.booking", bookings_check)

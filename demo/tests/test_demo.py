@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import CharField, Count, Exists, OuterRef
 from django.db.models.functions import Cast
 from django.urls import reverse
@@ -218,6 +218,20 @@ def test_it_writes_every_record_through_the_event_chain(output):
     assert broken is None and checked == Event.objects.count()
     assert Event.objects.filter(verb="member_place").count() == 614
     assert Event.objects.filter(verb="coverage_create").count() == Coverage.objects.count()
+
+
+def test_every_need_booking_dispute_and_signup_matches_its_events(output):
+    """`verify_events --state` over the whole demo: each record's events replay to its row; a direct edit of a row is
+    then reported with the record and the field."""
+    out = io.StringIO()
+    call_command("verify_events", state=True, stdout=out)
+    checked = "mediation.dispute, needs.need, offers.booking, volunteering.signup"
+    assert f"全部记录与其事件一致（{checked}）" in out.getvalue()
+    need = Need.objects.filter(state=State.CLOSED).exclude(rating="").first()
+    Need.objects.filter(pk=need.pk).update(rating="very_satisfied" if need.rating != "very_satisfied" else "satisfied")
+    with pytest.raises(CommandError, match=r"1 处记录与其事件不符（needs.need 1）"):
+        call_command("verify_events", state=True, stdout=out)
+    assert f"needs.need#{need.pk} rating: 记录 row" in out.getvalue()
 
 
 ACCOUNTS = {
