@@ -54,6 +54,18 @@ def test_a_direct_edit_of_the_state_is_reported_with_the_need_and_the_field(live
         call_command("verify_events", state=True)
 
 
+def test_the_report_prints_the_first_mismatches_and_counts_them_all(lived):
+    import io
+
+    Need.objects.filter(pk=lived.pk).update(state="in_progress", rating="", closed_at=None)
+    out = io.StringIO()
+    with pytest.raises(CommandError, match=r"3 处记录与其事件不符（needs.need 3）"):
+        call_command("verify_events", state=True, shown=1, stdout=out)
+    lines = out.getvalue().splitlines()[1:]
+    assert lines == [f"  needs.need#{lived.pk} state: 记录 row 'in_progress' ≠ 事件 events 'closed'",
+                     "  …（另有 2 处未列出 / 2 more not listed）"]
+
+
 def test_a_direct_edit_of_the_rating_and_of_a_date_is_reported(lived):
     rated_at = lived.rated_at
     Need.objects.filter(pk=lived.pk).update(rating="very_satisfied", rated_at=rated_at - datetime.timedelta(days=1))

@@ -20,8 +20,11 @@ REASONS = {
 
 
 def shown_value(value) -> str:
-    """A field's value as the report prints it: a time in ISO form, anything else as Python writes it."""
-    return value.isoformat() if isinstance(value, datetime.datetime) else repr(value)
+    """A field's value as the report prints it: a time in ISO form, a choice as its stored text, anything else as
+    Python writes it."""
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return repr(str(value) if isinstance(value, str) else value)
 
 
 class Command(BaseCommand):
