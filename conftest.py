@@ -4,6 +4,7 @@ import datetime
 import io
 import os
 import tempfile
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -131,9 +132,11 @@ def today():
 def demo_db(django_db_setup, django_db_blocker):
     """The article's demo data set, loaded once per test module through the real services (load_demo) in a
     transaction rolled back at the end; yields what load_demo printed. Use it with `db` in each test."""
-    # The demo's evidence photos go to a folder of the module's own, not to var/media.
+    # The demo's evidence photos go to a folder of the module's own, not to var/media; the key it makes to sign its
+    # checkpoint (no key being configured) too, not to var/.
     with django_db_blocker.unblock(), tempfile.TemporaryDirectory() as media, override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], MEDIA_ROOT=media):
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], MEDIA_ROOT=media,
+            CHECKPOINT_KEY="", CHECKPOINT_KEY_FILE=Path(media) / "checkpoint-key.pem"):
         with transaction.atomic():
             out = io.StringIO()
             call_command("load_demo", stdout=out)

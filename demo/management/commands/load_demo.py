@@ -1,8 +1,11 @@
 import time
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
+from core.checkpoints import checkpoint_make, key_id, public_key_hex, signing_key_create
+from core.models import Checkpoint
 from demo import data as d
 from demo.build import DemoBuilder
 from ledger import periods
@@ -33,7 +36,8 @@ def headline_figures() -> list[tuple[str, object]]:
 
 class Command(BaseCommand):
     help = ("Load the demo data set (拱星墩街道, 城关区, 兰州) through the service layer; running it again "
-            "creates nothing new. Prints the demo logins and the headline figures.")
+            "creates nothing new. Signs a checkpoint of the event log (making a key file for the demo when no key "
+            "is configured). Prints the demo logins, the headline figures and the checkpoint.")
 
     def handle(self, *args, **options):
         started = time.monotonic()
@@ -55,7 +59,22 @@ class Command(BaseCommand):
         self.table([("username", "role", "scope"), *logins])
         self.stdout.write("\n2021年幸福账单 The 2021 ledger (computed from the records, as /ledger/ shows it)")
         self.table(headline_figures())
+        self.sign()
         self.stdout.write(f"\n演示数据已就绪，用时 {elapsed:.1f} 秒。Demo data ready in {elapsed:.1f} s.")
+
+    def sign(self):
+        """A checkpoint of the demo's event log, so that /checkpoints/ shows one with no setup: without a configured
+        key, the demo makes its own key file (a real site makes its key with `manage.py checkpoint_key` and keeps a
+        copy). Nothing appended since the last checkpoint (a second run): no new one."""
+        path = settings.CHECKPOINT_KEY_FILE
+        if not settings.CHECKPOINT_KEY and not path.exists():
+            public = public_key_hex(signing_key_create(path))
+            self.stdout.write(f"\n演示用签名密钥已生成：{path}（密钥编号 {key_id(public)}）。仅供演示：正式站点请用 "
+                              f"manage.py checkpoint_key 生成密钥并另存一份。A signing key for the demo only is in "
+                              f"{path}; a real site makes its own with `manage.py checkpoint_key` and keeps a copy.")
+        checkpoint = checkpoint_make() or Checkpoint.objects.first()
+        self.stdout.write(f"\n第 {checkpoint.pk} 号检查点已签署，根 {checkpoint.root[:16]}…，见 /checkpoints/。"
+                          f"Checkpoint #{checkpoint.pk} is signed (root {checkpoint.root[:16]}…): /checkpoints/")
 
     def table(self, rows):
         widths = [max(display_width(str(row[i])) for row in rows) for i in range(len(rows[0]))]
