@@ -97,3 +97,19 @@ def test_an_older_event_without_the_holder_skips_the_holder_rather_than_reportin
     Event.objects.filter(pk=claim.pk).update(data=data)  # as an old event's data (the hash check is not this one)
     Need.objects.filter(pk=lived.pk).update(lead_organisation=None)
     assert mismatches() == []
+
+
+def test_the_deadline_sweeps_steps_replay_and_a_moved_deadline_is_reported(claimed, accounts):
+    """Reminded, flagged overdue, raised by the sweep: the deadlines the events record replay to the row."""
+    from needs.tasks import deadline_sweep
+
+    need_act(actor=accounts["unit_admin"], need=claimed, action="start")
+    due = Need.objects.get(pk=claimed.pk).resolve_due
+    assert deadline_sweep(now=due - datetime.timedelta(minutes=30))["remind"] == 1
+    assert deadline_sweep(now=due + datetime.timedelta(minutes=1))["escalate"] == 1
+    need = Need.objects.get(pk=claimed.pk)
+    assert need.overdue and need.reminded_due is None and need.level == "subdistrict"
+    assert mismatches() == []
+    moved = due + datetime.timedelta(days=7)
+    Need.objects.filter(pk=need.pk).update(resolve_due=moved, overdue=False)
+    assert mismatches() == [(str(need.pk), "overdue", False, True), (str(need.pk), "resolve_due", moved, due)]
