@@ -70,6 +70,8 @@ README_DEFAULTS = {
     "BACKUP_ENABLED": True,
     "BACKUP_HOUR": 3,
     "BACKUP_KEEP": 14,
+    "CHECKPOINT_KEY": "",
+    "CHECKPOINT_EVERY_MINUTES": 60,
 }
 
 PROBE = """
@@ -94,6 +96,8 @@ print(json.dumps({
     "STATIC_ROOT": str(s.STATIC_ROOT), "MEDIA_ROOT": str(s.MEDIA_ROOT),
     "BACKUP_DIR": str(s.BACKUP_DIR), "BACKUP_ENABLED": s.BACKUP_ENABLED, "BACKUP_HOUR": s.BACKUP_HOUR,
     "BACKUP_KEEP": s.BACKUP_KEEP,
+    "CHECKPOINT_KEY": s.CHECKPOINT_KEY, "CHECKPOINT_KEY_FILE": str(s.CHECKPOINT_KEY_FILE),
+    "CHECKPOINT_EVERY_MINUTES": s.CHECKPOINT_EVERY_MINUTES,
     "OFFERS_PLACE_HOLD_HOURS": s.OFFERS_PLACE_HOLD_HOURS, "OFFERS_REMIND_HOURS": s.OFFERS_REMIND_HOURS,
     "POSTERS_BASE_URL": s.POSTERS_BASE_URL,
     "VOLUNTEER_STAR_HOURS": s.VOLUNTEER_STAR_HOURS, "VOLUNTEER_QUERY_DAYS": s.VOLUNTEER_QUERY_DAYS,
@@ -119,6 +123,7 @@ VARIABLES = ["DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SE
              "LEDGER_WEIGHTS", "EMAIL_BACKEND", "DEFAULT_FROM_EMAIL", "LOG_LEVEL",
              "NEEDS_TRACK_BURST", "NEEDS_TRACK_PER_HOUR", "NEEDS_CALLBACK_DAYS", "MEDIA_ACCEL_REDIRECT",
              "BACKUP_DIR", "BACKUP_ENABLED", "BACKUP_HOUR", "BACKUP_KEEP",
+             "CHECKPOINT_KEY", "CHECKPOINT_KEY_FILE", "CHECKPOINT_EVERY_MINUTES",
              "OFFERS_PLACE_HOLD_HOURS", "OFFERS_REMIND_HOURS", "POSTERS_BASE_URL",
              "VOLUNTEER_STAR_HOURS", "VOLUNTEER_QUERY_DAYS", "VOLUNTEER_RECORD_YEARS",
              "VOLUNTEER_CHECKIN_EARLY_MINUTES", "MEDIATION_SETTLE_DAYS", "MEDIATION_FOLLOW_UP_DAYS",
@@ -143,6 +148,7 @@ def test_it_has_the_defaults_the_readme_states(tmp_path):
     assert values["STATIC_ROOT"] == str(var / "static") and values["MEDIA_ROOT"] == str(var / "media")
     assert values["BACKUP_DIR"] == str(var / "backups")
     assert values["SMS_FILE_DIR"] == str(var / "sms")
+    assert values["CHECKPOINT_KEY_FILE"] == str(var / "checkpoint-key.pem")
 
 
 def test_the_readme_table_lists_every_variable():
@@ -195,7 +201,8 @@ def test_it_reads_each_variable(tmp_path):
                              VOLUNTEER_QUERY_DAYS="7", VOLUNTEER_RECORD_YEARS="15",
                              VOLUNTEER_CHECKIN_EARLY_MINUTES="0", SMS_BACKEND="http", SMS_FILE_DIR="/srv/sms",
                              SMS_HTTP_URL="https://sms.example.cn/send", SMS_HTTP_TOKEN="t0ken",
-                             SMS_HTTP_TIMEOUT="2.5", SMS_SIGNATURE="【天庆】")
+                             SMS_HTTP_TIMEOUT="2.5", SMS_SIGNATURE="【天庆】", CHECKPOINT_KEY="a2V5",
+                             CHECKPOINT_KEY_FILE="/srv/keys/checkpoint.pem", CHECKPOINT_EVERY_MINUTES="0")
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert (values["DEBUG"], values["SESSION_COOKIE_SECURE"], values["HUEY_IMMEDIATE"]) == (True, True, True)
@@ -216,6 +223,8 @@ def test_it_reads_each_variable(tmp_path):
     assert (values["SMS_BACKEND"], values["SMS_FILE_DIR"], values["SMS_HTTP_URL"], values["SMS_HTTP_TOKEN"],
             values["SMS_HTTP_TIMEOUT"], values["SMS_SIGNATURE"]) == (
         "http", "/srv/sms", "https://sms.example.cn/send", "t0ken", 2.5, "【天庆】")
+    assert (values["CHECKPOINT_KEY"], values["CHECKPOINT_KEY_FILE"], values["CHECKPOINT_EVERY_MINUTES"]) == (
+        "a2V5", "/srv/keys/checkpoint.pem", 0)
 
 
 @pytest.mark.parametrize("value", ["minsheng.example.cn", "ftp://x.cn", "https://x.cn/?a=1", "https:// x.cn"])
@@ -243,6 +252,7 @@ def test_https_brings_hsts_and_sessions_last_session_hours(tmp_path):
     ("VOLUNTEER_STAR_HOURS", "300,100"), ("VOLUNTEER_STAR_HOURS", "0,100"), ("VOLUNTEER_STAR_HOURS", "a,b"),
     ("VOLUNTEER_QUERY_DAYS", "0"), ("VOLUNTEER_RECORD_YEARS", "5"), ("VOLUNTEER_CHECKIN_EARLY_MINUTES", "-1"),
     ("MEDIATION_SETTLE_DAYS", "0"), ("MEDIATION_FOLLOW_UP_DAYS", "x"),
+    ("CHECKPOINT_EVERY_MINUTES", "-1"), ("CHECKPOINT_EVERY_MINUTES", "1441"), ("CHECKPOINT_EVERY_MINUTES", "hourly"),
 ])
 def test_it_refuses_a_bad_value_naming_the_variable(tmp_path, name, value):
     result = import_settings(VAR_DIR=str(tmp_path), **{name: value})
