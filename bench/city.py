@@ -562,7 +562,7 @@ class NeedLife:
         def submit(at):
             n["submitted_at"] = at
             n["accept_due"] = deadlines.add_working_minutes(at, float(self.deadline("accept_hours")) * 60)
-            return {"channel": channel, "place": home[1], "contact": False}
+            return {"channel": channel, "place": home[1], "contact": False, "accept_due": n["accept_due"].isoformat()}
 
         self.at = self.at - MINUTE  # step adds the gap
         self.step("submit", submitter, 1, submit)
@@ -654,7 +654,7 @@ class NeedLife:
         n["claimed_at"] = n["resolve_due"] = n["report_in_due"] = None
         n["claim_due"] = self.working_days("claim_days")
         n["overdue"], n["reminded_due"] = False, None
-        return {"note": text, "holder": previous}
+        return {"note": text, "holder": previous, "claim_due": n["claim_due"].isoformat()}
 
     def reject(self, at, staff):
         text = "不属于社区受理范围，已告知居民向相关部门反映"
@@ -693,7 +693,8 @@ class NeedLife:
             n["claim_due"] = self.working_days("claim_days")
             n["reminded_due"] = None
             self.note("escalate", text, staff)
-            return {"note": text, "level": "subdistrict", "overdue": False, "from_holder": self.holder_name()}
+            return {"note": text, "level": "subdistrict", "overdue": False, "from_holder": self.holder_name(),
+                    "claim_due": n["claim_due"].isoformat()}
 
         if not self.step("escalate", staff, rng.randint(30, 600), escalate):
             return
@@ -787,7 +788,7 @@ class NeedLife:
         n["rating"], n["rating_comment"], n["rated_at"], n["rated_by_follow_up"] = "", "", None, False
         n["resolve_due"] = self.working_days("resolve_days")
         n["overdue"], n["reminded_due"] = False, None
-        return {"note": text}
+        return {"note": text, "resolve_due": n["resolve_due"].isoformat()}
 
 
 def main(argv=None):

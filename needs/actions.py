@@ -202,7 +202,8 @@ def submit(step: Step, *, title=None, place=None, description="", category=None,
     if photos:
         need.save()  # the photos' rows point at the need; need_act saves it (again) with its state
         _save_photos(step, photos)
-    return {"channel": need.channel, "place": need.place.code, "contact": bool(need.contact_phone)}
+    return {"channel": need.channel, "place": need.place.code, "contact": bool(need.contact_phone),
+            "accept_due": need.accept_due.isoformat()}
 
 
 def accept(step: Step, *, category=None, concern_level=None, is_public=None):
@@ -310,7 +311,7 @@ def return_(step: Step, *, note=None):
     need.collaborators.clear()
     need.claimed_at = need.resolve_due = need.report_in_due = None
     _set_claim_due(need, step.at)
-    return {"note": note, "holder": previous}
+    return {"note": note, "holder": previous, "claim_due": need.claim_due.isoformat()}
 
 
 def start(step: Step):
@@ -349,7 +350,8 @@ def escalate(step: Step, *, note=None, overdue=False):
     need.claim_due = deadlines.add_working_days(step.at, _policy(need)["claim_days"])
     need.reminded_due = None
     _note(step, "escalate", note)
-    return {"note": note, "level": need.level, "overdue": need.overdue, "from_holder": need.holder_label}
+    return {"note": note, "level": need.level, "overdue": need.overdue, "from_holder": need.holder_label,
+            "claim_due": need.claim_due.isoformat()}
 
 
 def resolve(step: Step, *, note=None, evidence="", photos=()):
@@ -398,7 +400,7 @@ def reopen(step: Step, *, note=None):
     need.closed_at = need.resolved_at = need.resolved_on_time = None
     need.rating, need.rating_comment, need.rated_at, need.rated_by_follow_up = "", "", None, False
     _set_resolve_due(need, step.at)
-    return {"note": note}
+    return {"note": note, "resolve_due": need.resolve_due.isoformat()}
 
 
 def close_unrated(step: Step):

@@ -3,10 +3,10 @@ state by needs.workflow's TRANSITIONS, and the fields each action writes to the 
 event's time and data — the holder, the level, the merge, the rating, the times of each step and the deadlines.
 
 A deadline is worked out from the deadline policy and the holiday calendar as they were then, so it is replayed
-from the events that record it (accept, publish, claim, dispatch, remind); after escalate, return or reopen, whose
-events do not, that deadline is not compared until a later event records it again. Never replayed: accept_due
-(the submit's event does not record it), the texts (notes, the completion note, the rating comment: in the progress
-notes and the events), and what other needs change (a merge adds to its target's `affected`).
+from the event that set it, which records it (since December 2026 submit, escalate, return and reopen too; after an
+older one of those, that deadline is not compared until a later event records it again). Not replayed: the texts
+(notes, the completion note, the rating comment: in the progress notes and the events), and what other needs
+change (a merge adds to its target's `affected`).
 """
 
 from core.replay import UNKNOWN, lifecycle_replay, moment, state_compare
@@ -15,8 +15,8 @@ from needs.models import Level, Need
 
 FIELDS = ("state", "level", "lead_organisation_id", "lead_person_id", "merged_into_id", "rating",
           "rated_by_follow_up", "overdue", "resolved_on_time", "submitted_at", "accepted_at", "published_at",
-          "claimed_at", "reported_in_at", "resolved_at", "closed_at", "rated_at", "claim_due", "report_in_due",
-          "resolve_due", "reminded_due")
+          "claimed_at", "reported_in_at", "resolved_at", "closed_at", "rated_at", "accept_due", "claim_due",
+          "report_in_due", "resolve_due", "reminded_due")
 
 
 def _recorded(data: dict, key: str):
@@ -69,13 +69,13 @@ def _dispatch(need, at, data, before):
 def _return(need, at, data, before):
     need["lead_organisation_id"] = need["lead_person_id"] = need["claimed_at"] = None
     need["resolve_due"] = need["report_in_due"] = None
-    _claim_due(need, UNKNOWN)
+    _claim_due(need, _recorded(data, "claim_due"))
 
 
 def _escalate(need, at, data, before):
     need["level"] = Level.SUBDISTRICT
     need["overdue"] = data.get("overdue", UNKNOWN)
-    need["claim_due"], need["reminded_due"] = UNKNOWN, None
+    need["claim_due"], need["reminded_due"] = _recorded(data, "claim_due"), None
 
 
 def _resolve(need, at, data, before):
@@ -91,12 +91,12 @@ def _follow_up(need, at, data, before):
 def _reopen(need, at, data, before):
     need["closed_at"] = need["resolved_at"] = need["resolved_on_time"] = need["rated_at"] = None
     need["rating"], need["rated_by_follow_up"] = "", False
-    need["resolve_due"], need["overdue"], need["reminded_due"] = UNKNOWN, False, None
+    need["resolve_due"], need["overdue"], need["reminded_due"] = _recorded(data, "resolve_due"), False, None
 
 
 # What each action writes to the fields replayed (needs.actions: the same names); the others write none of them.
 EFFECTS = {
-    "submit": lambda need, at, data, before: need.update(submitted_at=at),
+    "submit": lambda need, at, data, before: need.update(submitted_at=at, accept_due=_recorded(data, "accept_due")),
     "accept": _accept,
     "reject": lambda need, at, data, before: need.update(closed_at=at),
     "merge": lambda need, at, data, before: need.update(merged_into_id=data.get("into", UNKNOWN), closed_at=at),

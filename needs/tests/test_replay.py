@@ -113,3 +113,18 @@ def test_the_deadline_sweeps_steps_replay_and_a_moved_deadline_is_reported(claim
     moved = due + datetime.timedelta(days=7)
     Need.objects.filter(pk=need.pk).update(resolve_due=moved, overdue=False)
     assert mismatches() == [(str(need.pk), "overdue", False, True), (str(need.pk), "resolve_due", moved, due)]
+
+
+def test_the_deadlines_set_by_submit_escalate_return_and_reopen_are_checked_too(claimed, accounts):
+    """Their events record the deadline they set: a moved one is reported (older events did not: see the module)."""
+    from needs.services import need_submit
+
+    fresh = need_submit(actor=accounts["resident"], title="楼道灯不亮", place=claimed.place)
+    returned = need_act(actor=accounts["unit_admin"], need=claimed, action="return", note="超出本单位能力")
+    raised = need_act(actor=accounts["community_staff"], need=returned, action="escalate", note="需街道协调")
+    later = datetime.timedelta(days=30)
+    Need.objects.filter(pk=fresh.pk).update(accept_due=fresh.accept_due + later)
+    Need.objects.filter(pk=raised.pk).update(claim_due=raised.claim_due + later)
+    assert sorted(mismatches()) == sorted([
+        (str(fresh.pk), "accept_due", fresh.accept_due + later, fresh.accept_due),
+        (str(raised.pk), "claim_due", raised.claim_due + later, raised.claim_due)])
