@@ -518,5 +518,11 @@ def deeds_section(s: LedgerScope) -> SectionData:
     place, period, public = s.place, s.period, s.public
     rows = list(deed_rows(selectors.deeds(place, period, public=public, offset=s.deeds_offset, limit=s.deeds_limit),
                           public=public))
+    columns = deed_columns()
+    if public:  # each deed opens its need's public page, and the proof of its steps (docs/resident-proof.md)
+        columns.append(("proof", _("Proof")))
+        for row in rows:
+            row.update(href=reverse("needs:detail", args=[row["id"]]), proof=_("Check it"),
+                       links={"proof": reverse("needs:proof", args=[row["id"]])})
     total = s.tally["deeds" if public else "resolved"]  # the public sees public deeds only
-    return SectionData(tables=[Table("deeds", _("Deeds done"), deed_columns(), rows, total=total)])
+    return SectionData(tables=[Table("deeds", _("Deeds done"), columns, rows, total=total)])

@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from core.models import Event
 from core.params import int_param
+from core.proofs import subject_proof
 from needs import workflow
 from needs.models import ConcernLevel, Level, Need, NeedReporter, State, reference_clean
 from people import scopes
@@ -262,6 +264,16 @@ def timeline(need: Need) -> QuerySet:
     """The need's workflow events (need.<action>), oldest first; not the log of who was shown its contact."""
     return Event.objects.filter(subject_type="needs.need", subject_id=str(need.pk), verb__startswith="need."
                                 ).select_related("actor")
+
+
+def public_need(pk: int) -> Need | None:
+    """The need if the public may open it (its page without an account), else None."""
+    return with_labels(needs_visible_to(AnonymousUser())).filter(pk=pk).first()
+
+
+def proof(need: Need) -> dict:
+    """The proof of the events of its timeline under the signed checkpoints (core.proofs, docs/resident-proof.md)."""
+    return subject_proof("needs.need", need.pk, verb_prefix="need.")
 
 
 def reporter_label(need: Need, user) -> str:

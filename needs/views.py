@@ -1,5 +1,6 @@
 """Pages of the needs loop. Thin: parse the form, call need_act, render. Public pages read no personal data."""
 
+import datetime
 import hashlib
 
 from django.conf import settings
@@ -7,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import proof_check
 from core.media import file_response
 from core.pagination import keyset_page
 from core.params import int_param
@@ -184,7 +186,7 @@ def _detail_context(request, need, forms=None):
             "notes": need.notes.prefetch_related("photos"), "photos": need.photos.filter(note=None),
             "reporter": selectors.reporter_label(need, request.user), "collaborators": need.collaborators.all(),
             "is_staff": is_staff, "shown": need_view(need, request.user),
-            "origins": origins_of(need, request.user)}
+            "origins": origins_of(need, request.user), "has_proof": need.is_public and need.state in workflow.PUBLIC}
 
 
 def _suggestions(user, need, may_dispatch: bool) -> list[dict]:
@@ -317,6 +319,39 @@ def photo(request, need_id, token, thumb=""):
     if photo is None or not selectors.needs_visible_to(request.user).filter(pk=need_id).exists():
         raise Http404(_("No such photo."))
     return file_response((photo.thumbnail if thumb else photo.image).name, private=True)
+
+
+def proof(request, pk):
+    """A need's proof for a resident (docs/resident-proof.md): what it is, the steps it covers, the checkpoints
+    that sign them, and how to check it without trusting this site. Public needs only, for everyone."""
+    need = selectors.public_need(pk)
+    if need is None:
+        raise Http404(_("No such need, or it is not public."))
+    found = selectors.proof(need)
+    when = datetime.datetime.fromisoformat
+    steps = [{"at": when(step["at"]), "verb": step["verb"], "chain": segment["chain"], "seq": step["seq"],
+              "checkpoint": segment["checkpoint"]["number"]}
+             for segment in found["segments"] for step in segment["steps"] if "verb" in step]
+    steps += [{**event, "at": when(event["at"]), "checkpoint": None} for event in found["pending"]]
+    checkpoints = [{**c, "at": when(c["at"])} for c in {s["checkpoint"]["number"]: s["checkpoint"]
+                                                         for s in found["segments"]}.values()]
+    return render(request, "needs/proof.html", {
+        "need": need, "shown": need_view(need, request.user), "proof": found, "steps": steps,
+        "checkpoints": checkpoints, "next_checkpoint_at": found["next_checkpoint_at"] and when(
+            found["next_checkpoint_at"]), "file_name": f"need-{need.pk}-proof.json"})
+
+
+def proof_json(request, pk):
+    need = selectors.public_need(pk)
+    if need is None:
+        return JsonResponse({"detail": "找不到该需求，或它不公开。No such need, or it is not public."}, status=404)
+    return JsonResponse(selectors.proof(need), json_dumps_params={"ensure_ascii": False, "indent": 1})
+
+
+def proof_script(request):
+    """The checker a resident runs (core/proof_check.py, the standard library only), to download."""
+    return FileResponse(open(proof_check.__file__, "rb"), as_attachment=True, filename="check-proof.py",
+                        content_type="text/x-python; charset=utf-8")
 
 
 def _track_key(request) -> str:

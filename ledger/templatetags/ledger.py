@@ -40,7 +40,7 @@ def records_url(context, figure, filters=None):
 @register.simple_tag
 def table_body(table, records_base, labelled=False):
     """The rows of a table as HTML: each row's label (a link to its records on staff pages, else to its public page
-    when it has one: "href"), then its cells;
+    when it has one: "href"), then its cells (a cell a link where the row's "links" give its column one);
     labelled: each cell carries its column's name (data-label), for a table that becomes a card per row on a
     phone (`table.stack`: the deeds).
 
@@ -56,9 +56,15 @@ def table_body(table, records_base, labelled=False):
         label = escape(str(row.get(head, "")))
         if url:
             label = f'<a href="{escape(url)}">{label}</a>'
-        cells = "".join(f'<td class="num"{labels[key]}>{escape(str(cell(row, key)))}</td>' for key in keys)
+        links = row.get("links", {})
+        cells = "".join(f'<td class="num"{labels[key]}>{_linked(escape(str(cell(row, key))), links.get(key))}</td>'
+                        for key in keys)
         rows.append(f'<tr><th scope="row">{label}</th>{cells}</tr>')
     return mark_safe("\n".join(rows))  # every part escaped above
+
+
+def _linked(text: str, url: str | None) -> str:
+    return f'<a href="{escape(url)}">{text}</a>' if url else text
 
 
 @register.filter

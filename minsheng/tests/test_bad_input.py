@@ -199,6 +199,8 @@ def world(root, tree, unit, accounts, settings, tmp_path):
         "needs:submit": [({}, {"title": "楼道灯不亮", "place": tree["building"].code, "affected": "3",
                                "channel": "field_visit", "concern_level": "worry", "is_public": "on"})],
         "needs:detail": [({"pk": n.pk}, {}) for n in needs.values()],
+        "needs:proof": [({"pk": n.pk}, {}) for n in needs.values()],
+        "needs:proof_json": [({"pk": n.pk}, {}) for n in needs.values()],
         "needs:act": act_pages,
         "needs:bulk": [({}, {"action": "reject", "note": note, "need": needs["submitted"].pk,
                              "next": "/needs/triage/"})],
@@ -256,6 +258,7 @@ def world(root, tree, unit, accounts, settings, tmp_path):
             ("discovery", {}, {}), ("services", {}, {}), ("service", {"code": category.pk}, {}),
             ("requests", {}, open311_form), ("request", {"request_id": needs["published"].pk}, {}),
             ("token", {"token": needs["published"].reference}, {}))},
+        "checkpoint_json": [({"number": 1}, {})],  # none signed here: its 404 in JSON
         "default": {"code": tree["tqjy"].code, "pk": org},
     }
 

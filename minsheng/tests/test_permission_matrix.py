@@ -566,6 +566,10 @@ def test_need_reads(world, db, client, role):
                   and listed(search, need) == visible)
             track = client.get(reverse("needs:track_detail", args=[need.reference]))
             check("needs:track_detail", track.status_code == 200)  # the reference is what opens it
+            # A need's proof is the public's: the same for every role, whatever they may see of the need.
+            proof = client.get(reverse("needs:proof", args=[need.pk])).status_code
+            check("needs:proof", proof == (200 if public and state in workflow.PUBLIC else 404))
+            check("needs:proof_json", client.get(reverse("needs:proof_json", args=[need.pk])).status_code == proof)
             photo = need.photos.first()
             if photo is not None:
                 got = client.get(f"/media/needs/{need.pk}/{photo.token}.jpg")
@@ -585,6 +589,8 @@ def test_need_reads(world, db, client, role):
     check("need_photo", client.get(f"/media/needs/999999/{'0' * 32}.jpg").status_code == 404)
     check("needs:pick", client.get(reverse("needs:pick", args=[999999, "merge", "into"])).status_code == 404)
     check("needs:track_detail", client.get(reverse("needs:track_detail", args=["XXXXXXXX"])).status_code == 404)
+    check("needs:proof", client.get(reverse("needs:proof", args=[999999])).status_code == 404)
+    check("needs:proof_json", client.get(reverse("needs:proof_json", args=[999999])).status_code == 404)
     assert wrong == [], "\n".join(map(str, wrong))
 
 
@@ -1081,8 +1087,8 @@ def test_every_api_operation_has_a_rule(openapi, db):  # db: run with the module
 # (home, inbox, mine, the board …) and read no object.
 PAGE_RULES = {
     **{page.name: "test_object_pages" for page in PAGES},
-    **dict.fromkeys(("needs:detail", "needs:text_check", "needs:pick", "needs:track_detail", "need_photo"),
-                    "test_need_reads"),
+    **dict.fromkeys(("needs:detail", "needs:text_check", "needs:pick", "needs:track_detail", "need_photo",
+                     "needs:proof", "needs:proof_json"), "test_need_reads"),
     "needs:act": "test_page_actions",
     **dict.fromkeys(("inbox_open", "needs:callback_reveal", "needs:callback_record",
                      "people:api_token_revoke"), "test_area_pages"),

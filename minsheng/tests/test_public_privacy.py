@@ -332,6 +332,10 @@ PUBLIC_SURFACES = {
     "needs:detail": lambda demo: [f"/needs/{n.pk}/" for n in demo.needs],
     "needs:track": lambda demo: ["/needs/track/", "/needs/track/?reference=ZZZZ-ZZZZ"],
     "needs:track_detail": lambda demo: [f"/needs/track/{n.reference}/" for n in demo.needs],
+    # A need's proof for a resident (core.proofs): a public need's page and JSON, 404 for the others; the checker.
+    "needs:proof": lambda demo: [f"/needs/{n.pk}/proof/" for n in demo.needs],
+    "needs:proof_json": lambda demo: [f"/needs/{n.pk}/proof.json" for n in demo.needs],
+    "needs:proof_script": lambda demo: ["/needs/check-proof.py"],
     "need_photo": _photos,
     "places:pick": _pickers,
     "ledger:index": lambda demo: ["/ledger/"],
