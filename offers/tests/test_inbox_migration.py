@@ -34,7 +34,7 @@ def test_the_rows_move_to_core_and_back(session, accounts, provider, tree, monke
     need_key, booking_key = f"needs.need:{need.pk}", f"offers.booking:{booking.pk}"
     assert {line[1] for line in lines} == {need_key, booking_key} and len(lines) >= 3
     assert (None, "李先生", "13931001234") in {m[:3] for m in waiting}
-    latest = [(app, MigrationExecutor(connection).loader.graph.leaf_nodes(app)[0][1]) for app, _ in BEFORE]
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()  # every app's: going back unapplies mediation's
     try:
         old = migrate(BEFORE)
         Notification, Outbox = old.get_model("needs", "Notification"), old.get_model("needs", "OutboxMessage")
