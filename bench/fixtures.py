@@ -30,6 +30,11 @@ def read(claims: int) -> dict:
     staff = User.objects.get(role_assignments__role=Role.COMMUNITY_STAFF, role_assignments__place=community)
     worker = User.objects.get(role_assignments__role=Role.GRID_WORKER, role_assignments__place=grid)
     published = list(Need.objects.filter(state="published").order_by("-id").values_list("id", flat=True)[:2 * claims])
+    # The other published needs by subdistrict (the first two): claims raced within one chain or two at once.
+    subdistricts = list(Place.objects.filter(kind="subdistrict").order_by("code").values_list("code", flat=True)[:2])
+    published_in = {code: list(Need.objects.filter(state="published", place__code__startswith=code)
+                               .exclude(id__in=published).order_by("id").values_list("id", flat=True))
+                    for code in subdistricts}
     fixtures = {
         "tokens": {"community_staff": api_token_issue(user=staff)[0], "grid_worker": api_token_issue(user=worker)[0]},
         "units": [(api_token_issue(user=a.user)[0], a.organisation_id) for a in units],
@@ -40,6 +45,7 @@ def read(claims: int) -> dict:
                           .values_list("code", flat=True)[:50]),
         "category": Category.objects.get(name="设施维修").pk,
         "published": sorted(published),
+        "published_in": published_in,
     }
     if apps.is_installed("ledger"):
         subdistrict = Place.objects.filter(kind="subdistrict").order_by("code").first()

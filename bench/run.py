@@ -16,6 +16,7 @@ import re
 import resource
 import subprocess
 import time
+from collections import Counter
 from pathlib import Path
 
 from bench import helpdesk, load, scenarios
@@ -184,6 +185,99 @@ def needs_scenarios(table: Table, port: int, fx: dict, args):
     return {"list": api_list, "submit": submit}
 
 
+def chains_scenario(table: Table, port: int, fx: dict, args):
+    """Claims raced within one subdistrict's chain vs in two subdistricts' chains at once: the same 32 clients in two
+    groups of 16, each group racing its own needs in order; the groups' needs both in the first subdistrict, then
+    one group's in each. Same requests, same winners: only whether the two races share a chain's lock differs.
+    Rounds alternate (one, two, one, two) as the machine's speed drifts."""
+    L = load.Request
+    if len(fx["published_in"]) < 2:
+        return
+    (first, needs_a), (second, needs_b) = fx["published_in"].items()
+    size = min(args.claims // 2, len(needs_a) // 3, len(needs_b)) // 2 * 2
+    groups = [fx["units"][:16], fx["units"][16:32]]
+
+    def race(lists):
+        per_client = [[L("POST", f"/api/v1/needs/{pk}/actions/claim", {}, headers=bearer(token)) for pk in needs]
+                      for needs, units in zip(lists, groups, strict=True) for token, _org in units]
+        return load.run(port, [], clients=len(per_client), limit_seconds=args.claim_limit, per_client=per_client)
+
+    runs = {"one": [], "two": []}
+    for part in (slice(0, size // 2), slice(size // 2, size)):
+        runs["one"].append(race([needs_a[:size][part], needs_a[size:2 * size][part]]))
+        runs["two"].append(race([needs_a[2 * size:3 * size][part], needs_b[:size][part]]))
+    results = {name: load.Result.combined(r) for name, r in runs.items()}
+    for result in results.values():
+        result.errors += sum(v for k, v in result.statuses.items() if k not in (200, 409))
+
+    def exact(result):
+        return result.statuses.get(200, 0) == 2 * size and result.errors == 0
+
+    def outcome(result):
+        return f"wins {result.statuses.get(200, 0)} = needs {2 * size}, errors {result.errors}"
+
+    one, two = results["one"], results["two"]
+    table.add(f"claims raced in one subdistrict: 2 × 16 clients, 2 × {size} needs of {first}", one,
+              extra=outcome(one))
+    target = ("≥ 1.6 × one subdistrict" if args.db == "postgresql" else
+              "SQLite: one writer for every chain, so bounded by ~1 × one")
+    table.add(f"claims raced in two subdistricts at once: {size} needs of {first} + {size} of {second} "
+              f"(÷ one subdistrict)", two, one, target=target,
+              met=(lambda result, ratio: ratio is not None and ratio >= 1.6 and exact(result) and exact(one))
+              if args.db == "postgresql" else None, extra=outcome(two))
+
+
+def cache_scenario(table: Table, port: int, fx: dict, args, log: Path):
+    """The ledger's cache under a mixed load: 8 clients read the ledger pages (a month, a year) of both
+    subdistricts while a grid worker of the first submits needs there (a write to its chain every 4 reads);
+    the hit rate of each subdistrict's ledger, from the counting cache (bench.cache) after a warm-up."""
+    L = load.Request
+    if len(fx["published_in"]) < 2:
+        return
+    written, untouched = list(fx["published_in"])
+    year = fx["ledger_year"]
+    reads = [L("GET", f"/ledger/{code}/?period={period}") for code in (written, untouched)
+             for period in (f"{year}-06", str(year))]
+    load.run(port, reads * 4, clients=8, limit_seconds=60)  # warm: each worker's first read of each misses
+    start = log.stat().st_size if log.exists() else 0
+    worker = bearer(fx["tokens"]["grid_worker"])
+    mix = []
+    for i in range(args.requests):
+        mix.append(reads[i % len(reads)])
+        if i % 4 == 3:
+            mix.append(L("POST", "/api/v1/needs", scenarios.submitted(fx, 100_000 + i), headers=worker))
+    result = load.run(port, mix, clients=8, limit_seconds=120)
+    with open(log) as lines:
+        lines.seek(start)
+        counts = Counter(tuple(line.split()) for line in lines)
+
+    def rate(code):
+        hits, misses = counts[(code, "hit")], counts[(code, "miss")]
+        return hits / (hits + misses) if hits + misses else 0.0, f"{hits} of {hits + misses}"
+
+    kept, kept_n = rate(untouched)
+    moved, moved_n = rate(written)
+    writes = result.statuses.get(201, 0)
+    table.add(f"ledger cache, mixed load: both subdistricts' ledgers read, {writes} needs written in {written}",
+              result, target="untouched subdistrict's hit rate ≥ 95 %",
+              met=lambda result, ratio: kept >= 0.95 and result.errors == 0,
+              extra=f"hit rate: {untouched} (untouched) {kept:.0%} ({kept_n}), {written} (written) {moved:.0%} "
+                    f"({moved_n}); statuses {dict(result.statuses)}")
+
+
+def append_scenario(table: Table, env: dict):
+    out = subprocess.run([PYTHON, "-m", "bench.append"], env={**os.environ, **env}, cwd=ROOT, capture_output=True,
+                         text=True)
+    if out.returncode != 0:
+        table.add_figure("event append", "failed: " + out.stderr.strip()[-300:], met=False)
+        return
+    f = dict(item.split("=") for item in out.stdout.split())
+    table.add_figure("event append (µs per event, rolled back: no commit): now, a chain per subdistrict; before, "
+                     "the one global chain (b0cfa1a's append, bench/append.py)",
+                     f"1 event per transaction: now {f['now_one_us']} µs, before {f['before_one_us']} µs; "
+                     f"1,000 in one transaction: now {f['now_many_us']} µs, before {f['before_many_us']} µs")
+
+
 def ledger_scenarios(table: Table, port: int, fx: dict, args):
     L = load.Request
     count = max(args.requests // 10, 16)  # 40: a p95 of fewer requests is one slow request
@@ -245,7 +339,7 @@ def main(argv=None):
     parser.add_argument("--claims", type=int, default=250, help="published needs the 32 claimants race over")
     parser.add_argument("--claim-limit", type=float, default=180.0, help="time limit of each claim race (s)")
     parser.add_argument("--roster-rows", type=int, default=100_000)
-    parser.add_argument("--skip", default="", help="comma-separated: ledger,export,roster,helpdesk")
+    parser.add_argument("--skip", default="", help="comma-separated: chains,ledger,export,roster,helpdesk,append")
     parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args(argv)
     profile = PROFILES[args.profile]
@@ -258,21 +352,30 @@ def main(argv=None):
     table = Table()
     try:
         manage(env, "migrate", "--noinput", "-v0")
+        # Published needs: 2 × claims for the contended claim and its baseline, 4 × claims more (half in each
+        # subdistrict, at random) for the races within one chain and two (3 × claims / 2 of the first's needed).
         gen = subprocess.run([PYTHON, "-m", "bench.city", "--profile", args.profile, "--published",
-                              str(2 * args.claims), *(["--needs", str(args.needs)] if args.needs else [])],
+                              str(6 * args.claims), *(["--needs", str(args.needs)] if args.needs else [])],
                              env={**os.environ, **env}, cwd=ROOT, capture_output=True, text=True)
         if gen.returncode != 0:
             raise RuntimeError(f"the city generator failed:\n{gen.stderr[-3000:]}")
         generated = gen.stdout.strip().splitlines()[-1]
         print(f"city ({args.profile}, {args.db}): {generated}", flush=True)
         fx = setup_fixtures(env, args.claims)
-        port = gunicorn(servers, env)
+        cache_log = ROOT / "var" / "bench" / "cache.log"
+        cache_log.unlink(missing_ok=True)
+        port = gunicorn(servers, {**env, "BENCH_CACHE_LOG": str(cache_log)})
         print(" | ".join(["scenario", "requests", "p50", "p95", "p99", "req/s", "baseline", "ratio", "errors"]))
         ours = needs_scenarios(table, port, fx, args)
         ours["needs"] = int(re.search(r"needs=(\d+)", generated)[1])
+        if "chains" not in skip:
+            chains_scenario(table, port, fx, args)
         if "ledger" not in skip and fx.get("scopes"):
             ledger_scenarios(table, port, fx, args)
+            cache_scenario(table, port, fx, args, cache_log)
         servers.stop()
+        if "append" not in skip:
+            append_scenario(table, env)
         if "export" not in skip and fx.get("scopes"):
             export_scenario(table, env, fx)
         if "roster" not in skip:
