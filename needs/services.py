@@ -1,5 +1,5 @@
-"""Every write to a need goes through `need_act`: lock, re-read, state, permission, guard, change, event,
-notifications — in one transaction. Pages, API, admin, the deadline sweep and the demo all call it,
+"""Every write to a need goes through `need_act`: lock, re-read, state, permission, guard, change, notifications,
+event, roll-ups — in one transaction. Pages, API, admin, the deadline sweep and the demo all call it,
 directly or through the typed face of one action (`need_claim(actor=…, need=…, organisation=…)`).
 
 Where things are: the lifecycle and each action's record in needs.workflow, who may act in
@@ -92,11 +92,13 @@ def need_act(*, actor, need: Need | None, action: str, at: datetime.datetime | N
         data = actions.APPLY[action](actions.Step(need=need, actor=actor, at=at, relations=relations), **fields)
         need.state = after
         need.save()
+        text = notice_text(action, title=need.title, holder=need.holder_label, state_label=need.get_state_display())
+        notify(need=need, action=action, actor=actor, text=text, at=at)
+        # Last, as each locks a row other actions share to the commit: the ledger's roll-ups their scopes' counters,
+        # the event its chain's head (every write in the subdistrict waits for it).
         signals.need_changed.send(sender=Need, need=need, action=action)  # e.g. the ledger's roll-ups
         event_append(actor=actor, verb=f"need.{action}", subject=need, at=at,
                      data={"from": before or None, "to": after, **data})
-        text = notice_text(action, title=need.title, holder=need.holder_label, state_label=need.get_state_display())
-        notify(need=need, action=action, actor=actor, text=text, at=at)
     return need
 
 
