@@ -6,6 +6,7 @@ demo/tests/test_demo.py does), so no other test module sees it.
 """
 
 import io
+import re
 
 import openpyxl
 import pypdf
@@ -14,11 +15,13 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from core import fonts
+from core.models import Checkpoint
 from ledger import periods
 from ledger.sections import figures_by_key, ledger_build
 from ledger.selectors import found_needs
 from needs.models import Need, State
 from needs.services import need_act
+from needs.tests.test_proof import check, download
 from people.models import Person
 from people.services import role_grant
 from places.models import Place
@@ -96,6 +99,19 @@ def test_it_carries_no_personal_data_on_the_public_forms(demo, client):
         assert not [p for p in phones if p in text]
         assert not [r.name for r in reporters if r.name in text]
         assert not [m.name for m in members if m.name in text]
+
+
+def test_a_residents_check_passes_on_a_demo_deed_and_fails_on_an_altered_one(demo, client, tmp_path):
+    """Issue 18's "done when": a deed on the public ledger links to its proof, which the downloaded script checks
+    with the system's Python against the demo's signed checkpoint."""
+    page = client.get(reverse("ledger:public", args=[demo["subdistrict"].code]), {"period": "2021"})
+    need = Need.objects.get(pk=re.search(r'href="/needs/(\d+)/proof/"', page.content.decode())[1])
+    proof, script = download(client, tmp_path, need)
+    passed = check(script, proof, "--key", Checkpoint.objects.get().public_key)
+    assert passed.returncode == 0 and "need.resolve" in passed.stdout and "核验通过" in passed.stdout, passed.stdout
+    proof.write_text(proof.read_text().replace('"verb": "need.resolve"', '"verb": "need.start"', 1))
+    failed = check(script, proof)
+    assert failed.returncode == 1 and "核验失败" in failed.stdout
 
 
 def test_it_counts_one_more_resolved_when_a_demo_need_is_resolved(demo):
