@@ -45,10 +45,11 @@ serve: messages
 	$(MANAGE) collectstatic --noinput -v0
 	PORT=$(PORT) bin/serve
 
-# The whole suite on SQLite, browser tests excepted (`make test-browser`; `.ci/run` runs both and PostgreSQL).
+# The whole suite on SQLite, browser tests excepted (`make test-browser`; `.ci/run` runs both and PostgreSQL), in a
+# process per core (pytest-xdist), each test file in one process so that a module's demo is loaded once.
 test: messages
 	$(BIN)/ruff check .
-	$(BIN)/pytest -m "not browser" -q
+	$(BIN)/pytest -m "not browser" -q -n auto --dist loadfile
 
 # Every test marked `browser`: everything under e2e/ and the browser tests kept beside an app's other tests.
 test-browser: messages

@@ -204,6 +204,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Background work ------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL and (_worker := os.environ.get("PYTEST_XDIST_WORKER", "")).startswith("gw"):
+    # `make test` runs the suite in a process per core and every test empties the cache: each process gets the
+    # Redis database after the previous one's (REDIS_URL's for the first).
+    _base, _index = re.fullmatch(r"(.*?)(?:/(\d+))?/?", REDIS_URL).groups()
+    REDIS_URL = f"{_base}/{(int(_index or 0) + int(_worker[2:])) % 16}"
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.PriorityRedisHuey",
