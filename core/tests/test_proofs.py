@@ -113,8 +113,9 @@ ALTERATIONS = {
     "an event dropped": lambda p: p["segments"][0]["steps"].pop(),
     "the signed head": lambda p: p["segments"][0]["signed_chain"].update(head="2" * 64),
     "the root": lambda p: p["segments"][0]["checkpoint"].update(root="3" * 64),
-    "the signature": lambda p: p["segments"][0]["checkpoint"].update(
-        signature=p["segments"][0]["checkpoint"]["signature"][:-2] + "00"),
+    "the signature": lambda p: p["segments"][0]["checkpoint"].update(  # its last bit flipped
+        signature=p["segments"][0]["checkpoint"]["signature"][:-1] + "%x" % (
+            int(p["segments"][0]["checkpoint"]["signature"][-1], 16) ^ 1)),
     "the checkpoint's time": lambda p: p["segments"][0]["checkpoint"].update(at="2020-01-01T00:00:00+00:00"),
     "the record": lambda p: p["subject"].update(id=str(int(p["subject"]["id"]) + 1)),
 }
