@@ -20,3 +20,9 @@ class MeetingsConfig(AppConfig):
         from needs.hooks import origins_register
 
         origins_register(key="meetings", function=need_origins)  # a need's page names the resolution that raised it
+
+        from core.events import state_check_register
+        from meetings.replay import meetings_check, resolutions_check
+
+        state_check_register("meetings.meeting", meetings_check)
+        state_check_register("meetings.resolution", resolutions_check)
