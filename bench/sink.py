@@ -14,7 +14,7 @@ from django.core.management.color import no_style
 from django.db import connection, models
 
 from core import models as core_models
-from core.events import GENESIS, LEGACY_CHAIN, chain_link, event_leaf
+from core.events import GENESIS, LEGACY_CHAIN, chain_link, event_leaf, event_salt
 from core.models import Event
 
 FLUSH_ROWS = 20_000
@@ -136,12 +136,13 @@ class Chain:
                data: dict):
         at = at.astimezone(datetime.UTC)
         length, prev_hash = self.heads.get(chain, (0, self.origin))
+        salt = event_salt()
         leaf = event_leaf(at=at, actor_id=actor_id, verb=verb, subject_type=subject_type, subject_id=subject_id,
-                          data=data)
+                          data=data, salt=salt)
         digest = chain_link(prev_hash, leaf)
         self.sink.add(Event, {"chain": chain, "seq": length + 1, "at": at, "actor_id": actor_id, "verb": verb,
                               "subject_type": subject_type, "subject_id": str(subject_id), "data": data,
-                              "prev_hash": prev_hash, "hash": digest})
+                              "salt": salt, "prev_hash": prev_hash, "hash": digest})
         self.heads[chain] = (length + 1, digest)
         self.count += 1
 

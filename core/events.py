@@ -11,14 +11,15 @@ subject names its chain by an `events_chain` attribute: places.models.chain_of),
 in different subdistricts never wait for each other. All events of one transaction go to the chain of its first,
 so a transaction holds one chain's lock and two cannot deadlock on them. The `legacy` chain is every event from
 before the split, hashed the old way (`event_hash_v1`); the others hash an event as a leaf and a link
-(`event_leaf`, `chain_link`), so that a proof of one event's place in a chain (core.checkpoints) shows the
-later events' digests, never their actors or data.
+(`event_leaf`, `chain_link`), so that a proof of one event's place in a chain (core.proofs) shows the
+later events' digests, never their actors or data — nor a digest of them that could be guessed (`salt`).
 """
 
 import dataclasses
 import datetime
 import hashlib
 import json
+import secrets
 from collections.abc import Callable, Iterable
 
 from django.db import transaction
@@ -56,14 +57,19 @@ def event_hash_v1(*, prev_hash: str, at, actor_id, verb, subject_type, subject_i
     return digest([prev_hash, at.isoformat(), actor_id, verb, subject_type, str(subject_id), data])
 
 
-def event_leaf(*, at, actor_id, verb, subject_type, subject_id, data) -> str:
+def event_leaf(*, at, actor_id, verb, subject_type, subject_id, data, salt: str) -> str:
     """An event's own digest: when, what and to which record in the open, who and the details under their own
     digest (`private`), so a proof can show an event's place in the chain without its actor or data."""
-    return digest([at.isoformat(), verb, subject_type, str(subject_id), event_private(actor_id=actor_id, data=data)])
+    return digest([at.isoformat(), verb, subject_type, str(subject_id),
+                   event_private(salt=salt, actor_id=actor_id, data=data)])
 
 
-def event_private(*, actor_id, data) -> str:
-    return digest([actor_id, data])
+def event_private(*, salt: str, actor_id, data) -> str:
+    return digest([salt, actor_id, data])
+
+
+def event_salt() -> str:
+    return secrets.token_hex(16)
 
 
 def chain_link(prev_hash: str, leaf: str) -> str:
@@ -77,7 +83,7 @@ def event_hash(event: Event, prev_hash: str) -> str:
               "subject_id": event.subject_id, "data": event.data}
     if event.chain == LEGACY_CHAIN:
         return event_hash_v1(prev_hash=prev_hash, **fields)
-    return chain_link(prev_hash, event_leaf(**fields))
+    return chain_link(prev_hash, event_leaf(**fields, salt=event.salt))
 
 
 def event_time(at=None) -> datetime.datetime:
@@ -95,13 +101,14 @@ def event_append(*, actor, verb: str, subject, data: dict | None = None, at=None
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     subject_type = subject._meta.label_lower
     data = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
+    salt = event_salt()
     leaf = event_leaf(at=at, actor_id=actor_id, verb=verb, subject_type=subject_type, subject_id=subject.pk,
-                      data=data)
+                      data=data, salt=salt)
     chain = _transaction_chain(getattr(subject, "events_chain", CITY_CHAIN))
     length, prev_hash = chain_lock(chain)
     event = Event.objects.create(
         chain=chain, seq=length + 1, at=at, actor_id=actor_id, verb=verb, subject_type=subject_type,
-        subject_id=str(subject.pk), data=data, prev_hash=prev_hash, hash=chain_link(prev_hash, leaf))
+        subject_id=str(subject.pk), data=data, salt=salt, prev_hash=prev_hash, hash=chain_link(prev_hash, leaf))
     Chain.objects.filter(name=chain).update(length=event.seq, head=event.hash)
     event_appended.send(sender=Event, event=event, subject=subject)
     return event

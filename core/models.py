@@ -64,6 +64,9 @@ class Event(models.Model):
     subject_type = models.CharField(max_length=50)
     subject_id = models.CharField(max_length=40)
     data = models.JSONField(default=dict, blank=True)
+    # Random, hashed with the actor and the data (core.events.event_private), so that a published digest of them
+    # cannot be matched by trying every account and the few details a step can have; empty in the legacy chain.
+    salt = models.CharField(max_length=32, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 

@@ -22,7 +22,7 @@ from core.models import Checkpoint, Event
 from core.proof_check import FORMAT, VERSION
 from core.tasks import checkpoint_due
 
-FIELDS = ("chain", "seq", "at", "actor_id", "verb", "subject_type", "subject_id", "data", "prev_hash")
+FIELDS = ("chain", "seq", "at", "actor_id", "verb", "subject_type", "subject_id", "data", "salt", "prev_hash")
 
 
 class _Checkpoints:
@@ -48,15 +48,15 @@ class _Checkpoints:
 
 
 def _shown(event: tuple) -> dict:
-    chain, seq, at, actor_id, verb, _type, _id, data, _prev = event
+    chain, seq, at, actor_id, verb, _type, _id, data, salt, _prev = event
     return {"chain": chain, "seq": seq, "at": at.isoformat(), "verb": verb,
-            "private": event_private(actor_id=actor_id, data=data)}
+            "private": event_private(salt=salt, actor_id=actor_id, data=data)}
 
 
 def _leaf(event: tuple) -> str:
-    _chain, _seq, at, actor_id, verb, subject_type, subject_id, data, _prev = event
+    _chain, _seq, at, actor_id, verb, subject_type, subject_id, data, salt, _prev = event
     return event_leaf(at=at, actor_id=actor_id, verb=verb, subject_type=subject_type, subject_id=subject_id,
-                      data=data)
+                      data=data, salt=salt)
 
 
 def _segment(chain: str, first: tuple, checkpoint: Checkpoint, ours: set[int]) -> dict:
@@ -73,7 +73,7 @@ def _segment(chain: str, first: tuple, checkpoint: Checkpoint, ours: set[int]) -
                      else {"leaf": _leaf(event)})
     public = checkpoint_public(checkpoint)
     del public["chains"]  # the path stands for the other chains: the proof need not list the city's
-    return {"chain": chain, "from_seq": first[1], "prev_hash": first[8], "steps": steps, "signed_chain": signed,
+    return {"chain": chain, "from_seq": first[1], "prev_hash": first[-1], "steps": steps, "signed_chain": signed,
             "merkle_path": merkle_path([chain_leaf(c) for c in checkpoint.chains], index), "checkpoint": public}
 
 

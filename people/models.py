@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import PinyinSearchable
+from places.models import chain_of
 
 
 class OrganisationKind(models.TextChoices):
@@ -39,6 +40,10 @@ class Organisation(PinyinSearchable):
 
     def __str__(self):
         return self.name
+
+    @property
+    def events_chain(self) -> str:  # core.events: the chain of its events
+        return chain_of(self.place)
 
 
 class PartyLevel(models.TextChoices):
@@ -73,6 +78,10 @@ class PartyOrganisation(PinyinSearchable):
         return self.name
 
     @property
+    def events_chain(self) -> str:  # core.events: the chain of its events
+        return chain_of(self.place)
+
+    @property
     def is_grid_branch(self) -> bool:
         return self.place_id is not None and self.place.kind == "grid"
 
@@ -101,6 +110,10 @@ class CoBuildingAgreement(models.Model):
 
     def __str__(self):
         return f"{self.organisation} ↔ {self.place}"
+
+    @property
+    def events_chain(self) -> str:  # core.events: the chain of its events
+        return chain_of(self.place)
 
 
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -195,6 +208,10 @@ class OrganisationReport(models.Model):
     def __str__(self):
         return f"{self.party_organisation} → {self.community}"
 
+    @property
+    def events_chain(self) -> str:  # core.events: the chain of its events
+        return chain_of(self.community)
+
 
 class MemberReportState(models.TextChoices):
     REPORTED = "reported", _("Reported")
@@ -225,6 +242,10 @@ class MemberReport(models.Model):
     def __str__(self):
         return f"{self.membership.person} → {self.community}"
 
+    @property
+    def events_chain(self) -> str:  # core.events: the chain of its events
+        return chain_of(self.community)
+
 
 class Team(PinyinSearchable):
     """A volunteer team such as 红色长城护卫队 or 红马甲解答队."""
@@ -244,6 +265,10 @@ class Team(PinyinSearchable):
 
     def __str__(self):
         return self.name
+
+    @property
+    def events_chain(self) -> str:  # core.events: the chain of its events
+        return chain_of(self.community)
 
 
 class TeamMember(models.Model):
@@ -283,6 +308,10 @@ class CommitteeMember(models.Model):
     def __str__(self):
         return f"{self.community} · {self.organisation or self.person}"
 
+    @property
+    def events_chain(self) -> str:  # core.events: the chain of its events
+        return chain_of(self.community)
+
 
 class Honour(models.Model):
     """荣誉: an award a community or a unit received."""
@@ -302,6 +331,10 @@ class Honour(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def events_chain(self) -> str:  # core.events: the chain of its events
+        return chain_of(self.place)
 
 
 class Role(models.TextChoices):
@@ -345,6 +378,10 @@ class RoleAssignment(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.place or self.organisation or ''}"
+
+    @property
+    def events_chain(self) -> str:  # core.events: the chain of its events
+        return chain_of(self.place)
 
     def clean(self):
         scope = ROLE_SCOPE_KIND[self.role]

@@ -169,6 +169,10 @@ class Coverage(models.Model):
     def __str__(self):
         return f"{self.organisation or self.person} → {self.place}"
 
+    @property
+    def events_chain(self) -> str:  # core.events: the chain of its events
+        return chain_of(self.place)
+
     def clean(self):
         if self.place_id and self.place.kind not in COVERABLE_KINDS:
             raise ValidationError({"place": _("Coverage is of a grid, compound, courtyard or unit site.")})

@@ -46,6 +46,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(model_name="event", name="chain",
                             field=models.CharField(default="legacy", max_length=12), preserve_default=False),
+        migrations.AddField(model_name="event", name="salt", field=models.CharField(blank=True, max_length=32)),
         migrations.AddField(model_name="event", name="seq",
                             field=models.PositiveBigIntegerField(default=0), preserve_default=False),
         migrations.RunPython(legacy_chain, migrations.RunPython.noop),

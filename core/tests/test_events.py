@@ -98,7 +98,7 @@ def test_a_checkpoint_edited_in_the_database_fails_its_signature(tree, signing):
 def test_the_hash_of_an_event_links_the_previous_hash_and_the_events_leaf(tree):
     event = Event.objects.order_by("id").last()
     leaf = event_leaf(at=event.at, actor_id=event.actor_id, verb=event.verb, subject_type=event.subject_type,
-                      subject_id=event.subject_id, data=event.data)
+                      subject_id=event.subject_id, data=event.data, salt=event.salt)
     assert event.hash == chain_link(event.prev_hash, leaf) == event_hash(event, event.prev_hash)
 
 
