@@ -11,7 +11,6 @@ import random
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
-from django.db import transaction
 
 from demo import data as d
 from demo import needs_data as nd
@@ -84,8 +83,7 @@ class DemoBuilder:
                         self.build_unit_coverage, self.build_tqjy, self.build_residents, self.build_sites,
                         self.build_accounts, self.build_needs, self.build_offers, self.build_stations,
                         self.build_volunteering, self.build_meetings, self.build_mediation, self.build_open311):
-            with transaction.atomic():
-                section()
+            section()  # each service call its own transaction, as on the site: its events in its record's chain
 
     # --- natural-key guards around the services that always create ---------------------------------
 
