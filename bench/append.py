@@ -5,13 +5,20 @@ city the run generated) prints microseconds per event.
 and linked, the row moved). *before* is the append of commit b0cfa1a, copied below as it was: the one global chain,
 a PostgreSQL advisory lock held to the commit, the head read as the newest event by id, the v1 hash. Each is timed
 in a transaction of one event (what a service does: the lock taken each time) and in one of 1,000 events (an
-import's); every transaction is rolled back, so the figures leave the commit out (and the database as it was)."""
+import's); every transaction is rolled back, so the figures leave the commit out (and the database as it was).
+
+*race* is what the split is for: RACERS threads each committing one event per transaction for RACE_SECONDS, all on
+places of one subdistrict (one chain), then half on each of two (two chains): appends per second. A chain's lock is
+held through the commit, so one chain's throughput is bounded by its commits in a row; two chains commit side by
+side (on PostgreSQL: SQLite has one writer, so there the two are the same)."""
 
 import os
 import statistics
+import threading
 import time
 
 ONE, MANY, ROUNDS = 400, 1000, 3
+RACERS, RACE_SECONDS = 8, 4
 _PG_CHAIN_LOCK = 7_420_001  # b0cfa1a's advisory lock key
 
 
@@ -40,6 +47,33 @@ def append_before(*, actor, verb, subject, data, seq):
                            subject_id=subject.pk, data=data))
     event_appended.send(sender=Event, event=event, subject=subject)
     return event
+
+
+def race(places, actor) -> float:
+    """Committed appends per second by RACERS threads, thread i appending to places[i % len(places)]."""
+    from django.db import connection, transaction
+
+    from core.events import event_append
+
+    counts, start = [0] * RACERS, threading.Barrier(RACERS)
+
+    def run(i):
+        try:
+            start.wait()
+            stop = time.monotonic() + RACE_SECONDS
+            while time.monotonic() < stop:
+                with transaction.atomic():
+                    event_append(actor=actor, verb="place_update", subject=places[i % len(places)], data={"race": i})
+                counts[i] += 1
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(RACERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / RACE_SECONDS
 
 
 def main():
@@ -77,6 +111,11 @@ def main():
                 transaction.set_rollback(True)
             figures.setdefault(f"{name}_one_us", []).append(statistics.median(one) * 1e6)
             figures.setdefault(f"{name}_many_us", []).append(many * 1e6)
+    subdistricts = list(Place.objects.filter(kind="subdistrict").order_by("code")[:2])
+    a, b = (Place.objects.filter(kind="grid", code__startswith=s.code).order_by("code").first() for s in subdistricts)
+    for _round in range(2):
+        figures.setdefault("race_one_per_s", []).append(race([a], actor))
+        figures.setdefault("race_two_per_s", []).append(race([a, b], actor))
     print(" ".join(f"{key}={statistics.median(values):.0f}" for key, values in figures.items()))
 
 

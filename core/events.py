@@ -22,7 +22,7 @@ import json
 import secrets
 from collections.abc import Callable, Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
@@ -109,20 +109,28 @@ def event_append(*, actor, verb: str, subject, data: dict | None = None, at=None
     event = Event.objects.create(
         chain=chain, seq=length + 1, at=at, actor_id=actor_id, verb=verb, subject_type=subject_type,
         subject_id=str(subject.pk), data=data, salt=salt, prev_hash=prev_hash, hash=chain_link(prev_hash, leaf))
-    Chain.objects.filter(name=chain).update(length=event.seq, head=event.hash)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {Chain._meta.db_table} SET length = %s, head = %s WHERE name = %s",
+                       [event.seq, event.hash, chain])
     event_appended.send(sender=Event, event=event, subject=subject)
     return event
 
 
 def chain_lock(name: str) -> tuple[int, str]:
     """Lock the chain's row to the end of the transaction (a new chain begins where the legacy one ends) and return
-    its length and head. On SQLite the IMMEDIATE transaction already holds the write lock."""
-    row = Chain.objects.select_for_update().filter(name=name).values_list("length", "head").first()
-    if row is None:
-        origin = chains_origin()
-        Chain.objects.bulk_create([Chain(name=name, origin=origin, head=origin)], ignore_conflicts=True)
-        row = Chain.objects.select_for_update().filter(name=name).values_list("length", "head").get()
-    return row
+    its length and head. On SQLite the IMMEDIATE transaction already holds the write lock. Plain SQL: it runs on
+    every write, inside the lock others wait for."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    select = f"SELECT length, head FROM {Chain._meta.db_table} WHERE name = %s{lock}"
+    with connection.cursor() as cursor:
+        cursor.execute(select, [name])
+        row = cursor.fetchone()
+        if row is None:
+            origin = chains_origin()
+            Chain.objects.bulk_create([Chain(name=name, origin=origin, head=origin)], ignore_conflicts=True)
+            cursor.execute(select, [name])
+            row = cursor.fetchone()
+    return row[0], row[1]
 
 
 def chains_origin() -> str:

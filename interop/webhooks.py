@@ -59,11 +59,8 @@ def event_heard(sender, event, subject, **kwargs) -> None:
     if event.verb == "webhook_delivery_replay":
         transaction.on_commit(lambda: webhook_send(subject.pk))
         return
-    wanted = wanted_types()
-    if not wanted:
-        return
-    event_type = event_type_of(event)
-    if event_type not in wanted:
+    event_type = event_type_of(event)  # first: most events make no message, and need no cache read
+    if event_type is None or event_type not in wanted_types():
         return
     subscriptions = [s for s in WebhookSubscription.objects.filter(is_active=True) if event_type in s.event_types]
     if not subscriptions:
