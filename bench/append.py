@@ -7,14 +7,14 @@ a PostgreSQL advisory lock held to the commit, the head read as the newest event
 in a transaction of one event (what a service does: the lock taken each time) and in one of 1,000 events (an
 import's); every transaction is rolled back, so the figures leave the commit out (and the database as it was).
 
-*race* is what the split is for: RACERS threads each committing one event per transaction for RACE_SECONDS, all on
+*race* is what the split is for: RACERS processes each committing one event per transaction for RACE_SECONDS, all on
 places of one subdistrict (one chain), then half on each of two (two chains): appends per second. A chain's lock is
 held through the commit, so one chain's throughput is bounded by its commits in a row; two chains commit side by
 side (on PostgreSQL: SQLite has one writer, so there the two are the same)."""
 
+import multiprocessing
 import os
 import statistics
-import threading
 import time
 
 ONE, MANY, ROUNDS = 400, 1000, 3
@@ -49,30 +49,37 @@ def append_before(*, actor, verb, subject, data, seq):
     return event
 
 
-def race(places, actor) -> float:
-    """Committed appends per second by RACERS threads, thread i appending to places[i % len(places)]."""
+def _racer(i, place, actor, start, counts):
+    """One racing process (forked: its own connection, as a web worker has)."""
     from django.db import connection, transaction
 
     from core.events import event_append
 
-    counts, start = [0] * RACERS, threading.Barrier(RACERS)
+    connection.close()  # the parent's, inherited by the fork: never shared
+    start.wait()
+    stop, count = time.monotonic() + RACE_SECONDS, 0
+    while time.monotonic() < stop:
+        with transaction.atomic():
+            event_append(actor=actor, verb="place_update", subject=place, data={"race": i})
+        count += 1
+    counts[i] = count
+    connection.close()
 
-    def run(i):
-        try:
-            start.wait()
-            stop = time.monotonic() + RACE_SECONDS
-            while time.monotonic() < stop:
-                with transaction.atomic():
-                    event_append(actor=actor, verb="place_update", subject=places[i % len(places)], data={"race": i})
-                counts[i] += 1
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(RACERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+def race(places, actor) -> float:
+    """Committed appends per second by RACERS processes (threads would share one interpreter's lock), process i
+    appending to places[i % len(places)]."""
+    from django.db import connection
+
+    connection.close()
+    fork = multiprocessing.get_context("fork")
+    start, counts = fork.Barrier(RACERS), fork.Array("i", RACERS)
+    racers = [fork.Process(target=_racer, args=(i, places[i % len(places)], actor, start, counts))
+              for i in range(RACERS)]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join()
     return sum(counts) / RACE_SECONDS
 
 

@@ -277,7 +277,7 @@ def append_scenario(table: Table, env: dict):
                      f"1 event per transaction: now {f['now_one_us']} µs, before {f['before_one_us']} µs; "
                      f"1,000 in one transaction: now {f['now_many_us']} µs, before {f['before_many_us']} µs")
     one, two = int(f["race_one_per_s"]), int(f["race_two_per_s"])
-    table.add_figure("event appends raced, committed (8 threads, bench/append.py): one subdistrict's chain vs two "
+    table.add_figure("event appends raced, committed (8 processes, bench/append.py): one subdistrict's chain vs two "
                      "subdistricts'", f"one chain {one}/s, two chains {two}/s: {two / max(one, 1):.2f}×",
                      target="two ≥ 1.6 × one (PostgreSQL)", met=two >= 1.6 * one)
 
