@@ -33,6 +33,8 @@ VIEWPORTS = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "
 PUBLIC_PAGES = {
     "home": "/",
     "need": "/needs/{published}/",
+    "need-proof": "/needs/{published}/proof/",
+    "checkpoints": "/checkpoints/",
     "board-open": "/needs/?tab=open",
     "board-working": "/needs/?tab=working",
     "board-done": "/needs/?tab=done",
