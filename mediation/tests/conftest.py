@@ -9,6 +9,13 @@ from mediation.services import building_pair_set, dispute_receive
 from people.services import person_account_link, person_create
 
 NOW = datetime.datetime(2021, 6, 1, 9, 0, tzinfo=datetime.UTC)
+# The terms of the leak's agreement, as the workflow and replay tests record them.
+TERMS = {"facts": "楼上渗水", "terms": "楼上重做防水", "performance": "自行委托维修",
+         "perform_by": datetime.date(2021, 6, 20), "signed_on": datetime.date(2021, 6, 1)}
+
+
+def later(minutes):
+    return NOW + datetime.timedelta(minutes=minutes)
 
 
 @pytest.fixture

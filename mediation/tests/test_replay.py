@@ -1,7 +1,6 @@
 """A dispute's row checked against its events (`verify_events --state`): every stage replays to the row, a reopened
 and a raised case too, and a direct edit of the row (stage, outcome, level, a date) is reported with the field."""
 
-import datetime
 
 import pytest
 
@@ -18,15 +17,9 @@ from mediation.services import (
     dispute_reopen,
     dispute_withdraw,
 )
-from mediation.tests.conftest import NOW, parties_of
+from mediation.tests.conftest import TERMS, later, parties_of
 
 pytestmark = pytest.mark.django_db
-TERMS = {"facts": "楼上渗水", "terms": "楼上重做防水", "performance": "自行委托维修",
-         "perform_by": datetime.date(2021, 6, 20), "signed_on": datetime.date(2021, 6, 1)}
-
-
-def later(minutes):
-    return NOW + datetime.timedelta(minutes=minutes)
 
 
 def mismatches():

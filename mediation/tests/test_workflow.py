@@ -1,7 +1,6 @@
 """The stages 受理 → 研判 → 调解 → 反馈 → 回访 through dispute_act: one Step (the stage's record) and one event per
 action; a skipped stage is refused naming the stage that comes first, and nothing is written."""
 
-import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -22,15 +21,9 @@ from mediation.services import (
     dispute_reopen,
     dispute_withdraw,
 )
-from mediation.tests.conftest import NOW
+from mediation.tests.conftest import TERMS, later
 
 pytestmark = pytest.mark.django_db
-TERMS = {"facts": "楼上渗水", "terms": "楼上重做防水", "performance": "自行委托维修",
-         "perform_by": datetime.date(2021, 6, 20), "signed_on": datetime.date(2021, 6, 1)}
-
-
-def later(minutes):
-    return NOW + datetime.timedelta(minutes=minutes)
 
 
 def written(dispute):
