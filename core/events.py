@@ -191,9 +191,9 @@ def events_verify(checkpoint: dict | None = None) -> tuple[int, Break | None]:
     checked = 0
     legacy_head = chains_origin()
     published = {c["name"]: c for c in (checkpoint or {}).get("chains", [])}
-    names = sorted(set(Chain.objects.values_list("name", flat=True)) | set(published))
-    for name in names:
-        row = Chain.objects.filter(name=name).first()
+    rows = {row.name: row for row in Chain.objects.all()}
+    for name in sorted(set(rows) | set(published)):
+        row = rows.get(name)
         origin = GENESIS if name == LEGACY_CHAIN else legacy_head
         if name in published and published[name]["origin"] != origin:
             return checked, Break(name, 0, None, "origin")
