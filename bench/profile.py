@@ -48,6 +48,7 @@ def scenarios(fx: dict) -> dict:
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="default")
+    parser.add_argument("--name", help="the database's name, as given to bench.run (default: the profile's)")
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--requests", type=int, default=30, help="requests timed (and profiled) per scenario")
     parser.add_argument("names", nargs="*")
@@ -56,9 +57,10 @@ def main(argv=None):
     (var / "static").mkdir(parents=True, exist_ok=True)  # the settings make no directory themselves
     os.environ.update(DJANGO_SETTINGS_MODULE="bench.settings", VAR_DIR=str(var))
     if args.db == "postgresql":
-        os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/minsheng_bench_{args.profile}")
+        name = args.name or args.profile
+        os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/minsheng_bench_{name}")
     else:
-        os.environ["SQLITE_PATH"] = str(ROOT / "var" / "bench" / f"{args.profile}.sqlite3")
+        os.environ["SQLITE_PATH"] = str(ROOT / "var" / "bench" / f"{args.name or args.profile}.sqlite3")
         if not Path(os.environ["SQLITE_PATH"]).exists():
             sys.exit(f"no city at {os.environ['SQLITE_PATH']}: run `make bench PROFILE={args.profile}` first")
     import django
