@@ -16,13 +16,17 @@ The deadline sweep (reminders, overdue flags) is not simulated.
 """
 
 import argparse
+import contextlib
 import dataclasses
 import datetime
+import functools
 import heapq
+import multiprocessing
 import os
 import random
 import sys
 import time
+from collections import defaultdict
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -96,6 +100,8 @@ class City:
 
         self.p = dataclasses.replace(profile, needs=needs) if needs is not None else profile
         self.rng = random.Random(seed)
+        self.seed = seed
+        self.parts = 1
         self.log = log
         self.sink = Sink()
         self.chain = Chain(self.sink)
@@ -112,6 +118,15 @@ class City:
         if name not in self._pinyin:
             self._pinyin[name] = pinyin_key(name)
         return self._pinyin[name]
+
+    @functools.lru_cache(maxsize=200_000)  # noqa: B019 (one city per process, kept to the end)
+    def notice(self, action: str, title: str, holder: str, state: str) -> str:
+        """needs.notify's notice of an action: titles and holders repeat, and each text took several lookups of
+        the active language."""
+        from needs.models import State
+        from needs.notify import notice_text
+
+        return notice_text(action, title=title, holder=holder, state_label=State(state).label)
 
     def tick(self) -> datetime.datetime:
         self.clock += datetime.timedelta(seconds=1)
@@ -334,7 +349,31 @@ class City:
         self.counts.update(grids=len(self.grids), persons=len(self.person_names))
 
     # --- the needs ---------------------------------------------------------------------------------
-    def build_needs(self):
+    def build_part(self, part: int, parts: int) -> dict:
+        """The needs of one share of the subdistricts, in a transaction of their own (one process each on
+        PostgreSQL, one after another on SQLite): the i-th need of the history is this share's when
+        i % parts == part, placed in one of its grids. Shares write disjoint chains and roll-up rows up to
+        their subdistricts (the rows above go to the shared tables `generate` sums) and take interleaved ids
+        (bench.sink), so their rows are what one process would have written."""
+        from django.db import transaction
+
+        from bench.sink import Chain, Sink
+
+        subdistricts = sorted({g["subdistrict"] for g in self.grids})
+        mine = set(subdistricts[part::parts])
+        self.need_grids = [g for g in self.grids if g["subdistrict"] in mine]
+        if parts > 1:
+            self.rng = random.Random(self.seed * 1000 + part)
+        self.parts = parts
+        with transaction.atomic():
+            self.sink = Sink(bases=self.bases, stride=parts, offset=part)
+            self.chain = Chain(self.sink)
+            self.build_needs(part, parts)
+            self.sink.flush()
+            self.chain.finish()
+        return {"events": self.chain.count, "written": self.sink.written}
+
+    def build_needs(self, part: int, parts: int):
         from django.utils import translation
 
         from needs.models import Need
@@ -342,14 +381,14 @@ class City:
         p = self.p
         span = (END - self.start).total_seconds()
         pending: list = []  # heap of (at, order, event kwargs): events are appended in time order
-        batch: list[dict] = []
+        batch: list[NeedLife] = []
         order = 0
         batch_end = self.start
-        first_id = self.sink.next_id(Need)
-        self.sink.next_ids[Need] = first_id  # ids are given in submission order below
+        first_id = self.bases[Need]  # ids are given in submission order below
         self.open_by_grid: dict[str, list[dict]] = {}
-        with translation.override("zh-hans"):
-            for i in range(p.needs + self.published):
+        self.tallies, self.holders = defaultdict(lambda: defaultdict(int)), defaultdict(lambda: defaultdict(int))
+        with translation.override("zh-hans"), calendar_read_once(self.start, END):
+            for i in range(part, p.needs + self.published, parts):
                 fresh = i >= p.needs
                 if fresh:
                     at = END - datetime.timedelta(hours=12) + datetime.timedelta(seconds=i - p.needs)
@@ -361,58 +400,186 @@ class City:
                     batch_end = at + datetime.timedelta(days=7)
                 life = NeedLife(self, first_id + i, at, only_publish=fresh)
                 life.live()
-                batch.append(life.need)
+                batch.append(life)
                 for step in life.events:
                     order += 1
                     heapq.heappush(pending, (step["at"], order, step))
             self._write_batch(batch, pending, None)
-        self.counts["needs"] = p.needs + self.published
 
-    def _write_batch(self, batch, pending, until):
+    def _write_batch(self, lives, pending, until):
+        """Write the needs submitted before `until` (their rows are final: merge targets are needs still in memory),
+        their contributions to the ledger, the roll-up rows no later need can add to, and the events before it."""
+        from ledger.models import Contribution
+        from ledger.rollups import _add, contribution, deed_fields
         from needs.models import Need
 
-        for need in batch:
-            self.sink.add(Need, need)
-        self.open_by_grid.clear()  # merge targets are needs still in memory: the rows above are final
+        for life in lives:
+            self.sink.add(Need, life.need)
+            need = SimpleNamespace(**life.need, place=SimpleNamespace(code=life.code))
+            data = contribution(need, reopened=any(e["verb"] == "need.reopen" for e in life.events))
+            if data:
+                self.sink.add(Contribution, {"need_id": life.pk, "data": data, **deed_fields(data)})
+                _add(self.tallies, self.holders, data, +1)
+        self.open_by_grid.clear()
+        # A later need is found (or turned away) on its submission's day or after: the days before are complete.
+        self._write_rollups(local_day(until) if until else None)
         while pending and (until is None or pending[0][0] < until):
             _at, _order, step = heapq.heappop(pending)
             self.chain.append(**step)
 
-    def generate(self):
-        from django.db import transaction
+    def _write_rollups(self, before: datetime.date | None):
+        """The roll-up rows of days (and months) before `before`, or all: those above a subdistrict to the shared
+        tables when shares are generated at once."""
+        from ledger.models import HolderTally, Tally
+        from ledger.rollups import HOLDER_KEY, TALLY_KEY
+        from places.models import PLACE_RULES, PlaceKind
+
+        subdistrict_code = PLACE_RULES[PlaceKind.SUBDISTRICT][1]
+        for rows, model, fields in ((self.tallies, Tally, TALLY_KEY), (self.holders, HolderTally, HOLDER_KEY)):
+            done = [key for key in rows if before is None or (
+                key[3] < before if key[2] == "d" else next_month(key[3]) <= before)]
+            for key in done:
+                counts = rows.pop(key)
+                if any(counts.values()):
+                    shared = self.parts > 1 and len(key[0]) < subdistrict_code
+                    self.sink.add(model, {**dict(zip(fields, key, strict=True)), **counts},
+                                  table=shared_table(model) if shared else "")
+
+    def generate(self, jobs: int = 1):
+        """Records in one transaction, then the needs in `jobs` shares of the subdistricts (processes at once on
+        PostgreSQL), then the shared roll-up rows summed, sequences moved and statistics gathered."""
+        from django.db import connection, connections, transaction
+
+        from bench.sink import Sink, id_bases
 
         started = time.perf_counter()
         with transaction.atomic():
             self.build_records()
-            self.log(f"records: {time.perf_counter() - started:.1f} s")
-            self.build_needs()
             self.sink.finish()
             self.chain.finish()
-            self.rollups_rebuild()
-        self.counts["events"] = self.chain.count
+        self.log(f"records: {time.perf_counter() - started:.1f} s")
+        events = self.chain.count
+        subdistricts = len({g["subdistrict"] for g in self.grids})
+        parts = max(1, min(jobs, subdistricts))
+        models_ = need_models()
+        self.bases = id_bases([m for m in models_ if m._meta.pk.attname == "id"])
+        with connection.cursor() as cursor:
+            for model in models_[-2:] if parts > 1 else ():
+                cursor.execute(f"CREATE TABLE {shared_table(model)} AS SELECT * FROM {model._meta.db_table} "
+                               "WHERE 1 = 0")
+        if parts > 1 and connection.vendor == "postgresql":
+            global _CITY
+            _CITY = self
+            with checks_after_the_load(models_, log=self.log):
+                connections.close_all()  # each process opens its own connection
+                with multiprocessing.get_context("fork").Pool(parts) as pool:
+                    results = pool.starmap(_build_part, [(part, parts) for part in range(parts)])
+                self.log(f"needs: {time.perf_counter() - started:.1f} s")
+                with transaction.atomic():
+                    sum_shared(models_[-2:])
+        else:
+            results = [self.build_part(part, parts) for part in range(parts)]
+            with transaction.atomic():
+                if parts > 1:
+                    sum_shared(models_[-2:])
+        with transaction.atomic():
+            Sink().finish(models_)
+        self.log(f"done: {time.perf_counter() - started:.1f} s")
+        self.counts["needs"] = self.p.needs + self.published
+        self.counts["events"] = events + sum(r["events"] for r in results)
+        self.counts["jobs"] = parts
         self.counts["seconds"] = round(time.perf_counter() - started, 1)
         return self.counts
 
 
-    def rollups_rebuild(self):
-        """need_act keeps the ledger's roll-ups; rows written here bypass it, so they are computed once from
-        the needs and events, by the ledger's own rebuild (when the ledger keeps roll-ups)."""
-        import importlib.util
+_CITY: City | None = None  # the city a worker process was forked with
 
-        from django.db import connection
 
-        if importlib.util.find_spec("ledger.rollups") is None:
-            return
-        from ledger import models as ledger_models
+def _build_part(part: int, parts: int) -> dict:
+    return _CITY.build_part(part, parts)
 
-        table = getattr(ledger_models, "Tally", None)
-        if table is None or table._meta.db_table not in connection.introspection.table_names():
-            return
-        from ledger.rollups import rebuild
 
-        started = time.perf_counter()
-        rebuild()
-        self.log(f"ledger roll-ups rebuilt: {time.perf_counter() - started:.1f} s")
+def need_models() -> list:
+    """The tables the needs' shares write; the roll-up tables last (their shared rows are summed)."""
+    from core.models import Event, InboxLine
+    from ledger.models import Contribution, HolderTally, Tally
+    from needs.models import Need, NeedReporter, ProgressNote
+
+    return [Need, Event, InboxLine, ProgressNote, NeedReporter, Contribution, Tally, HolderTally]
+
+
+def shared_table(model) -> str:
+    return f"bench_shared_{model._meta.db_table}"
+
+
+def sum_shared(models_):
+    """The roll-up rows above a subdistrict, written by several shares: summed into one row per key (keeping the
+    least of their ids, all unique), then the shared tables dropped."""
+    from django.db import connection
+
+    from ledger.rollups import HOLDER_KEY, TALLY_KEY
+
+    with connection.cursor() as cursor:
+        for model, key in zip(models_, (TALLY_KEY, HOLDER_KEY), strict=True):
+            counters = [f.column for f in model._meta.local_concrete_fields if f.column not in (*key, "id")]
+            columns = ", ".join(("id", *key, *counters))
+            cursor.execute(f"INSERT INTO {model._meta.db_table} ({columns}) SELECT MIN(id), {', '.join(key)}, "
+                           f"{', '.join(f'SUM({c})' for c in counters)} FROM {shared_table(model)} "
+                           f"GROUP BY {', '.join(key)}")
+            cursor.execute(f"DROP TABLE {shared_table(model)}")
+
+
+@contextlib.contextmanager
+def checks_after_the_load(models_, log=print):
+    """PostgreSQL: the tables' foreign keys, unique constraints and secondary indexes dropped for the load and made
+    again after it, as pg_restore loads a dump: each row's checks and index entries would cost more than one pass
+    over the table (the keys checked and each index sorted, in parallel) — and the keys are checked all the same."""
+    from django.db import connection
+
+    tables = [m._meta.db_table for m in models_]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                       "WHERE conrelid = ANY(%s::regclass[]) AND contype IN ('f', 'u')", [tables])
+        constraints = cursor.fetchall()
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) AND indexname NOT IN "
+                       "(SELECT conname FROM pg_constraint WHERE contype IN ('p', 'u'))", [tables])
+        indexes = cursor.fetchall()
+        for table, name, _definition in constraints:
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '1GB'")
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        for table, name, definition in constraints:
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+    log(f"indexes and constraints made again: {time.perf_counter() - started:.1f} s")
+
+
+@contextlib.contextmanager
+def calendar_read_once(first: datetime.datetime, last: datetime.datetime):
+    """The administrators' calendar days (needs.deadlines) read once for the whole history rather than once per
+    deadline (which was most of the generator's time): nobody edits them while the city is generated."""
+    from needs import deadlines
+
+    stated = deadlines.calendar_days(first.date(), last.date() + datetime.timedelta(days=400))
+    read = deadlines.calendar_days
+    deadlines.calendar_days = lambda a, b: {day: work for day, work in stated.items() if a <= day <= b}
+    try:
+        yield
+    finally:
+        deadlines.calendar_days = read
+
+
+def local_day(moment: datetime.datetime) -> datetime.date:
+    return moment.astimezone(TZ).date()
+
+
+def next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
 class NeedLife:
@@ -451,8 +618,7 @@ class NeedLife:
 
     def notify(self, action, actor):
         from core.models import InboxLine
-        from needs.models import State
-        from needs.notify import notice_text, sms_audience, sms_text
+        from needs.notify import sms_audience, sms_text
         from needs.workflow import ACTIONS
 
         n, city = self.need, self.city
@@ -478,7 +644,7 @@ class NeedLife:
         users.discard(actor)
         if not users:
             return
-        text = notice_text(action, title=n["title"], holder=self.holder_name(), state_label=State(n["state"]).label)
+        text = city.notice(action, n["title"], self.holder_name(), n["state"])
         for user in sorted(users):  # as core.notify writes them (the bench's messages count as sent)
             said = (sms_text(need, action, text) if user in texted else text)[:300]
             city.sink.add(InboxLine, {"user_id": user, "text": said, "link": f"/needs/{self.pk}/",
@@ -521,7 +687,7 @@ class NeedLife:
         from needs import deadlines
 
         city, rng = self.city, self.rng
-        self.grid = grid = rng.choice(city.grids)
+        self.grid = grid = rng.choice(city.need_grids)
         self.extra_reporter_users: list[int] = []
         channel = weighted(rng, CHANNELS)
         if channel in SELF_CHANNELS and not grid["self_residents"]:
@@ -533,7 +699,7 @@ class NeedLife:
             reporter, home = rng.choice(grid["residents"])
             submitter = grid["worker"] if channel in ("field_visit", "council") else city.community_staff[
                 grid["community"]]
-        self.chain = chain_of_code(home[1])
+        self.chain, self.code = chain_of_code(home[1]), home[1]
         category_id, category = rng.choice(city.categories)
         phrase = rng.choice(PHRASES[category])
         staff = city.community_staff[grid["community"]]
@@ -797,6 +963,8 @@ def main(argv=None):
     parser.add_argument("--needs", type=int, help="override the profile's number of needs")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--published", type=int, default=0, help="extra needs left on the claim board at the end")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count(),
+                        help="processes writing the needs at once, each a share of the subdistricts (PostgreSQL)")
     args = parser.parse_args(argv)
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
@@ -804,7 +972,7 @@ def main(argv=None):
 
     django.setup()
     counts = City(PROFILES[args.profile], seed=args.seed, needs=args.needs,
-                  published=args.published).generate()
+                  published=args.published).generate(jobs=args.jobs)
     print(" ".join(f"{k}={v}" for k, v in counts.items()))
 
 

@@ -44,26 +44,32 @@ def commit() -> str:
     return out.stdout.strip() + (" (with uncommitted changes)" if dirty else "")
 
 
-def fresh_database(name: str, database: str) -> dict:
-    """The environment of a new, empty database for this run, named after the profile or `--name` (never the
-    app's own)."""
-    # var/bench/var: the bench's own huey queue, media and static files, never the app's var/ (one per --name).
+def database_env(name: str, database: str) -> dict:
+    """The environment of the bench's database of this name (never the app's own). var/bench/var: the bench's
+    own huey queue, media and static files, never the app's var/ (one per --name)."""
     var = ROOT / "var" / "bench" / ("var" if name in PROFILES else f"var-{name}")
-    (var / "static").mkdir(parents=True, exist_ok=True)  # the settings make no directory themselves
     env = {"DJANGO_SETTINGS_MODULE": "bench.settings", "AXES_FAILURE_LIMIT": "1000000", "VAR_DIR": str(var)}
     if database == "postgresql":
-        name = f"minsheng_bench_{name}"
-        psql = ["psql", f"{PG}/postgres", "-q", "-v", "ON_ERROR_STOP=1", "-c"]
-        subprocess.run([*psql, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=True,
-                       env={**os.environ, "PGOPTIONS": "--client-min-messages=warning"})
-        subprocess.run([*psql, f'CREATE DATABASE "{name}"'], check=True)
-        env.update(DATABASE_URL=f"{PG}/{name}", REDIS_URL=REDIS)
+        env.update(DATABASE_URL=f"{PG}/minsheng_bench_{name}", REDIS_URL=REDIS)
     else:
-        path = ROOT / "var" / "bench" / f"{name}.sqlite3"
+        env["SQLITE_PATH"] = str(ROOT / "var" / "bench" / f"{name}.sqlite3")
+    return env
+
+
+def fresh_database(name: str, database: str) -> dict:
+    """The environment of a new, empty database for this run, named after the profile or `--name`."""
+    env = database_env(name, database)
+    Path(env["VAR_DIR"], "static").mkdir(parents=True, exist_ok=True)  # the settings make no directory themselves
+    if database == "postgresql":
+        psql = ["psql", f"{PG}/postgres", "-q", "-v", "ON_ERROR_STOP=1", "-c"]
+        subprocess.run([*psql, f'DROP DATABASE IF EXISTS "minsheng_bench_{name}" WITH (FORCE)'], check=True,
+                       env={**os.environ, "PGOPTIONS": "--client-min-messages=warning"})
+        subprocess.run([*psql, f'CREATE DATABASE "minsheng_bench_{name}"'], check=True)
+    else:
+        path = Path(env["SQLITE_PATH"])
         path.parent.mkdir(parents=True, exist_ok=True)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-        env["SQLITE_PATH"] = str(path)
     return env
 
 
@@ -346,26 +352,39 @@ def main(argv=None):
     parser.add_argument("--roster-rows", type=int, default=100_000)
     parser.add_argument("--skip", default="", help="comma-separated: chains,ledger,export,roster,helpdesk,append")
     parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
+    parser.add_argument("--generate-only", action="store_true", help="generate the city, measure nothing")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure the city generated before under this name (its published needs not yet "
+                             "claimed: generate with --claims at least twice the runs' own)")
     args = parser.parse_args(argv)
     profile = PROFILES[args.profile]
     args.db = args.db or profile.database
     skip = set(filter(None, args.skip.split(",")))
     started = time.perf_counter()
     ensure_services(args.db)
-    env = fresh_database(args.name or args.profile, args.db)
+    name = args.name or args.profile
+    env = database_env(name, args.db) if args.reuse else fresh_database(name, args.db)
+    record = ROOT / "var" / "bench" / f"{name}.generated"  # the generator's last line, for --reuse
     servers = Servers()
     table = Table()
     try:
-        manage(env, "migrate", "--noinput", "-v0")
-        # Published needs: 2 × claims for the contended claim and its baseline, 4 × claims more (half in each
-        # subdistrict, at random) for the races within one chain and two (3 × claims / 2 of the first's needed).
-        gen = subprocess.run([PYTHON, "-m", "bench.city", "--profile", args.profile, "--published",
-                              str(6 * args.claims), *(["--needs", str(args.needs)] if args.needs else [])],
-                             env={**os.environ, **env}, cwd=ROOT, capture_output=True, text=True)
-        if gen.returncode != 0:
-            raise RuntimeError(f"the city generator failed:\n{gen.stderr[-3000:]}")
-        generated = gen.stdout.strip().splitlines()[-1]
+        if args.reuse:
+            generated = record.read_text().strip() + " (generated before, reused)"
+        else:
+            manage(env, "migrate", "--noinput", "-v0")
+            # Published needs: 2 × claims for the contended claim and its baseline, 4 × claims more (half in each
+            # subdistrict, at random) for the races within one chain and two (3 × claims / 2 of the first's).
+            gen = subprocess.run([PYTHON, "-m", "bench.city", "--profile", args.profile, "--published",
+                                  str(6 * args.claims), *(["--needs", str(args.needs)] if args.needs else [])],
+                                 env={**os.environ, **env}, cwd=ROOT, capture_output=True, text=True)
+            if gen.returncode != 0:
+                raise RuntimeError(f"the city generator failed:\n{gen.stderr[-3000:]}")
+            *phases, generated = gen.stdout.strip().splitlines()
+            print("\n".join(phases), flush=True)  # the generator's phases and their times
+            record.write_text(generated)
         print(f"city ({args.profile}, {args.db}): {generated}", flush=True)
+        if args.generate_only:
+            return
         fx = setup_fixtures(env, args.claims)
         cache_log = Path(env["VAR_DIR"]) / "cache.log"
         cache_log.unlink(missing_ok=True)

@@ -3,7 +3,9 @@ them — `executemany` on SQLite, `COPY … FROM STDIN` on PostgreSQL — and th
 chain as `core.events.event_append` chains it (`event_leaf`, `chain_link`), with the chains' rows kept.
 
 Rows are dicts keyed by field attname (`place_id`, not `place`); a field left out takes its model default.
-Primary keys are handed out here, so the caller can refer to a row before it is written.
+Primary keys are handed out here, so the caller can refer to a row before it is written; sinks writing the same
+tables at once (bench.city's workers, one per share of the subdistricts) take every `stride`-th id from the same
+`bases`, each from its own `offset`.
 """
 
 import datetime
@@ -20,21 +22,30 @@ from core.models import Event
 FLUSH_ROWS = 20_000
 
 
+def id_bases(models_) -> dict[type, int]:
+    """The first free id of each table, read once for sinks that share the tables."""
+    bases = {}
+    with connection.cursor() as cursor:
+        for model in models_:
+            cursor.execute(f"SELECT MAX(id) FROM {model._meta.db_table}")
+            bases[model] = (cursor.fetchone()[0] or 0) + 1
+    return bases
+
+
 class Sink:
-    def __init__(self):
+    def __init__(self, *, bases: dict[type, int] | None = None, stride: int = 1, offset: int = 0):
         self.vendor = connection.vendor
-        self.buffers: dict[type, list[tuple]] = {}
+        self.buffers: dict[tuple[type, str], list[tuple]] = {}
         self.plans: dict[type, tuple[list[str], list, list]] = {}
         self.next_ids: dict[type, int] = {}
+        self.bases, self.stride, self.offset = bases or {}, stride, offset
         self.written: dict[str, int] = {}
 
     def next_id(self, model) -> int:
         if model not in self.next_ids:
-            with connection.cursor() as cursor:
-                cursor.execute(f"SELECT MAX(id) FROM {model._meta.db_table}")
-                self.next_ids[model] = (cursor.fetchone()[0] or 0) + 1
+            self.next_ids[model] = (self.bases.get(model) or id_bases([model])[model]) + self.offset
         pk = self.next_ids[model]
-        self.next_ids[model] = pk + 1
+        self.next_ids[model] = pk + self.stride
         return pk
 
     def _plan(self, model):
@@ -43,34 +54,41 @@ class Sink:
             # A callable default (a need's random reference) is called for each row, as Django does.
             defaults = [f.default if f.has_default() and callable(f.default)
                         else f.get_default() if f.has_default() or f.null else _REQUIRED for f in fields]
-            self.plans[model] = ([f.column for f in fields], [f.attname for f in fields],
-                                 defaults, [_converter(f, self.vendor) for f in fields])
+            calls = [(i, d) for i, d in enumerate(defaults) if callable(d)]
+            converters = [(i, c) for i, f in enumerate(fields) if (c := _converter(f, self.vendor)) is not _same]
+            self.plans[model] = ([f.column for f in fields], [f.attname for f in fields], defaults, calls,
+                                 converters, model._meta.pk.attname)
         return self.plans[model]
 
-    def add(self, model, row: dict) -> int:
-        """Buffer one row; returns its primary key (given in `row["id"]`, or the next free one)."""
-        _columns, attnames, defaults, converters = self._plan(model)
-        if "id" not in row:
-            row["id"] = self.next_id(model)
-        values = []
-        for attname, default, convert in zip(attnames, defaults, converters, strict=True):
-            value = row[attname] if attname in row else default() if callable(default) else default
-            if value is _REQUIRED:
-                raise ValueError(f"{model.__name__}.{attname} is required")
-            values.append(convert(value) if value is not None else None)
-        buffer = self.buffers.setdefault(model, [])
-        buffer.append(tuple(values))
+    def add(self, model, row: dict, *, table: str = "") -> int:
+        """Buffer one row; returns its primary key (given in `row["id"]`, or the next free one). `table`: another
+        table of the same columns (bench.city's shared roll-up rows)."""
+        _columns, attnames, defaults, calls, converters, pk = self._plan(model)
+        if pk not in row:
+            row[pk] = self.next_id(model)
+        values = list(map(row.get, attnames, defaults))  # the row's value, else the field's default
+        for i, default in calls:
+            if values[i] is default:
+                values[i] = default()
+        if _REQUIRED in values:
+            missing = attnames[values.index(_REQUIRED)]
+            raise ValueError(f"{model.__name__}.{missing} is required")
+        for i, convert in converters:
+            if values[i] is not None:
+                values[i] = convert(values[i])
+        key = (model, table or model._meta.db_table)
+        buffer = self.buffers.setdefault(key, [])
+        buffer.append(values)
         if len(buffer) >= FLUSH_ROWS:
-            self.flush(model)
-        return row["id"]
+            self.flush(key)
+        return row[pk]
 
-    def flush(self, model=None):
-        for m in [model] if model else list(self.buffers):
-            rows = self.buffers.get(m)
+    def flush(self, key=None):
+        for m, table in [key] if key else list(self.buffers):
+            rows = self.buffers.get((m, table))
             if not rows:
                 continue
             columns = self._plan(m)[0]
-            table = m._meta.db_table
             with connection.cursor() as cursor:
                 if self.vendor == "postgresql":
                     quoted = ", ".join(f'"{c}"' for c in columns)
@@ -84,15 +102,17 @@ class Sink:
             self.written[table] = self.written.get(table, 0) + len(rows)
             rows.clear()
 
-    def finish(self):
-        """Write what is left and move PostgreSQL's id sequences past the ids handed out here."""
+    def finish(self, models_=None):
+        """Write what is left, then move PostgreSQL's id sequences past the ids handed out (here, or by every sink
+        of `models_`) and gather the planner's statistics (a live database has them, tables filled in one go do
+        not yet)."""
         self.flush()
+        models_ = list(self.plans) if models_ is None else models_
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
-                for sql in connection.ops.sequence_reset_sql(no_style(), list(self.plans)):
+                for sql in connection.ops.sequence_reset_sql(no_style(), models_):
                     cursor.execute(sql)
-            # Statistics for the planner: a live database has them, tables filled in one go do not yet.
-            for model in self.plans:
+            for model in models_:
                 cursor.execute(f'ANALYZE "{model._meta.db_table}"')
 
 
@@ -131,6 +151,7 @@ class Chain:
         self.heads: dict[str, tuple[int, str]] = {name: (length, head) for name, length, head in rows}
         self.origin = self.heads.get(LEGACY_CHAIN, (0, GENESIS))[1]
         self.count = 0
+        self.touched: set[str] = set()
 
     def append(self, *, chain: str, at: datetime.datetime, actor_id, verb: str, subject_type: str, subject_id,
                data: dict):
@@ -144,11 +165,14 @@ class Chain:
                               "subject_type": subject_type, "subject_id": str(subject_id), "data": data,
                               "salt": salt, "prev_hash": prev_hash, "hash": digest})
         self.heads[chain] = (length + 1, digest)
+        self.touched.add(chain)
         self.count += 1
 
     def finish(self):
-        """Write each chain's row: created with the origin it began at, or moved to its new length and head."""
-        for name, (length, head) in self.heads.items():
+        """Write the row of each chain appended to: created with the origin it began at, or moved to its new
+        length and head."""
+        for name in sorted(self.touched):
+            length, head = self.heads[name]
             core_models.Chain.objects.update_or_create(
                 name=name, defaults={"length": length, "head": head}, create_defaults={
                     "origin": self.origin, "length": length, "head": head})
