@@ -6,9 +6,11 @@ Failed attempts go through django-axes like the login page, so brute force locks
 A revoked token's row is gone, so it answers 401 like a token never issued; a changed password revokes them all.
 """
 
+import copy
 import datetime
 
 from django.contrib.auth import authenticate
+from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
@@ -16,7 +18,8 @@ from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
 from core.api import Body, Detail, Id
-from people.models import ApiToken, token_hash
+from people import scopes
+from people.models import ApiToken, CallerVersion, token_hash
 from people.selectors import api_tokens_of
 from people.services import api_token_issue, api_token_revoke
 
@@ -25,21 +28,52 @@ router = Router(tags=["auth"])
 LAST_USED_EVERY = datetime.timedelta(minutes=5)
 
 
+def _version() -> int | None:
+    """people.services.caller_changed's number (None before its first move), in plain SQL: it is read on every
+    request, and the ORM's compiling would cost more than the query."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT value FROM {CallerVersion._meta.db_table} WHERE id = 1")
+        row = cursor.fetchone()
+    return row and row[0]
+
+
+# The callers this process has seen, by token hash: (the number they were read under, the token's row with its
+# user, roles and person). Kept while people.services.caller_changed's number stays the same: any change of an
+# account, its roles or tokens, or a person's link moves it, so every process reads such a caller again.
+_callers: dict[str, tuple[int | None, ApiToken]] = {}
+CALLERS_KEPT = 10_000  # past this many tokens, start again rather than grow without end
+
+
+def _row(key_hash: str) -> ApiToken | None:
+    version = _version()  # before the rows: what is kept is never older than the number it is kept under
+    kept = _callers.get(key_hash)
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    row = ApiToken.objects.select_related("user").filter(key_hash=key_hash, user__is_active=True).first()
+    if row is not None:
+        scopes.assignments(row.user)  # read once, kept with the row
+        scopes.person_of(row.user)
+        if len(_callers) >= CALLERS_KEPT:
+            _callers.clear()
+        _callers[key_hash] = (version, row)
+    return row
+
+
 class BearerTokenAuth(HttpBearer):
     """`Authorization: Bearer <token>`: the user of an unexpired token, also set as request.user."""
 
     def authenticate(self, request, token):
-        row = (ApiToken.objects.select_related("user")
-               .filter(key_hash=token_hash(token), expires_at__gt=timezone.now(), user__is_active=True)
-               .first())
-        if row is None:
-            return None
+        row = _row(token_hash(token))
         now = timezone.now()
+        if row is None or row.expires_at <= now:
+            return None
         if row.last_used_at is None or now - row.last_used_at >= LAST_USED_EVERY:
             ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
-        request.user = row.user
+            row.last_used_at = now
+        # A copy per request: what a request notes on its user (permissions it asked about) stays its own.
+        request.user = copy.copy(row.user)
         request.api_token_id = row.pk  # which of the list is the one in use (GET tokens: "current")
-        return row.user
+        return request.user
 
 
 def caller(request):

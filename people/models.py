@@ -443,3 +443,14 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.expires_at:%Y-%m-%d}"
+
+
+class CallerVersion(models.Model):
+    """One row whose number moves whenever what a caller is changes — an account's roles, its activity or
+    flags, its tokens, the person its account is linked to (people.services.caller_changed) — so that each
+    process may keep the callers it has seen (people/api.py) for as long as the number stays the same."""
+
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return str(self.value)

@@ -2,15 +2,17 @@
 
 Watched on the user's row rather than in the views, so that every way of changing a password counts: the
 admin's "change password" form, `manage.py changepassword`, Django's password change view if a page uses it,
-a script calling set_password. Connected in people/apps.py. (What people tells the apps above it is in
-people/signals.py.)
+a script calling set_password. And any change of what a caller is (an account, its roles and tokens, a person's
+link to an account) moves people.services.caller_changed's number. Connected in people/apps.py. (What people
+tells the apps above it is in people/signals.py.)
 """
 
 from django.contrib.auth.models import User
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from people.services import api_token_revoke_all
+from people.models import ApiToken, Person, RoleAssignment
+from people.services import api_token_revoke_all, caller_changed
 
 
 def _hash_upgrade(user, update_fields) -> bool:
@@ -37,3 +39,14 @@ def password_revokes_tokens(sender, instance, created=False, raw=False, **kwargs
     if getattr(instance, "_password_changed", False):
         instance._password_changed = False
         api_token_revoke_all(user=instance)
+
+
+def caller_watch(sender, instance, update_fields=None, **kwargs):
+    if update_fields is not None and set(update_fields) <= {"last_login", "last_used_at"}:
+        return  # on every sign-in, every few minutes of a token's use: nothing a caller may do depends on them
+    caller_changed()
+
+
+for _model in (User, RoleAssignment, ApiToken, Person):
+    post_save.connect(caller_watch, sender=_model, dispatch_uid=f"people.caller_watch.save.{_model.__name__}")
+    post_delete.connect(caller_watch, sender=_model, dispatch_uid=f"people.caller_watch.delete.{_model.__name__}")

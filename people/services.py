@@ -6,6 +6,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,7 @@ from core.services import ValidationError, require, validated
 from people import scopes
 from people.models import (
     ApiToken,
+    CallerVersion,
     CoBuildingAgreement,
     CommitteeMember,
     Honour,
@@ -363,3 +365,11 @@ def api_token_revoke_all(*, user) -> int:
     for token in tokens:
         _revoke(actor=user, token=token, why="password_change")
     return len(tokens)
+
+
+def caller_changed() -> None:
+    """Move the number every process's remembered callers are kept under (people/api.py): called on every save
+    and delete of an account, its roles, its tokens and a person (people/receivers.py), whichever page, service or
+    the back office made it, inside that write's transaction, so the next request of any process reads again."""
+    if not CallerVersion.objects.filter(pk=1).update(value=F("value") + 1):
+        CallerVersion.objects.get_or_create(pk=1, defaults={"value": 1})

@@ -4,9 +4,13 @@ import datetime
 import hashlib
 
 import pytest
+from django.test import RequestFactory
 from django.utils import timezone
 
-from people.models import ApiToken
+from people.api import BearerTokenAuth
+from people.models import ApiToken, RoleAssignment
+from people.scopes import person_of, roles
+from people.services import caller_changed, person_account_link, person_create
 
 
 def token_for(client, username="tqjy_staff", password="pass-12345"):
@@ -90,3 +94,60 @@ def test_it_records_issuing_a_token_in_the_event_log(client, accounts):
     event = Event.objects.get(verb="api_token_issue")
     assert event.actor == accounts["community_staff"]
     assert token not in str(event.data)
+
+
+def served_as(token):
+    """The caller a request with this token is served as (people.api.BearerTokenAuth), or None."""
+    return BearerTokenAuth()(RequestFactory().get("/", headers={"Authorization": f"Bearer {token}"}))
+
+
+def bearer(client, token):
+    """The roles of the caller a request with this token is served as, or None."""
+    user = served_as(token)
+    return user and roles(user)
+
+
+@pytest.mark.django_db
+def test_a_role_revoked_in_the_back_office_is_seen_by_the_next_request(client, accounts):
+    token = token_for(client).json()["token"]
+    assert bearer(client, token) == {"community_staff"}
+    RoleAssignment.objects.filter(user=accounts["community_staff"]).delete()  # as the admin's delete does
+    assert bearer(client, token) == set()
+
+
+@pytest.mark.django_db
+def test_a_caller_is_kept_until_the_number_moves_as_another_process_moves_it(client, accounts):
+    token = token_for(client).json()["token"]
+    assert bearer(client, token) == {"community_staff"}
+    # A write that tells nobody (no signal) is not seen: the caller is kept …
+    RoleAssignment.objects.filter(user=accounts["community_staff"]).update(role="grid_worker")
+    assert bearer(client, token) == {"community_staff"}
+    caller_changed()  # … until the number moves, as any write of another process through people's models does
+    assert bearer(client, token) == {"grid_worker"}
+
+
+@pytest.mark.django_db
+def test_a_kept_caller_whose_account_is_deactivated_is_refused(client, accounts):
+    token = token_for(client).json()["token"]
+    assert bearer(client, token) == {"community_staff"}
+    accounts["community_staff"].is_active = False
+    accounts["community_staff"].save()
+    assert bearer(client, token) is None
+
+
+@pytest.mark.django_db
+def test_a_kept_caller_whose_token_expires_is_refused(client, accounts, monkeypatch):
+    token = token_for(client).json()["token"]
+    assert bearer(client, token) == {"community_staff"}
+    later = ApiToken.objects.get().expires_at + datetime.timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert bearer(client, token) is None
+
+
+@pytest.mark.django_db
+def test_a_kept_caller_linked_to_a_person_since_is_read_with_it(client, accounts, root, tree):
+    token = token_for(client).json()["token"]
+    assert bearer(client, token) == {"community_staff"}
+    person = person_create(actor=root, name="王小明", home=tree["entrance"], room="102", is_resident=True)
+    person_account_link(actor=root, person=person, user=accounts["community_staff"])
+    assert person_of(served_as(token)) == person
