@@ -13,11 +13,9 @@ from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.renderers import JSONRenderer
-from ninja.responses import NinjaJSONEncoder
 from ninja.security import SessionAuth
 
-from core.api import MESSAGES, Detail, FieldErrors, NulRefusingParser
+from core.api import MESSAGES, Detail, FieldErrors, NulRefusingParser, ReadableJSON
 from interop.api import router as webhooks_router
 from ledger.api import router as ledger_router
 from mediation.api import router as mediation_router
@@ -33,13 +31,6 @@ from sites.api import router as stations_router
 from volunteering.api import activities_router, volunteers_router
 
 logger = logging.getLogger(__name__)
-
-
-class ReadableJSON(JSONRenderer):
-    """UTF-8 as it is (天庆嘉园, not \\u5929\\u5e86…): what a person reading the response, or a log, can read."""
-
-    json_dumps_params = {"ensure_ascii": False}
-    encoder_class = NinjaJSONEncoder
 
 
 # Documented on every operation (beside its own responses): each may answer these, in the shape of core.api.

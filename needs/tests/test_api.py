@@ -80,6 +80,26 @@ def test_it_refuses_timestamps_and_internal_fields_from_outside_by_name(call, cl
     assert response.status_code == 200 and response.json()["events"][-1]["action"] == "progress"
 
 
+
+def test_the_list_sent_as_built_is_what_its_schema_sends(call, claimed, accounts, tree, category):
+    """The list skips ninja's validation (needs.api.need_list): the page, validated through NeedPage and rendered
+    again, must be the same bytes, for callers who read the needs as typed, by their holder and as the public."""
+    from core.api import ReadableJSON
+    from needs.api import NeedPage
+    from needs.services import need_act, need_submit
+
+    need_submit(actor=accounts["party_member"], title="楼道灯坏了", place=tree["grid1"], is_public=False)
+    roomed = need_submit(actor=accounts["resident"], title="3号楼502室漏水", place=tree["building"])
+    roomed = need_act(actor=accounts["community_staff"], need=roomed, action="accept", category=category,
+                    concern_level="worry")
+    need_act(actor=accounts["community_staff"], need=roomed, action="publish")
+    for caller in ("community_staff", "unit_admin", "resident", "party_member", "other_community_staff"):
+        response = call(accounts[caller], "get", "", {"limit": 10})
+        page = NeedPage.model_validate(response.json()).model_dump()
+        assert response.content == ReadableJSON().render(None, page, response_status=200).encode()
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert len(call(accounts["community_staff"], "get", "").json()["items"]) == 3
+
 # --- Categories (GET /api/v1/categories): the ids a need's `category` takes ---
 
 def test_anyone_lists_the_categories_as_a_tree_in_their_order(client, category, root):
