@@ -476,6 +476,7 @@ class City:
                     results = pool.starmap(_build_part, [(part, parts) for part in range(parts)])
                 self.log(f"needs: {time.perf_counter() - started:.1f} s")
                 with transaction.atomic():
+                    references_redrawn()
                     sum_shared(models_[-2:])
         else:
             results = [self.build_part(part, parts) for part in range(parts)]
@@ -527,6 +528,25 @@ def sum_shared(models_):
                            f"{', '.join(f'SUM({c})' for c in counters)} FROM {shared_table(model)} "
                            f"GROUP BY {', '.join(key)}")
             cursor.execute(f"DROP TABLE {shared_table(model)}")
+
+
+def references_redrawn() -> int:
+    """Tracking references are drawn at random (needs.models.reference_new), and shares drawing at once cannot see
+    each other's: the later of two needs that drew the same one (a few in millions) draws again, before the unique
+    key is made."""
+    from django.db import connection
+
+    from needs.models import Need, reference_new
+
+    table = Need._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY reference ORDER BY id) AS n "
+                       f"FROM {table} WHERE reference IN (SELECT reference FROM {table} GROUP BY reference "
+                       f"HAVING COUNT(*) > 1)) drawn WHERE n > 1")
+        later = [row[0] for row in cursor.fetchall()]
+        for pk in later:
+            cursor.execute(f"UPDATE {table} SET reference = %s WHERE id = %s", [reference_new(), pk])
+    return len(later)
 
 
 @contextlib.contextmanager
