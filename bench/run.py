@@ -369,6 +369,8 @@ def main(argv=None):
     table = Table()
     try:
         if args.reuse:
+            Path(env["VAR_DIR"], "static").mkdir(parents=True, exist_ok=True)
+            manage(env, "migrate", "--noinput", "-v0")  # what was added to the schema since it was generated
             generated = record.read_text().strip() + " (generated before, reused)"
         else:
             manage(env, "migrate", "--noinput", "-v0")
