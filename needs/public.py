@@ -50,16 +50,19 @@ def names_on_record(need: Need) -> frozenset[str]:
     the needs merged into it, the member holding it and the members of the units that hold it or help, and the
     people who live in its place when that is a grid or below (a grid's few hundred people; the city's million
     are never read); and the contact name someone without an account left on it."""
-    units = Q(party_organisation__organisation__in=Need.collaborators.through.objects.filter(
-        need_id=need.pk).values("organisation"))
+    units = [Q(party_organisation__organisation__in=Need.collaborators.through.objects.filter(
+        need_id=need.pk).values("organisation"))]
     if need.lead_organisation_id:
-        units |= Q(party_organisation__organisation=need.lead_organisation_id)
-    q = (Q(pk__in={pk for pk in (need.reporter_id, need.lead_person_id) if pk})
-         | Q(pk__in=NeedReporter.objects.filter(need_id=need.pk).values("person"))
-         | Q(pk__in=PartyMembership.objects.filter(units).values("person")))
+        units.append(Q(party_organisation__organisation=need.lead_organisation_id))
+    parts = [Q(pk__in={pk for pk in (need.reporter_id, need.lead_person_id) if pk}),
+             Q(pk__in=NeedReporter.objects.filter(need_id=need.pk).values("person")),
+             *(Q(pk__in=PartyMembership.objects.filter(unit).values("person")) for unit in units)]
     if len(need.place.code) >= NEIGHBOURS_FROM:
-        q |= Q(home__in=Place.objects.filter(within(need.place)))
-    names = frozenset(Person.objects.filter(q).values_list("name", flat=True))
+        parts.append(Q(home__in=Place.objects.filter(within(need.place))))
+    # A UNION of the parts, each read from its indexes: an OR of them made PostgreSQL read every person (1.7 s in
+    # a city of a million).
+    first, *others = [Person.objects.filter(q).order_by().values_list("name", flat=True) for q in parts]
+    names = frozenset(first.union(*others))
     return names | ({need.contact_name} if need.contact_name else set())
 
 
