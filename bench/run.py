@@ -296,16 +296,22 @@ def ledger_scenarios(table: Table, port: int, fx: dict, args):
     year = fx["ledger_year"]
     periods = {"month": (f"{year}-06-01", f"{year}-06-30", f"{year}-06"), "year": (f"{year}-01-01",
                                                                                     f"{year}-12-31", str(year))}
+    # At city scale (issue 19) a view must also be ≥ 20× the naive GROUP BY: the roll-ups are what makes it fast.
+    if args.profile == "city":
+        target, met = "p95 ≤ 200 ms, ≥ 20 × naive", lambda result, ratio: p95_at_most(200)(result, ratio) and (
+            ratio is not None and ratio >= 20)
+    else:
+        target, met = "p95 ≤ 200 ms", p95_at_most(200)
     for scope, code in fx["scopes"].items():
         for kind, (start, end, token) in periods.items():
             naive = [L("GET", f"/bare/ledger?place={code}&from={start}&to={end}")]
             page, bare = measure_paired(port, [L("GET", f"/ledger/{code}/?period={token}")], naive, rounds=2,
                                         count=count, warmup=2, limit=20)
-            table.add(f"ledger page: {scope}, {kind}", page, bare, target="p95 ≤ 200 ms", met=p95_at_most(200),
+            table.add(f"ledger page: {scope}, {kind}", page, bare, target=target, met=met,
                       extra=f"naive GROUP BY p95 {bare.percentile(95):.1f} ms")
             data, bare = measure_paired(port, [L("GET", f"/api/v1/ledger?place={code}&from={start}&to={end}")],
                                         naive, rounds=2, count=count, warmup=2, limit=20)
-            table.add(f"ledger JSON: {scope}, {kind}", data, bare, target="p95 ≤ 200 ms", met=p95_at_most(200))
+            table.add(f"ledger JSON: {scope}, {kind}", data, bare, target=target, met=met)
 
 
 def export_scenario(table: Table, env: dict, fx: dict):
