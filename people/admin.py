@@ -188,3 +188,13 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     def delete_model(self, request, obj):
         """The delete button of a token's page: a revocation too."""
         api_token_revoke(actor=request.user, token=obj)
+
+
+@admin.register(models.CallerVersion)
+class CallerVersionAdmin(ReadOnlyAdmin):
+    """The number the API's kept callers are valid under (people/api.py), moved by the application alone."""
+
+    list_display = ["value"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
