@@ -287,7 +287,7 @@ def append_scenario(table: Table, env: dict):
     one, two = int(f["race_one_per_s"]), int(f["race_two_per_s"])
     table.add_figure("event appends raced, committed (8 processes, bench/append.py): one subdistrict's chain vs two "
                      "subdistricts'", f"one chain {one}/s, two chains {two}/s: {two / max(one, 1):.2f}×",
-                     target="two ≥ 1.6 × one (PostgreSQL)", met=two >= 1.6 * one)
+                     target="two ≥ 1.6 × one (PostgreSQL)", met=two >= 1.6 * one if "DATABASE_URL" in env else None)
 
 
 def ledger_scenarios(table: Table, port: int, fx: dict, args):
