@@ -371,7 +371,7 @@ class City:
             self.build_needs(part, parts)
             self.sink.flush()
             self.chain.finish()
-        return {"events": self.chain.count, "written": self.sink.written}
+        return {"events": self.chain.count}
 
     def build_needs(self, part: int, parts: int):
         from django.utils import translation
