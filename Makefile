@@ -64,10 +64,12 @@ fuzz: messages
 lint: install
 	$(BIN)/ruff check .
 
-# Regenerate the lock file after changing pyproject.toml.
+# Regenerate the lock file after changing pyproject.toml. Extras are kept (fonttools[woff]==…): the venv's pip
+# takes a dependency's `fonttools[woff]>=…` for a new, unpinned requirement as soon as PyPI has a newer release
+# than the lock's, unless the lock pins the name with its extra.
 lock: $(BIN)/python
 	$(BIN)/pip install --quiet pip-tools
-	$(BIN)/pip-compile -q --generate-hashes --extra dev --strip-extras -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile -q --generate-hashes --extra dev -o requirements.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) var
