@@ -450,7 +450,9 @@ class City:
         PostgreSQL), then the shared roll-up rows summed, sequences moved and statistics gathered."""
         from django.db import connection, connections, transaction
 
+        from bench.city_apps import build_apps
         from bench.sink import Sink, id_bases
+        from core.models import Event
 
         started = time.perf_counter()
         with transaction.atomic():
@@ -485,9 +487,13 @@ class City:
                     sum_shared(models_[-2:])
         with transaction.atomic():
             Sink().finish(models_)
-        self.log(f"done: {time.perf_counter() - started:.1f} s")
+        self.log(f"needs done: {time.perf_counter() - started:.1f} s")
+        last_event = Event.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        self.counts.update(build_apps())
+        apps_events = Event.objects.filter(pk__gt=last_event).count()
+        self.log(f"done (offers, bookings, activities through the services): {time.perf_counter() - started:.1f} s")
         self.counts["needs"] = self.p.needs + self.published
-        self.counts["events"] = events + sum(r["events"] for r in results)
+        self.counts["events"] = events + sum(r["events"] for r in results) + apps_events
         self.counts["jobs"] = parts
         self.counts["seconds"] = round(time.perf_counter() - started, 1)
         return self.counts

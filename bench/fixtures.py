@@ -47,6 +47,11 @@ def read(claims: int) -> dict:
         "published": sorted(published),
         "published_in": published_in,
     }
+    if apps.is_installed("offers"):  # written by bench.city_apps
+        from offers.models import Booking
+
+        fixtures["bookings"] = list(Booking.objects.filter(session__offer__communities=community).order_by("id")
+                                    .values_list("id", flat=True)[:50])
     if apps.is_installed("ledger"):
         subdistrict = Place.objects.filter(kind="subdistrict").order_by("code").first()
         fixtures["scopes"] = {"grid": grid.code, "community": community.code, "subdistrict": subdistrict.code,

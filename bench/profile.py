@@ -25,7 +25,7 @@ def scenarios(fx: dict) -> dict:
     worker = {"HTTP_AUTHORIZATION": "Bearer " + fx["tokens"]["grid_worker"]}
     need, year, city = fx["details"][0], fx["ledger_year"], fx["scopes"]["city"]
     counter = iter(range(10**9))
-    paths = shared.list_paths(fx)
+    paths, apps = shared.list_paths(fx), shared.apps_paths(fx)
 
     def submit():
         return shared.submitted(fx, next(counter))
@@ -39,6 +39,9 @@ def scenarios(fx: dict) -> dict:
         "page_detail": ("get", f"/needs/{need}/", None, {}),
         "bare_submit": ("post", "/bare/needs", submit, {}),
         "submit": ("post", "/api/v1/needs", submit, worker),
+        **{name: ("get", path, None, {}) for name, path in apps.items()},
+        **({"booking_api": ("get", f"/api/v1/bookings/{fx['bookings'][0]}", None, staff)}
+           if fx.get("bookings") else {}),
         "ledger_page_city_year": ("get", f"/ledger/{city}/?period={year}", None, {}),
         "ledger_json_city_year": ("get", f"/api/v1/ledger?place={city}&from={year}-01-01&to={year}-12-31", None, {}),
         "bare_ledger_city_year": ("get", f"/bare/ledger?place={city}&from={year}-01-01&to={year}-12-31", None, {}),

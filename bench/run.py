@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench import helpdesk, load, scenarios
+from bench import helpdesk, load, scaleout, scenarios
 from bench.city import PROFILES
 from bench.load import measure_paired
 from bench.servers import PG, ROOT, Servers, ensure_services, gunicorn
@@ -193,6 +193,29 @@ def needs_scenarios(table: Table, port: int, fx: dict, args):
     return {"list": api_list, "submit": submit}
 
 
+def apps_scenarios(table: Table, port: int, fx: dict, args):
+    """The new apps' hot reads in the first community (bench.city_apps wrote them): its offers and activities as a
+    resident opens them (page) and as a partner system asks (API), and its bookings as its staff opens them."""
+    L, count = load.Request, args.requests
+    paths = scenarios.apps_paths(fx)
+    bare_list = [L("GET", scenarios.list_paths(fx)["bare_list"])]
+    page_target = (("≥ 0.35 × bare", ratio_at_least(0.35)), ("≥ 0.5 × bare", ratio_at_least(0.5)))
+    rows = [("offers list (HTML page, public): one community", [L("GET", paths["offers_page"])], 0),
+            ("offers list (API): one community", [L("GET", paths["offers_api"])], 1),
+            ("activities list (HTML page, public): one community, to come", [L("GET", paths["activities_page"])], 0),
+            ("activities list (API): one community, to come", [L("GET", paths["activities_api"])], 1)]
+    staff = bearer(fx["tokens"]["community_staff"])
+    if fx.get("bookings"):
+        rows.append(("a booking with its events (API, the community's staff)",
+                     [L("GET", f"/api/v1/bookings/{pk}", headers=staff) for pk in fx["bookings"]], 1))
+    for name, requests, api in rows:
+        ours, bare = measure_paired(port, requests, bare_list, count=count)
+        target, met = page_target[api]
+        table.add(name, ours, bare, target=target, met=met)
+        if args.db == "sqlite" and not api:
+            table.add("  same, SQLite page target", ours, target="p95 ≤ 50 ms", met=p95_at_most(50))
+
+
 def chains_scenario(table: Table, port: int, fx: dict, args):
     """Claims raced within one subdistrict's chain vs in two subdistricts' chains at once: the same 32 clients in two
     groups of 16, each group racing its own needs in order; the groups' needs both in the first subdistrict, then
@@ -356,7 +379,8 @@ def main(argv=None):
     parser.add_argument("--claims", type=int, default=250, help="published needs the 32 claimants race over")
     parser.add_argument("--claim-limit", type=float, default=180.0, help="time limit of each claim race (s)")
     parser.add_argument("--roster-rows", type=int, default=100_000)
-    parser.add_argument("--skip", default="", help="comma-separated: chains,ledger,export,roster,helpdesk,append")
+    parser.add_argument("--skip", default="",
+                        help="comma-separated: apps,chains,ledger,scaleout,export,roster,helpdesk,append")
     parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
     parser.add_argument("--generate-only", action="store_true", help="generate the city, measure nothing")
     parser.add_argument("--reuse", action="store_true",
@@ -400,12 +424,16 @@ def main(argv=None):
         print(" | ".join(["scenario", "requests", "p50", "p95", "p99", "req/s", "baseline", "ratio", "errors"]))
         ours = needs_scenarios(table, port, fx, args)
         ours["needs"] = int(re.search(r"needs=(\d+)", generated)[1])
+        if "apps" not in skip:
+            apps_scenarios(table, port, fx, args)
         if "chains" not in skip:
             chains_scenario(table, port, fx, args)
         if "ledger" not in skip and fx.get("scopes"):
             ledger_scenarios(table, port, fx, args)
             cache_scenario(table, port, fx, args, cache_log)
         servers.stop()
+        if "scaleout" not in skip and args.db == "postgresql":  # a city's set-up (SQLite is one writing process)
+            scaleout.compare(table, servers, env, fx, args)
         if "append" not in skip:
             append_scenario(table, env)
         if "export" not in skip and fx.get("scopes"):

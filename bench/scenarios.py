@@ -10,6 +10,14 @@ def list_paths(fx: dict) -> dict[str, str]:
             "board": f"/needs/?tab=done&community={community}&before={cursor}"}
 
 
+def apps_paths(fx: dict) -> dict[str, str]:
+    """The new apps' hot reads: a community's offers and activities (page and API), and its bookings (API)."""
+    community = fx["community"]
+    return {"offers_page": f"/offers/?community={community}", "offers_api": f"/api/v1/offers?community={community}",
+            "activities_page": f"/volunteering/?community={community}",
+            "activities_api": f"/api/v1/activities?place={community}"}
+
+
 def submitted(fx: dict, i: int) -> dict:
     """The i-th need the submit scenario sends: a street light out in one of the grid's buildings."""
     return {"title": f"路灯不亮{i}", "description": "晚上很黑", "place": fx["buildings"][i % len(fx["buildings"])],

@@ -21,10 +21,9 @@ def free_port() -> int:
 
 
 def ensure_services(database: str):
-    """Start PostgreSQL and Redis when they are down (as .ci/run does)."""
-    if database != "postgresql":
-        return
-    if subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"]).returncode != 0:
+    """Start PostgreSQL (when the profile is on it) and Redis (the city's cache and huey queue, and the scale-out
+    scenario's on any database) when they are down, as .ci/run does."""
+    if database == "postgresql" and subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"]).returncode:
         for version in Path("/etc/postgresql").iterdir():
             subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version.name, "main", "start"])
         for _ in range(30):
@@ -70,19 +69,24 @@ class Servers:
 
 
 def gunicorn(servers: Servers, env: dict, *, app="minsheng.wsgi:application", python_bin=None, cwd=ROOT,
-             log: Path | None = None, extra=()) -> int:
+             log: Path | None = None, workers=2, extra=()) -> int:
     """gunicorn as bin/serve starts it (gthread, 2 workers × 4 threads) on a free port; `extra` arguments added."""
     port = free_port()
     binary = python_bin or str(ROOT / ".venv" / "bin")
     # Django logs every 409 of the claim race as a warning: the server's output goes to a file.
     log = open(log or ROOT / "var" / "bench" / "gunicorn.log", "a")  # noqa: SIM115 (closed with the process)
     servers.start([f"{binary}/gunicorn", app, "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread",
-                   "--workers", "2", "--threads", "4", "--log-level", "warning", *extra], env, cwd=cwd,
+                   "--workers", str(workers), "--threads", "4", "--log-level", "warning", *extra], env, cwd=cwd,
                   stdout=log, stderr=subprocess.STDOUT)
+    return listening(port, "gunicorn")
+
+
+def listening(port: int, what: str) -> int:
+    """The port, once a server listens on it (within 40 s)."""
     for _ in range(200):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             return port
         except OSError:
             time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
+    raise RuntimeError(f"{what} did not start")
