@@ -18,7 +18,16 @@ from needs.selectors import placed_within
 from people import scopes
 from people.masking import mask_name, mask_phone
 from people.models import Organisation, PartyMembership, PartyOrganisation, Person, Role
-from places.forms import AREA_LIMIT, SEARCH_TERMS, Choice, Picker, PickerField, PlacePickerField, place_picker_register
+from places.forms import (
+    AREA_LIMIT,
+    SEARCH_TERMS,
+    Choice,
+    CommunityPickerField,
+    Picker,
+    PickerField,
+    PlacePickerField,
+    place_picker_register,
+)
 from places.models import Place
 from places.selectors import place_paths, within
 
@@ -293,8 +302,10 @@ def action_form(action: str, *, need, user, data=None, files=None):
 
 
 class BoardFilterForm(forms.Form):
-    community = forms.ModelChoiceField(label=_("Community"), queryset=Place.objects.filter(kind="community"),
-                                       required=False, to_field_name="code", empty_label=_("All communities"))
+    """The claim board's filters. A value that is not on offer (a community code that names none) is an error
+    shown under its field, and the board is shown unfiltered."""
+
+    community = CommunityPickerField()  # searched, not listed: a city has hundreds of communities
     # The grids of the chosen community only: a city has thousands of grids, too many for one list.
     grid = forms.ModelChoiceField(label=_("Grid"), queryset=Place.objects.none(), required=False,
                                   to_field_name="code", empty_label=_("All grids"))
@@ -308,12 +319,17 @@ class BoardFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not user.is_authenticated:
             del self.fields["near"]
-        community = self.data.get("community")
-        if community:
-            self.fields["grid"].queryset = Place.objects.filter(within(community), kind="grid")
-        else:
+        self.fields["community"].offer("community", user)
+        if not (self.data.get("community") or self.data.get("community_q")):
             self.fields["grid"].empty_label = _("Choose a community first")
             self.fields["grid"].disabled = True
+
+    def clean_community(self):
+        """The grids on offer are the chosen community's (cleaned before them: the fields clean in order)."""
+        community = self.cleaned_data["community"]
+        if community is not None:
+            self.fields["grid"].queryset = Place.objects.filter(within(community.code), kind="grid")
+        return community
 
 
 class WorklistFilterForm(forms.Form):

@@ -15,7 +15,15 @@ from offers.models import EligibilityGroup, Offer, OfferKind
 from people import scopes
 from people.forms import PersonPicker
 from people.models import Organisation
-from places.forms import SEARCH_TERMS, Choice, Picker, PickerField, PlacePickerField, place_picker_register
+from places.forms import (
+    SEARCH_TERMS,
+    Choice,
+    CommunityPickerField,
+    Picker,
+    PickerField,
+    PlacePickerField,
+    place_picker_register,
+)
 from places.models import Place, PlaceKind
 from places.selectors import within
 
@@ -29,6 +37,9 @@ def offer_places(user):
 
 
 place_picker_register("offer", offer_places)
+# The list's filter: the communities that published offers serve (another is no use to filter by), to everyone.
+place_picker_register("offer_community", lambda user: Place.objects.filter(
+    kind=PlaceKind.COMMUNITY, offers__is_published=True).distinct())
 
 
 def communities_for(user, offer=None):
@@ -50,14 +61,12 @@ def communities_for(user, offer=None):
 class OfferFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=50, widget=forms.TextInput(
         attrs={"type": "search", "placeholder": _("Name or pinyin, e.g. jiesong")}))
-    community = forms.ModelChoiceField(label=_("Community"), queryset=Place.objects.none(), required=False,
-                                       to_field_name="code", empty_label=_("All communities"))
+    community = CommunityPickerField()  # searched, not listed: a city has hundreds of communities
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *OfferKind.choices])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = Place.objects.filter(kind=PlaceKind.COMMUNITY, offers__is_published=True
-                                                                 ).distinct().order_by("code")
+        self.fields["community"].offer("offer_community", user)
 
     def filters(self) -> dict:
         self.is_valid()  # a bad value drops that filter only: cleaned_data keeps the valid ones

@@ -139,7 +139,7 @@ def _managed_offer(request, pk) -> Offer:
 
 def offer_list(request):
     """实事清单: what units and members offer, by community and kind, searched by name or pinyin."""
-    form = OfferFilterForm(request.GET or None)
+    form = OfferFilterForm(request.GET or None, user=request.user)
     filters = form.filters()
     offers = selectors.offers_public(**filters).select_related("organisation", "person").prefetch_related(
         "communities")

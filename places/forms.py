@@ -59,26 +59,36 @@ class Picker:
     def choices(self, objects) -> list[Choice]:
         raise NotImplementedError
 
-    def results(self, name: str, text: str, chosen=None) -> dict:
-        """The context of places/_picker_results.html: the chosen one, else the matches of `text`."""
-        found = [chosen] if chosen is not None else self.search(text) if text else []
+    def results(self, name: str, text: str, chosen=None, found=None) -> dict:
+        """The context of places/_picker_results.html: the chosen one, else the matches of `text` (`found`, if
+        they were searched already)."""
+        if chosen is not None:
+            found = [chosen]
+        elif found is None:
+            found = self.search(text) if text else []
         return {"name": name, "text": text, "choices": self.choices(found[:self.limit]),
                 "more": len(found) > self.limit, "chosen": self.key(chosen) if chosen is not None else ""}
 
 
 class PickerWidget(forms.Widget):
-    """A search box (<name>_q) over a list of radio buttons (<name>): see places/_picker.html."""
+    """A search box (<name>_q) over a list of radio buttons (<name>): see places/_picker.html.
+
+    `empty_label` (a filter's "All communities"): a radio of its own above the chosen one, to choose none again
+    without JavaScript."""
 
     template_name = "places/_picker.html"
     picker: Picker | None = None  # set by the field
 
-    def __init__(self, attrs=None, *, placeholder=""):
+    def __init__(self, attrs=None, *, placeholder="", empty_label=""):
         super().__init__(attrs)
-        self.placeholder = placeholder
+        self.placeholder, self.empty_label = placeholder, empty_label
 
     def value_from_datadict(self, data, files, name):
         keys = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
-        return PickerValue(next((k for k in reversed(keys) if k), ""), (data.get(f"{name}_q") or "").strip()[:100])
+        key = next((k for k in reversed(keys) if k), "")
+        if self.empty_label and name in data and not key:
+            return PickerValue("", "")  # its empty radio checked: none, whatever the box still says
+        return PickerValue(key, (data.get(f"{name}_q") or "").strip()[:100])
 
     def value_omitted_from_data(self, data, files, name):
         return name not in data and f"{name}_q" not in data
@@ -89,10 +99,16 @@ class PickerWidget(forms.Widget):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, None, attrs)
         chosen, text = (None, value.text) if isinstance(value, PickerValue) else (value, "")
+        found = None
         if isinstance(value, PickerValue) and value.key:
             chosen = self.picker.get(value.key)
-        context["widget"].update(self.picker.results(name, text, chosen), placeholder=self.placeholder,
-                                 url=f"{self.picker.url}?{urlencode({'name': name})}")
+        elif text:
+            # A name that matches one choice is taken (PickerField.to_python): shown checked, as it was chosen.
+            found = self.picker.search(text)
+            chosen = found[0] if len(found) == 1 else None
+        context["widget"].update(self.picker.results(name, text, chosen, found), placeholder=self.placeholder,
+                                 url=f"{self.picker.url}?{urlencode({'name': name})}",
+                                 empty_label=self.empty_label if chosen is not None else "")
         return context
 
 
@@ -109,9 +125,9 @@ class PickerField(forms.Field):
         "several": _("Several match “%(text)s”: choose one of them below."),
     }
 
-    def __init__(self, *, placeholder="", queryset=None, to_field_name=None, limit_choices_to=None, blank=False,
-                 **kwargs):
-        kwargs.setdefault("widget", PickerWidget(placeholder=placeholder))
+    def __init__(self, *, placeholder="", empty_label="", queryset=None, to_field_name=None, limit_choices_to=None,
+                 blank=False, **kwargs):
+        kwargs.setdefault("widget", PickerWidget(placeholder=placeholder, empty_label=empty_label))
         super().__init__(**kwargs)
 
     @property
@@ -208,6 +224,24 @@ class PlacePickerField(PickerField):
 
     def offer(self, name: str, user) -> None:
         self.picker = place_picker(name, user)
+
+
+# Every community, to everyone (the public pages' filters): a city has hundreds, too many for one list.
+place_picker_register("community", lambda user: Place.objects.filter(kind=PlaceKind.COMMUNITY))
+
+
+class CommunityPickerField(PlacePickerField):
+    """A list's filter by community (`community=<code>` in its links), with a picker of communities: the form
+    calls `.offer("community", user)`, or the name of a picker of fewer (those with published offers).
+
+    A code or a name that is not on offer is an error of this field (the list says why, in its form)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Community"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("empty_label", _("All communities"))
+        kwargs.setdefault("placeholder", _("Name, pinyin or initials, e.g. tqjy"))
+        super().__init__(**kwargs)
 
 
 class OptionalJSONField(forms.JSONField):

@@ -11,8 +11,8 @@ from core.params import day_validators
 from people import scopes
 from people.forms import PersonPicker
 from people.models import Organisation, OrganisationKind, Person, Team
-from places.forms import PickerField, PlacePickerField, place_picker_register
-from places.models import Place, PlaceKind
+from places.forms import CommunityPickerField, PickerField, PlacePickerField, place_picker_register
+from places.models import Place
 from places.selectors import within
 from volunteering.models import ActivityKind
 
@@ -33,13 +33,12 @@ place_picker_register("activity", activity_places)
 class ActivityFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=50, widget=forms.TextInput(
         attrs={"type": "search", "placeholder": _("Name or pinyin, e.g. qingjie")}))
-    community = forms.ModelChoiceField(label=_("Community"), queryset=Place.objects.none(), required=False,
-                                       to_field_name="code", empty_label=_("All communities"))
+    community = CommunityPickerField()  # searched, not listed: a city has hundreds of communities
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *ActivityKind.choices])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = Place.objects.filter(kind=PlaceKind.COMMUNITY).order_by("code")
+        self.fields["community"].offer("community", user)
 
     def filters(self) -> dict:
         self.is_valid()  # a bad value drops that filter only

@@ -109,7 +109,7 @@ def _next(request, default: str) -> str:
 
 def activity_list(request):
     """志愿活动: the activities to come, by community, kind, or a word of the title (pinyin too)."""
-    form = ActivityFilterForm(request.GET or None)
+    form = ActivityFilterForm(request.GET or None, user=request.user)
     activities = selectors.with_counts(selectors.activities_upcoming(**form.filters(), at=timezone.now()))
     page = _page(request, activities, 12)
     cards = [{"activity": a, "organiser": organiser_label(a), "left": places_left(a)} for a in page]

@@ -39,6 +39,38 @@ def test_it_filters_the_board_by_community(client, published, tree):
     assert "某楼某单元加装电梯" not in client.get(url, {"community": tree["wlpd"].code}).content.decode()
 
 
+def test_the_board_searches_its_communities_instead_of_listing_them(client, published, tree, root):
+    from places.services import place_create
+
+    for i in range(30):
+        place_create(actor=root, kind="community", name=f"东岗{i}号社区", code=f"620102010{100 + i}",
+                     parent=tree["subdistrict"])
+    url, title = reverse("needs:board"), "某楼某单元加装电梯"
+    page = client.get(url).content.decode()
+    assert 'name="community_q"' in page and not any(f"东岗{i}号社区" in page for i in range(30))  # none listed
+    chosen = client.get(url, {"tab": "open", "community": tree["tqjy"].code, "before": published.pk + 1}
+                        ).content.decode()  # the links' and the pager's parameter, as before
+    assert title in chosen and f'value="{tree["tqjy"].code}" checked' in chosen and "全部社区" in chosen
+    assert f'value="{tree["grid1"].code}"' in chosen and "东岗7号社区" not in chosen
+    assert title not in client.get(url, {"community": "620102010107"}).content.decode()
+    typed = client.get(url, {"community_q": "tqjysq"}).content.decode()  # a name typed, no radio chosen
+    assert title in typed and f'value="{tree["tqjy"].code}" checked' in typed
+    assert f'value="{tree["grid1"].code}"' in typed  # its grids offered
+    assert title in client.get(url, {"community": "", "community_q": "五里铺东"}).content.decode()  # 全部社区 again
+    wrong = client.get(url, {"community": "620102019999"})  # a code of no community: the board, unfiltered
+    assert wrong.status_code == 200 and title in wrong.content.decode() and "该选项不可选" in wrong.content.decode()
+    several = client.get(url, {"community_q": "东岗"}).content.decode()
+    assert "有多个选项与“东岗”相符" in several and several.count('name="community" value="') == 8
+
+
+def test_the_board_s_community_picker_answers_a_visitor(client, tree):
+    body = client.get(reverse("places:pick", args=["community"]), {"name": "community", "community_q": "wlpd"})
+    assert body.status_code == 200 and 'name="community" value="620102010002"' in body.content.decode()
+    tqjy = client.get(reverse("places:pick", args=["community"]), {"name": "community", "community_q": "tqjy"})
+    assert "天庆嘉园社区" in tqjy.content.decode() and "网格" not in tqjy.content.decode()  # communities only
+    assert "天庆嘉园A区" not in tqjy.content.decode()
+
+
 def test_it_hides_a_submitted_need_from_the_public(client, submitted):
     assert client.get(reverse("needs:detail", args=[submitted.pk])).status_code == 404
 

@@ -64,6 +64,28 @@ def test_the_list_filters_by_kind_community_and_pinyin(client, root, offer, memb
     assert client.get(reverse("offers:list"), {"community": "nonsense", "page": "x"}).status_code == 200
 
 
+def test_the_list_searches_the_communities_with_offers_instead_of_listing_them(client, root, offer, tree):
+    from places.services import place_create
+
+    for i in range(30):
+        community = place_create(actor=root, kind="community", name=f"东岗{i}号社区", code=f"620102010{100 + i}",
+                                 parent=tree["subdistrict"])
+        services.offer_create(actor=root, kind="clinic", name=f"东岗{i}号义诊", organisation=offer.organisation,
+                              communities=[community], is_published=True)
+    url = reverse("offers:list")
+    page = client.get(url).content.decode()
+    assert 'name="community_q"' in page and "<option" not in page.split('name="kind"')[0]  # no list of them
+    chosen = client.get(url, {"community": tree["tqjy"].code}).content.decode()
+    assert "爱心送考免费接送" in chosen and "东岗7号义诊" not in chosen
+    assert f'value="{tree["tqjy"].code}" checked' in chosen
+    pick = reverse("places:pick", args=["offer_community"])
+    assert "东岗7号社区" in client.get(pick, {"name": "community", "community_q": "东岗7号"}).content.decode()
+    assert "五里铺东社区" not in client.get(pick, {"name": "community", "community_q": "wlpd"}).content.decode()
+    # 五里铺东 has no offer: not on offer to filter by, the list unfiltered and the field saying so
+    wlpd = client.get(url, {"community": tree["wlpd"].code}).content.decode()
+    assert "号义诊" in wlpd and "该选项不可选" in wlpd
+
+
 def test_an_unpublished_offer_is_missing_for_the_public(client, provider, offer):
     services.offer_update(actor=provider, offer=offer, is_published=False)
     assert client.get(reverse("offers:detail", args=[offer.pk])).status_code == 404

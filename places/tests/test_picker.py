@@ -2,11 +2,12 @@
 accepts, works without JavaScript, and costs the same number of queries however many places match."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from needs.forms import SubmitForm
 from people.forms import PersonForm
-from places.forms import PickerValue
+from places.forms import CommunityPickerField, PickerValue
 from places.services import place_create
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +75,18 @@ def test_it_shows_the_chosen_place_checked_when_the_form_comes_back(tree):
     bound = SubmitForm({"title": "", "place": tree["entrance"].code, "place_q": "1hl"})
     assert not bound.is_valid() and "place" not in bound.errors
     assert bound["place"].value() == PickerValue(tree["entrance"].code, "1hl")
+
+
+def test_a_typed_name_that_matches_one_comes_back_checked_and_a_filter_can_choose_none_again(tree):
+    bound = SubmitForm({"title": "", "place_q": "1号楼2单元"})
+    assert not bound.is_valid() and "place" not in bound.errors  # taken, as the field takes it
+    assert 'value="62010201000100100100102" checked' in str(bound["place"])
+    field = CommunityPickerField()
+    field.offer("community", AnonymousUser())
+    assert field.clean(field.widget.value_from_datadict({"community_q": "tqjy"}, {}, "community")) == tree["tqjy"]
+    # the filter's own empty radio (全部社区) checked: none, whatever the box still says
+    assert field.clean(field.widget.value_from_datadict({"community": "", "community_q": "tqjy"}, {},
+                                                        "community")) is None
 
 
 def test_it_answers_404_for_an_unknown_picker(client, tree):

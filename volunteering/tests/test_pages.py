@@ -96,6 +96,22 @@ def test_the_list_filters_by_kind_community_and_pinyin(client, activity, leader,
     assert client.get(url, {"community": "x" * 40, "kind": "nope", "page": "9999"}).status_code == 200
 
 
+def test_the_list_searches_the_communities_instead_of_listing_them(client, root, activity, tree):
+    from places.services import place_create
+
+    for i in range(30):
+        place_create(actor=root, kind="community", name=f"东岗{i}号社区", code=f"620102010{100 + i}",
+                     parent=tree["subdistrict"])
+    url = reverse("volunteering:list")
+    page = client.get(url).content.decode()
+    assert 'name="community_q"' in page and not any(f"东岗{i}号社区" in page for i in range(30))
+    assert "<option" not in page.split('name="kind"')[0]  # no list of the communities before the kinds
+    assert "天庆嘉园周六环境清洁" in client.get(url, {"community": tree["tqjy"].code}).content.decode()
+    assert "天庆嘉园周六环境清洁" not in client.get(url, {"community": "620102010107"}).content.decode()
+    typed = client.get(url, {"community_q": "五里铺东"}).content.decode()
+    assert "天庆嘉园周六环境清洁" not in typed and 'value="620102010002" checked' in typed
+
+
 def test_an_activity_page_offers_what_the_viewer_may_do(client, activity, accounts, volunteer, leader):
     url = reverse("volunteering:detail", args=[activity.pk])
     anonymous = client.get(url).content.decode()
