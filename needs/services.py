@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.events import event_append, event_time, verbs_declare
 from needs import actions, permissions, signals, workflow
-from needs.models import Category, Need
+from needs.models import Category, Need, reference_new
 from needs.notify import notice_text, notify
 from needs.photos import photos_prepare
 from people.models import Organisation, Person
@@ -91,6 +91,11 @@ def need_act(*, actor, need: Need | None, action: str, at: datetime.datetime | N
                 raise ValidationError(refusal)
         data = actions.APPLY[action](actions.Step(need=need, actor=actor, at=at, relations=relations), **fields)
         need.state = after
+        if action == "submit":
+            # A random reference already on record (about one submit in 85,000 at 10 million needs) is drawn again
+            # rather than refused by the unique key.
+            while Need.objects.filter(reference=need.reference).exists():
+                need.reference = reference_new()
         need.save()
         text = notice_text(action, title=need.title, holder=need.holder_label, state_label=need.get_state_display())
         notify(need=need, action=action, actor=actor, text=text, at=at)

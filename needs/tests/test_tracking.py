@@ -48,6 +48,15 @@ def test_a_reference_is_8_symbols_that_cannot_be_mistaken_and_is_read_as_typed()
     assert reference_clean(" 7kq2-m9xd ") == reference_clean("７ＫＱ２　Ｍ９ＸＤ") == "7KQ2M9XD"
 
 
+def test_a_reference_already_on_record_is_drawn_again(monkeypatch, accounts, submitted):
+    taken = submitted.reference
+    draws = iter([taken, taken, "Z" * 8])  # the model's default draws first, then need_act again until free
+    monkeypatch.setattr(Need._meta.get_field("reference"), "_get_default", lambda: next(draws))
+    monkeypatch.setattr("needs.services.reference_new", lambda: next(draws))
+    need = need_submit(actor=accounts["resident"], title="又一盏灯不亮", place=submitted.place)
+    assert need.reference == "Z" * 8 and Need.objects.filter(reference=taken).count() == 1
+
+
 def test_an_anonymous_qr_report_shows_its_reference_and_sends_it_to_the_phone_it_left(
         client, tree, gateway, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
