@@ -16,7 +16,15 @@ from people import scopes
 from people.forms import PersonPicker
 from people.models import Organisation
 from people.selectors import committee_of
-from places.forms import SEARCH_TERMS, Choice, Picker, PickerField, PlacePickerField, place_picker_register
+from places.forms import (
+    SEARCH_TERMS,
+    Choice,
+    CommunityPickerField,
+    Picker,
+    PickerField,
+    PlacePickerField,
+    place_picker_register,
+)
 from places.models import Place, PlaceKind
 from places.selectors import place_paths, within
 from volunteering.forms import ActivityForm
@@ -63,15 +71,17 @@ class MeetingFilterForm(forms.Form):
 
 
 class PublicFilterForm(forms.Form):
-    community = forms.ModelChoiceField(label=_("Community"), queryset=Place.objects.none(), required=False,
-                                       to_field_name="code", empty_label=_("All communities"))
+    """The public list's filters (`community=<code>` in the ledger's links); a value not understood is an error
+    under its field, and the view leaves that filter out."""
+
+    community = CommunityPickerField()  # searched, not listed: a city has hundreds of communities
     year = forms.IntegerField(label=_("Year"), required=False, min_value=YEARS.start, max_value=YEARS.stop - 1,
                               widget=forms.NumberInput(attrs={"placeholder": "2021", "inputmode": "numeric"}))
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *BodyKind.choices])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = Place.objects.filter(kind=PlaceKind.COMMUNITY).order_by("code")
+        self.fields["community"].offer("community", user)
 
 
 # --- A body and its members ---------------------------------------------------------------------------------

@@ -714,7 +714,7 @@ def activity_create(request, pk):
 
 def public_list(request):
     """会议公开: the published minutes and resolutions of public meetings, by community, year and kind."""
-    form = PublicFilterForm(request.GET or None)
+    form = PublicFilterForm(request.GET or None, user=request.user)
     error = ""
     if form.is_bound and not form.is_valid():
         error = _("A filter was not understood and is left out: %(fields)s.") % {

@@ -39,7 +39,7 @@ def offer_places(user):
 place_picker_register("offer", offer_places)
 # The list's filter: the communities that published offers serve (another is no use to filter by), to everyone.
 place_picker_register("offer_community", lambda user: Place.objects.filter(
-    kind=PlaceKind.COMMUNITY, offers__is_published=True).distinct())
+    kind=PlaceKind.COMMUNITY, offers__is_published=True).distinct(), areas=True)
 
 
 def communities_for(user, offer=None):

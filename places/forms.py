@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import ServiceModelForm
 from places.hooks import administered_places
 from places.models import PLACE_RULES, Place, PlaceKind
-from places.selectors import place_paths, within
+from places.selectors import place_areas, place_paths, within
 
 # --- Pickers: one thing chosen by searching for it, not from a list of hundreds ---------------------------
 #
@@ -174,10 +174,12 @@ def _place_term(term: str) -> Q:
 
 
 class PlacePicker(Picker):
-    """Places by name, pinyin, initials or code, each shown with its path from the viewer's own area down."""
+    """Places by name, pinyin, initials or code, each shown with its path from the viewer's own area down, and
+    under it its kind, or (`areas`: a picker of communities, whose names repeat across subdistricts) the district
+    and subdistrict it lies in (城关区 › 拱星墩街道)."""
 
-    def __init__(self, places, *, scopes=(), url=""):
-        self.places, self.scopes, self.url = places, list(scopes), url
+    def __init__(self, places, *, scopes=(), url="", areas=False):
+        self.places, self.scopes, self.url, self.areas = places, list(scopes), url, areas
 
     def search(self, text):
         terms = text.split()[-SEARCH_TERMS:]
@@ -197,22 +199,28 @@ class PlacePicker(Picker):
 
     def choices(self, places):
         paths = place_paths(places, scopes=self.scopes)
-        return [Choice(p.code, " › ".join(paths[p.pk]), p.get_kind_display()) for p in places]
+        areas = place_areas(places) if self.areas else {}
+        return [Choice(p.code, " › ".join(paths[p.pk]), " › ".join(areas.get(p.pk, ())) or p.get_kind_display())
+                for p in places]
 
 
 # Each place picker by name: what it offers a user (a function of the user returning a queryset of places).
 # The apps above register theirs when their forms module is imported (the URLconf imports every app's views,
 # and so their forms, before the first request).
+# `areas`: each match shown with the district and subdistrict it lies in, not its kind (the pickers of communities).
 PLACE_PICKERS: dict[str, Callable] = {}
+AREA_PICKERS: set[str] = set()
 
 
-def place_picker_register(name: str, places: Callable) -> None:
+def place_picker_register(name: str, places: Callable, *, areas: bool = False) -> None:
     PLACE_PICKERS[name] = places
+    if areas:
+        AREA_PICKERS.add(name)
 
 
 def place_picker(name: str, user) -> PlacePicker:
     return PlacePicker(PLACE_PICKERS[name](user), scopes=[p.code for p in administered_places(user)],
-                       url=reverse("places:pick", args=[name]))
+                       url=reverse("places:pick", args=[name]), areas=name in AREA_PICKERS)
 
 
 class PlacePickerField(PickerField):
@@ -227,7 +235,8 @@ class PlacePickerField(PickerField):
 
 
 # Every community, to everyone (the public pages' filters): a city has hundreds, too many for one list.
-place_picker_register("community", lambda user: Place.objects.filter(kind=PlaceKind.COMMUNITY))
+# Each shown with its district and subdistrict: names repeat across subdistricts.
+place_picker_register("community", lambda user: Place.objects.filter(kind=PlaceKind.COMMUNITY), areas=True)
 
 
 class CommunityPickerField(PlacePickerField):

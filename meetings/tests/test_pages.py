@@ -210,3 +210,35 @@ def test_the_public_pages_show_no_name_or_phone(client, staff, held):
         assert phone not in text
     assert client.get(reverse("meetings:public"), {"year": "x"}).status_code == 400
     assert client.get(reverse("meetings:public_detail", args=[999999])).status_code == 404
+
+
+def test_the_public_list_searches_the_communities_instead_of_listing_them(client, root, staff, held, tree):
+    from places.services import place_create
+
+    minutes = services.minutes_write(actor=staff, meeting=held, text="会议通过社工委章程。")
+    services.minutes_approve(actor=staff, minutes=minutes)
+    services.minutes_publish(actor=staff, minutes=minutes)
+    for i in range(30):
+        place_create(actor=root, kind="community", name=f"东岗{i}号社区", code=f"620102010{100 + i}",
+                     parent=tree["subdistrict"])
+    url = reverse("meetings:public")
+    page = client.get(url).content.decode()
+    assert 'name="community_q"' in page and not any(f"东岗{i}号社区" in page for i in range(30))
+    assert "<option" not in page.split('name="year"')[0]  # no list of the communities before the year
+    # community=<code> as the ledger's links send it; typed, or picked from the matches
+    assert "天庆嘉园社区社工委" in client.get(url, {"community": tree["tqjy"].code}).content.decode()
+    assert "天庆嘉园社区社工委" not in client.get(url, {"community": "620102010107"}).content.decode()
+    typed = client.get(url, {"community_q": "五里铺东"}).content.decode()
+    assert "天庆嘉园社区社工委" not in typed and 'value="620102010002" checked' in typed
+    chosen = client.get(url, {"community_q": "tqjy", "year": held.starts_at.year}).content.decode()
+    assert "天庆嘉园社区社工委 ·" in chosen and 'value="620102010001" checked' in chosen
+    # the empty radio (全部社区) chooses none again, whatever the box still says
+    assert "天庆嘉园社区社工委 ·" in client.get(url, {"community": "", "community_q": "wlpd"}).content.decode()
+    # a code or a name that names none: the filter left out, said so, and no 500
+    for bad in ({"community": "x" * 40}, {"community": "620102010999"}, {"community_q": "没有这个社区"},
+                {"community_q": "东岗"}):
+        answer = client.get(url, bad)
+        assert answer.status_code == 400 and "已忽略：社区" in answer.content.decode(), bad
+        assert "天庆嘉园社区社工委 ·" in answer.content.decode()
+    several = client.get(url, {"community_q": "东岗"}).content.decode()
+    assert "有多个选项与“东岗”相符" in several and several.count('type="radio" name="community"') == 8

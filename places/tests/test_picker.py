@@ -3,11 +3,14 @@ accepts, works without JavaScript, and costs the same number of queries however 
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from needs.forms import SubmitForm
+from offers import forms as _offers_forms  # noqa: F401  (it registers the picker offer_community)
 from people.forms import PersonForm
-from places.forms import CommunityPickerField, PickerValue
+from places.forms import CommunityPickerField, PickerValue, place_picker
 from places.services import place_create
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +114,33 @@ def test_it_searches_in_a_constant_number_of_queries(client, accounts, tree, roo
     with django_assert_max_num_queries(len(few.captured_queries)):
         body = pick(client, "need", "tqjya hl")
     assert body.count('type="radio"') == 8 and "还有更多相符的选项" in body  # the first 8 of 66
+
+
+def test_the_community_pickers_tell_communities_of_one_name_apart_by_where_they_lie(client, tree, root,
+                                                                                     django_assert_num_queries):
+    """Names repeat across a city's subdistricts: each match reads its district and subdistrict under its name
+    (not "社区"), read with the matches in a constant number of queries."""
+    district = place_create(actor=root, kind="district", name="七里河区", code="620103", parent=tree["city"])
+    subdistrict = place_create(actor=root, kind="subdistrict", name="西园街道", code="620103001", parent=district)
+
+    def grow(start, n):
+        for i in range(start, start + n):
+            for parent in (tree["subdistrict"], subdistrict):
+                place_create(actor=root, kind="community", name=f"东湖{i}号社区", code=f"{parent.code}{100 + i}",
+                             parent=parent)
+
+    grow(0, 1)
+    pick(client, "community", "tqjy", name="community")
+    with CaptureQueriesContext(connection) as few:
+        body = pick(client, "community", "东湖", name="community")
+    assert body.count('type="radio"') == 2 and len(few.captured_queries) <= 2  # the matches, the areas' names
+    assert '东湖0号社区</span><span class="picker-detail">城关区 › 拱星墩街道</span>' in body
+    assert '东湖0号社区</span><span class="picker-detail">七里河区 › 西园街道</span>' in body
+    assert '<span class="picker-detail">社区</span>' not in body
+    grow(1, 10)
+    with django_assert_num_queries(len(few.captured_queries)):
+        body = pick(client, "community", "东湖", name="community")
+    assert body.count('type="radio"') == 8 and body.count("西园街道") + body.count("拱星墩街道") == 8
+    # the filters' other picker of communities reads the same; the other place pickers still name the kind
+    assert place_picker("offer_community", AnonymousUser()).areas
+    assert '<span class="picker-detail">社区</span>' in pick(client, "need", "tqjysq")
