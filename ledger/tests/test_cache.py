@@ -2,13 +2,15 @@
 query, and any write through a service (which appends an event) shows at once."""
 
 import datetime
+import threading
+import time
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ledger import periods
-from ledger.sections import figures_by_key, ledger_build
+from ledger.sections import built_once, figures_by_key, ledger_build
 from people.services import honour_add
 
 
@@ -31,3 +33,24 @@ def test_a_second_read_comes_from_the_cache_and_a_write_shows_at_once(accounts, 
     after, after_queries = build(community)
     assert after_queries == first_queries
     assert after["honours"] == first["honours"] + 1
+
+
+def test_threads_missing_the_same_ledger_at_once_build_it_once():
+    builds, started = [], threading.Barrier(4)
+
+    def build():
+        builds.append(1)
+        time.sleep(0.3)  # the others ask meanwhile
+        return ["built"]
+
+    def ask(results):
+        started.wait()
+        results.append(built_once("ledger:test:once", build))
+
+    results = []
+    threads = [threading.Thread(target=ask, args=(results,)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [["built"]] * 4 and len(builds) == 1
