@@ -40,9 +40,9 @@ def build_apps(*, per_community: int = 3, seed: int = 1) -> dict:
             offer = offer_create(actor=actor, kind=kind, name=f"{community.name}{name}", communities=[community],
                                  organisation=unit, description=f"{name}，每周一次，欢迎居民预约。",
                                  horizon_days=60, is_published=True)
-            first, _next_week = (session_create(actor=actor, offer=offer, starts_at=day + datetime.timedelta(weeks=k),
+            first, _next_week = [session_create(actor=actor, offer=offer, starts_at=day + datetime.timedelta(weeks=k),
                                                 ends_at=day + datetime.timedelta(weeks=k, hours=2), capacity=10)
-                                 for k in (0, 1))
+                                 for k in (0, 1)]
             counts["offers"] += 1
             for person in residents[: 1 + i]:
                 booking_request(actor=actor, session=first, person=person)

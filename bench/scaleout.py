@@ -26,7 +26,6 @@ def compare(table, servers: Servers, env: dict, fx: dict, args):
     staff = {"Authorization": f"Bearer {fx['tokens']['community_staff']}"}
     worker = {"Authorization": f"Bearer {fx['tokens']['grid_worker']}"}
     listed = [load.Request("GET", scenarios.list_paths(fx)["api_list"], headers=staff)]
-    submits = args.requests
     web, drained = {}, {}
     for processes in (1, 2):
         queue.flushdb()
@@ -38,7 +37,8 @@ def compare(table, servers: Servers, env: dict, fx: dict, args):
         web[processes] = (
             load.measure(port, listed, count=args.requests),
             load.measure(port, [load.Request("POST", "/api/v1/needs", scenarios.submitted(fx, offset + i),
-                                             headers=worker) for i in range(submits)], count=submits, warmup=0))
+                                             headers=worker) for i in range(args.requests)], count=args.requests,
+                         warmup=0))
         servers.stop()
         drained[processes] = drain(servers, env, queue, consumers=processes)
     for name, index in (("needs API list", 0), ("submit a need", 1)):
