@@ -60,7 +60,8 @@ def test_it_shows_the_public_ledger_without_personal_data(client, scenario, tree
         for text in (page, api):
             assert person.name not in text and person.phone not in text
     for text in (page, api):
-        assert "1号楼" not in text and "101" not in text  # building and room never shown
+        shown = re.sub(r'/needs/\d+/|"id": ?\d+', "", text)  # a need's id (101 on PostgreSQL, sometime) is no room
+        assert "1号楼" not in shown and not re.search(r"(?<!\d)101(?!\d)", shown)  # building and room never shown
 
 
 def test_it_refuses_a_period_it_cannot_read(client, tree):
