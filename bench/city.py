@@ -362,6 +362,9 @@ class City:
         subdistricts = sorted({g["subdistrict"] for g in self.grids})
         mine = set(subdistricts[part::parts])
         self.need_grids = [g for g in self.grids if g["subdistrict"] in mine]
+        # The needs left on the claim board go to the first two subdistricts (the fixtures' races within one chain
+        # and two): spread over a city's 80 they left 6 in each.
+        self.board_grids = [g for g in self.need_grids if g["subdistrict"] in subdistricts[:2]] or self.need_grids
         if parts > 1:
             self.rng = random.Random(self.seed * 1000 + part)
         self.parts = parts
@@ -713,7 +716,7 @@ class NeedLife:
         from needs import deadlines
 
         city, rng = self.city, self.rng
-        self.grid = grid = rng.choice(city.need_grids)
+        self.grid = grid = rng.choice(city.board_grids if self.only_publish else city.need_grids)
         self.extra_reporter_users: list[int] = []
         channel = weighted(rng, CHANNELS)
         if channel in SELF_CHANNELS and not grid["self_residents"]:

@@ -2,6 +2,7 @@
 chain, every need's events are legal transitions that end in the need's state, and needs replayed through
 `need_act` come out the same, in the same chains."""
 
+import dataclasses
 import json
 from collections import Counter, defaultdict
 
@@ -175,3 +176,16 @@ def test_its_rollups_are_what_the_ledger_rebuilds(jobs):
     assert rollup_rows() == generated
     assert events_verify()[1] is None
     assert len(set(Need.objects.values_list("id", flat=True))) == counts["needs"]
+
+
+@pytest.mark.django_db
+def test_the_needs_left_on_the_board_are_in_the_first_two_subdistricts():
+    """The fixtures race claims within the first subdistrict's chain and across the first two: the needs left
+    published at the end are theirs, however many subdistricts the city has."""
+    three = dataclasses.replace(PROFILES["small"], subdistricts=3)
+    City(three, seed=7, needs=60, published=40, log=lambda *a: None).generate()
+    first_two = sorted(Place.objects.filter(kind="subdistrict").values_list("code", flat=True))[:2]
+    assert len(first_two) == 2 and Place.objects.filter(kind="subdistrict").count() == 3
+    left = Need.objects.order_by("-id")[:40].select_related("place")
+    assert {need.state for need in left} == {"published"}
+    assert {need.place.code[:len(first_two[0])] for need in left} == set(first_two)
