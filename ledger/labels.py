@@ -1,6 +1,10 @@
 """The names of the ledger's figures, as every page and download shows them (English msgids, translated in
 ledger/locale)."""
 
+import functools
+
+from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ledger.conf import FAIRLY_SATISFIED_WEIGHT, composite_weights
@@ -80,6 +84,13 @@ def figure_label(figure: str) -> str:
 def rate_definitions() -> dict[str, str]:
     """Each rate as a formula of the figures it is counted from (ledger/README.md's definitions), in the reader's
     language, with the weights in force: shown where the rates are (the rates section, the big screen)."""
+    return dict(_rate_definitions(get_language(), repr(settings.LEDGER_WEIGHTS)))
+
+
+# Kept per language and weights: a ledger page asks for a definition per rate it shows, and formatting the lazy
+# labels each time was a third of the page's time.
+@functools.lru_cache(maxsize=64)
+def _rate_definitions(_language: str, _weights: str) -> dict[str, str]:
     n, r, grade = NEED_LABELS, RATE_LABELS, dict(Rating.choices)
     m, level, withdrawn = MEDIATION_LABELS, dict(Level.choices), Outcome.WITHDRAWN.label
     w_response, w_resolution, w_satisfaction = composite_weights()

@@ -59,24 +59,28 @@ CACHE_SECONDS = 600
 CACHE_VERSION = 5
 
 
-def ledger_build(place: Place, period: Period, *, public: bool, **deeds_page) -> list[BuiltSection]:
+def ledger_key(place: Place, period: Period, *, public: bool, **deeds_page) -> str:
+    """The key a ledger is cached under: the heads of the event chains of the place's subdistricts and the city's.
+    Every write that can move a figure appends an event there, so a new head means a new key and a cached ledger
+    is never stale, while a write in another subdistrict leaves this one's cache warm. Today's date is in the key
+    for figures that count days; the language for the labels."""
+    deeds = ",".join(f"{k}={v}" for k, v in sorted(deeds_page.items()))
+    return (f"ledger:{chains_version(under=chains_under(place))}:{timezone.localdate()}:{get_language()}:"
+            f"{place.code}:{period.start}:{period.end}:{int(public)}:{deeds}")
+
+
+def ledger_build(place: Place, period: Period, *, public: bool, key: str = "", **deeds_page) -> list[BuiltSection]:
     """Every section that applies to the place; `deeds_page`: deeds_offset, deeds_limit (default the first 50).
 
-    Cached under the heads of the event chains of the place's subdistricts and the city's: every write that can
-    move a figure appends an event there, so a new head means a new key and a cached ledger is never stale, while
-    a write in another subdistrict leaves this one's cache warm. The heads are read before the sections, so a
-    ledger is never stored under heads newer than its data. Today's date is in the key for figures that
-    count days; the language for the labels."""
+    Cached under `ledger_key` (`key`: the caller's, read before, when it caches what it renders beside the ledger).
+    The heads are read before the sections, so a ledger is never stored under heads newer than its data."""
     applicable = [section for section in SECTIONS if section.applies(place)]
-    deeds = ",".join(f"{k}={v}" for k, v in sorted(deeds_page.items()))
-    key = (f"ledger:{chains_version(under=chains_under(place))}:{timezone.localdate()}:{get_language()}:"
-           f"{place.code}:{period.start}:{period.end}:{int(public)}:{deeds}")
 
     def build():
         scope = builders.LedgerScope(place, period, public, **deeds_page)
         return [section.compute(scope) for section in applicable]
 
-    data = built_once(key, build)
+    data = built_once(key or ledger_key(place, period, public=public, **deeds_page), build)
     return [BuiltSection(section.key, str(section.title), section.template, d)
             for section, d in zip(applicable, data, strict=True)]
 

@@ -10,8 +10,10 @@ from django.core.paginator import Paginator
 from django.db.models import Max
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from core import fonts
@@ -21,7 +23,7 @@ from ledger.charts import chart_specs
 from ledger.labels import figure_label
 from ledger.models import Tally
 from ledger.rollups import SCOPE_KINDS
-from ledger.sections import ledger_build
+from ledger.sections import built_once, ledger_build, ledger_key
 from needs import selectors as needs_selectors
 from needs import workflow
 from needs.models import Need
@@ -83,10 +85,22 @@ def _staff_scope(request) -> tuple[Place, list[Place]]:
 
 
 def _context(request, place, period, *, public):
-    built = ledger_build(place, period, public=public)
-    return {"place": place, "period": period, "sections": built, "charts": chart_specs(built),
-            "choices": period_choices(period), "public": public,
-            "records_base": None if public else {"place": place.code, **period.query()}}
+    """What the dashboard and the public page show of a ledger: its period picker and its sections, rendered.
+
+    The sections are the same HTML for every reader of a ledger (staff pages differ from public ones by the records
+    links, and `ledger_key` by `public`): rendered once per ledger and kept beside it, since rendering them was
+    most of a page's time."""
+    key = ledger_key(place, period, public=public)
+    records_base = None if public else {"place": place.code, **period.query()}
+
+    def render_sections():
+        built = ledger_build(place, period, public=public, key=key)
+        return render_to_string("ledger/_sections.html", {"sections": built, "charts": chart_specs(built),
+                                                           "records_base": records_base})
+
+    return {"place": place, "period": period, "choices": period_choices(period), "public": public,
+            "records_base": records_base,
+            "sections_html": mark_safe(built_once(f"{key}:html", render_sections))}  # our templates escaped it
 
 
 def dashboard_map(place, period) -> dict | None:
@@ -112,8 +126,10 @@ def screen(request):
     place, _places = _staff_scope(request)
     period = _period(request, place)
     # The big screen hangs in a hall that visitors walk through: it shows what the public ledger shows.
-    return render(request, "ledger/screen.html", {**_context(request, place, period, public=True),
-                                                   "refresh_seconds": 60, "now": timezone.localtime()})
+    built = ledger_build(place, period, public=True)
+    return render(request, "ledger/screen.html", {"place": place, "period": period, "sections": built,
+                                                   "charts": chart_specs(built), "refresh_seconds": 60,
+                                                   "now": timezone.localtime()})
 
 
 def public_place(code: str) -> Place:

@@ -8,6 +8,7 @@ import time
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from ledger import periods
 from ledger.sections import built_once, figures_by_key, ledger_build
@@ -33,6 +34,25 @@ def test_a_second_read_comes_from_the_cache_and_a_write_shows_at_once(accounts, 
     after, after_queries = build(community)
     assert after_queries == first_queries
     assert after["honours"] == first["honours"] + 1
+
+
+@pytest.mark.django_db
+def test_the_pages_rendered_sections_follow_a_write_the_audience_and_the_language(client, accounts, tree):
+    community = tree["tqjy"]
+    public = reverse("ledger:public", args=[community.code])
+
+    def page(url, language="zh-hans", **params):
+        return client.get(url, {"period": "2021", **params}, headers={"Accept-Language": language}).content.decode()
+
+    assert "全国文明社区" not in page(public)
+    honour_add(actor=accounts["community_staff"], title="全国文明社区", awarded_on=datetime.date(2021, 5, 1),
+               awarded_by="中央文明委", place=community)
+    assert "全国文明社区" in page(public) and "/ledger/records/" not in page(public)
+    english = page(public, language="en")
+    assert "Honours" in english and "荣誉" not in english and "荣誉" in page(public)
+    client.force_login(accounts["community_staff"])
+    staff = page(reverse("ledger:dashboard"), place=community.code)
+    assert "全国文明社区" in staff and "/ledger/records/" in staff  # the staff's figures open their records
 
 
 def test_threads_missing_the_same_ledger_at_once_build_it_once():

@@ -58,6 +58,19 @@ def test_the_rates_are_explained_where_they_are_shown(client, scenario, tree, ac
     assert all(f'<span class="d">{definitions[key]}</span>' in screen for key in ("response_rate", "composite"))
 
 
+def test_the_rates_definitions_follow_the_readers_language_and_the_weights_in_force(settings):
+    """They are kept per process (a page asks for one per rate): kept per language and weights, not once."""
+    from django.utils import translation
+
+    settings.LEDGER_WEIGHTS = "0.2,0.4,0.4"
+    assert rate_definitions()["composite"] == "0.2 × 响应率 + 0.4 × 解决率 + 0.4 × 满意率"
+    with translation.override("en"):
+        english = rate_definitions()["composite"]
+    assert english == "0.2 × Response rate + 0.4 × Resolution rate + 0.4 × Satisfaction rate"
+    settings.LEDGER_WEIGHTS = "0.1,0.45,0.45"
+    assert rate_definitions()["composite"] == "0.1 × 响应率 + 0.45 × 解决率 + 0.45 × 满意率"
+
+
 def test_the_big_screen_fits_the_screen_it_is_shown_on(client, scenario, accounts):
     client.force_login(accounts["community_staff"])
     screen = client.get(reverse("ledger:screen"), {"period": "2021"}).content.decode()
